@@ -1,0 +1,69 @@
+# mentorship — the two commands a new machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi.py
+HOST ?= 127.0.0.1
+PORT ?= 5000
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+
+.PHONY: run test test-postgres lint install install-dev chromium migrate seed \
+        translations extract-messages update-messages compile-messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Catalogues: .po files are committed, .mo files are built here.
+compile-messages: install
+	$(BIN)/pybabel compile -d translations
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --sort-by-file \
+	  --project=mentorship --no-wrap -o translations/messages.pot .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+
+translations: update-messages compile-messages
+
+migrate: install compile-messages
+	$(BIN)/flask db upgrade
+
+seed: migrate
+	$(BIN)/flask seed-demo
+
+run: seed
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+test: install-dev compile-messages chromium lint
+	$(BIN)/pytest
+
+# The same suite against a real PostgreSQL server (installed and started locally if needed).
+test-postgres: install-dev compile-messages chromium
+	bash .ci/with-postgres $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache translations/*/LC_MESSAGES/*.mo

@@ -1,0 +1,123 @@
+"""mentorship: a host-community volunteer programme for newcomers."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, flash, request, url_for
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from config import INSTANCE_DIR, load_config
+
+from .database import configure_sqlite, is_sqlite
+from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None):
+    """Build the app; ``config`` is a config name or object, or a dict of overrides."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    overrides = {}
+    if isinstance(config, dict):
+        overrides, config = config, config.get("ENV_NAME")
+    app.config.from_object(load_config(config) if config is None or isinstance(config, str)
+                           else config)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import models  # noqa: F401  (every table on the metadata)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_templating(app)
+    register_commands(app)
+
+    from .web import register_web
+
+    register_web(app)
+    return app
+
+
+def register_extensions(app):
+    db.init_app(app)
+    with app.app_context():
+        if is_sqlite(db.engine):
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from .i18n import select_locale, select_timezone
+
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "basic"
+
+    from .accounts.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from .web import redirect_to, safe_next
+
+        if request.htmx and request.htmx.current_url:
+            parts = urlsplit(request.htmx.current_url)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+        elif request.method == "GET":
+            target = request.full_path if request.query_string else request.path
+        else:
+            target = urlsplit(request.referrer or "").path or None
+        flash(_l("Please log in to continue."), "info")
+        return redirect_to(url_for("accounts.login", next=safe_next(target)))
+
+
+def register_blueprints(app):
+    from .accounts.views import bp as accounts_bp
+    from .admin.views import bp as admin_bp
+    from .main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_templating(app):
+    from . import permissions
+    from .i18n import native_name, text_direction
+    from .programme.services import get_settings
+
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def inject_page_globals():
+        locale = str(get_locale())
+        return {
+            "current_locale": locale,
+            "text_direction": text_direction(locale),
+            "interface_languages": [(code, native_name(code)) for code in app.config["LANGUAGES"]],
+            "programme": get_settings(),
+            "can": permissions.PREDICATES,
+            "user": current_user,
+        }
+
+
+def register_commands(app):
+    from .accounts.cli import users_cli
+    from .demo import seed_demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

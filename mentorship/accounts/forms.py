@@ -1,0 +1,208 @@
+from functools import cache
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FieldList,
+    Form,
+    FormField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from ..formtools import choices
+from ..i18n import native_name, spoken_language_choices
+from .models import LEVEL_LABELS, LEVELS, NEWCOMER, RESIDENT, email_taken
+
+PASSWORD_MIN = 10
+
+
+@cache
+def common_passwords():
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+def not_common_password(form, field):
+    if (field.data or "").strip().lower() in common_passwords():
+        raise ValidationError(
+            _l("This password is too common and easy to guess. Please choose another one.")
+        )
+
+
+def password_field(label):
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired(_l("Please choose a password.")),
+            Length(
+                min=PASSWORD_MIN,
+                max=128,
+                message=_l("Use at least %(min)d characters.", min=PASSWORD_MIN),
+            ),
+            not_common_password,
+        ],
+        description=_l("At least %(min)d characters. A short sentence is easy to remember.",
+                       min=PASSWORD_MIN),
+    )
+
+
+def interface_language_choices():
+    return choices((code, native_name(code)) for code in current_app.config["LANGUAGES"])
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[
+            DataRequired(_l("Please tell us your name.")),
+            Length(max=120, message=_l("Please use at most %(max)d characters.", max=120)),
+        ],
+        description=_l("As you would like to be called. Any alphabet is fine."),
+    )
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            DataRequired(_l("Please enter your email address.")),
+            Email(_l("This does not look like an email address, for example name@example.org.")),
+            Length(max=254),
+        ],
+    )
+    password = password_field(_l("Password"))
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[
+            DataRequired(_l("Please type the password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
+    locale = SelectField(_l("Language for this website and emails"))
+    intent = RadioField(
+        _l("What brings you here?"),
+        choices=choices([
+            (RESIDENT, _l("I want to volunteer")),
+            (NEWCOMER, _l("I am new here and would like a buddy")),
+        ]),
+        validators=[DataRequired(_l("Please choose one."))],
+    )
+    submit = SubmitField(_l("Create my account"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = interface_language_choices()
+
+    def validate_email(self, field):
+        if email_taken(field.data):
+            raise ValidationError(
+                _l("An account with this email already exists. You can log in or reset "
+                   "your password.")
+            )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"), validators=[DataRequired(_l("Please enter your email address."))]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
+    )
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    submit = SubmitField(_l("Log in"))
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        _l("Email address"),
+        validators=[
+            DataRequired(_l("Please enter your email address.")),
+            Email(_l("This does not look like an email address, for example name@example.org.")),
+        ],
+    )
+    submit = SubmitField(_l("Send me a link"))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[
+            DataRequired(_l("Please type the password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+    )
+    submit = SubmitField(_l("Save my new password"))
+
+
+class LanguageSkillForm(Form):
+    language = SelectField(_l("Language"))
+    level = SelectField(_l("Level"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = choices([("", _l("Choose a language"))]
+                                        + spoken_language_choices())
+        self.level.choices = choices(
+            [("", _l("Choose a level"))] + [(level, LEVEL_LABELS[level]) for level in LEVELS]
+        )
+
+    def validate_level(self, field):
+        if self.language.data and not field.data:
+            raise ValidationError(_l("Please choose how well you speak it."))
+        if field.data and not self.language.data:
+            raise ValidationError(_l("Please choose the language first."))
+
+
+class ProfileForm(FlaskForm):
+    name = RegisterForm.name
+    locale = SelectField(_l("Language for this website and emails"))
+    neighbourhood = SelectField(_l("Neighbourhood"), validators=[Optional()])
+    phone = StringField(
+        _l("Phone (optional)"),
+        validators=[
+            Optional(),
+            Length(max=40, message=_l("Please use at most %(max)d characters.", max=40)),
+        ],
+        description=_l("Only shared with your buddy once you both agree."),
+    )
+    optional_emails = BooleanField(_l("Send me reminders and news by email"))
+    languages = FieldList(FormField(LanguageSkillForm), min_entries=1)
+    add_language = SubmitField(_l("Add another language"))
+    submit = SubmitField(_l("Save my profile"))
+
+    def __init__(self, *args, neighbourhood_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.locale.choices = interface_language_choices()
+        self.neighbourhood.choices = choices(neighbourhood_choices)
+
+    def validate_phone(self, field):
+        allowed = set("0123456789+()-. /")
+        if field.data and (set(field.data) - allowed or sum(c.isdigit() for c in field.data) < 6):
+            raise ValidationError(_l("Please enter a phone number, for example +33 6 12 34 56 78."))
+
+    def validate_languages(self, field):
+        seen = set()
+        for entry in field.entries:
+            code = entry.form.language.data
+            if code and code in seen:
+                entry.form.language.errors = [
+                    *entry.form.language.errors,
+                    _l("This language is already in your list."),
+                ]
+                raise ValidationError(_l("Each language can be listed once."))
+            seen.add(code)
+
+    def language_skills(self):
+        return [
+            (entry.form.language.data, entry.form.level.data)
+            for entry in self.languages.entries
+            if entry.form.language.data
+        ]

@@ -1,0 +1,192 @@
+from flask import Blueprint, current_app, jsonify, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import db, limiter
+from ..i18n import LANGUAGE_SESSION_KEY
+from ..permissions import is_logged_in, requires
+from ..programme.services import neighbourhood_choices
+from ..web import flash_success, form_status, redirect_to, render, safe_next
+from . import services
+from .forms import LoginForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
+from .models import normalise_email
+
+bp = Blueprint("accounts", __name__)
+
+
+def _email_key():
+    return "email:" + normalise_email(request.form.get("email"))
+
+
+def _address_key():
+    return "addr:" + (request.remote_addr or "unknown")
+
+
+def _login_limit():
+    return current_app.config["LOGIN_FAILURE_LIMIT"]
+
+
+def _reset_limit():
+    return current_app.config["RESET_REQUEST_LIMIT"]
+
+
+def _failed(response):
+    return response.status_code != 303 and response.status_code != 204
+
+
+def _start_session(user, remember=False):
+    """Log in with a fresh session (no data from before the login survives but the language)."""
+    locale = session.get(LANGUAGE_SESSION_KEY)
+    session.clear()
+    if locale:
+        session[LANGUAGE_SESSION_KEY] = locale
+    login_user(user, remember=remember)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect_to(url_for("main.home"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.locale.data = str(session.get(LANGUAGE_SESSION_KEY) or _current_locale())
+    if form.validate_on_submit():
+        try:
+            user = services.register_user(
+                name=form.name.data,
+                email=form.email.data,
+                password=form.password.data,
+                locale=form.locale.data,
+                intent=form.intent.data,
+            )
+        except services.EmailTaken as error:
+            form.email.errors.append(str(error))
+        else:
+            db.session.commit()
+            _start_session(user)
+            flash_success(_("Welcome, %(name)s! Your account is ready.", name=user.name))
+            return redirect_to(url_for("main.home"))
+    return render("accounts/register.html", status=form_status(form), form=form)
+
+
+def _current_locale():
+    from flask_babel import get_locale
+
+    return get_locale()
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, key_func=_email_key, methods=["POST"], deduct_when=_failed,
+               scope="login-account")
+@limiter.limit(_login_limit, key_func=_address_key, methods=["POST"], deduct_when=_failed,
+               scope="login-address")
+def login():
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect_to(next_url)
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            _start_session(user, remember=form.remember.data)
+            return redirect_to(next_url)
+        form.form_errors.append(
+            _("This email and password do not match an account. Please check both and try "
+              "again, or reset your password.")
+        )
+    return render("accounts/login.html", status=form_status(form) if request.method == "POST"
+                  else 200, form=form, next_url=request.args.get("next"))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    locale = session.get(LANGUAGE_SESSION_KEY)
+    session.clear()
+    if locale:
+        session[LANGUAGE_SESSION_KEY] = locale
+    flash_success(_("You are logged out. See you soon!"))
+    return redirect_to(url_for("main.home"))
+
+
+@bp.route("/reset-password", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, key_func=_email_key, methods=["POST"], scope="reset-account")
+@limiter.limit(_reset_limit, key_func=_address_key, methods=["POST"], scope="reset-address")
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.send_reset_link(form.email.data)
+        db.session.commit()
+        return render("accounts/reset_sent.html", email=form.email.data)
+    return render("accounts/reset_request.html", status=form_status(form), form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render("accounts/reset_invalid.html", status=400)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(user, form.password.data)
+        db.session.commit()
+        flash_success(_("Your password has been changed. You can log in with it now."))
+        return redirect_to(url_for("accounts.login"))
+    return render("accounts/reset_password.html", status=form_status(form), form=form)
+
+
+def _profile_form(formdata=None):
+    user = current_user
+    form = ProfileForm(
+        formdata=formdata,
+        neighbourhood_choices=neighbourhood_choices(_("Choose your neighbourhood")),
+        data=None if formdata else {
+            "name": user.name,
+            "locale": user.locale or str(_current_locale()),
+            "neighbourhood": str(user.neighbourhood_id or ""),
+            "phone": user.phone,
+            "optional_emails": user.optional_emails,
+            "languages": [{"language": s.language, "level": s.level} for s in user.languages]
+            or [{}],
+        },
+    )
+    return form
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@requires(is_logged_in)
+def account():
+    if request.method == "GET":
+        return render("accounts/account.html", form=_profile_form())
+    form = _profile_form(request.form)
+    if form.add_language.data:
+        # Adding a row is not a save: show the form again with one more empty line.
+        form.languages.append_entry()
+        return render("accounts/account.html", form=form)
+    if form.validate():
+        locale_changed = form.locale.data != str(_current_locale())
+        services.update_profile(
+            current_user,
+            name=form.name.data,
+            locale=form.locale.data,
+            neighbourhood_id=int(form.neighbourhood.data) if form.neighbourhood.data else None,
+            phone=form.phone.data,
+            optional_emails=form.optional_emails.data,
+            languages=form.language_skills(),
+        )
+        db.session.commit()
+        if request.htmx and not locale_changed:
+            # Swap the form back in place with a confirmation beside it.
+            return render("accounts/account.html", form=_profile_form(), saved=True)
+        flash_success(_("Your profile is saved."))
+        return redirect_to(url_for("accounts.account"))
+    return render("accounts/account.html", status=form_status(form), form=form)
+
+
+@bp.route("/account/my-data.json")
+@requires(is_logged_in)
+def export_data():
+    response = jsonify(services.export_own_data(current_user))
+    response.headers["Content-Disposition"] = "attachment; filename=my-data.json"
+    return response

@@ -1,0 +1,51 @@
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
+
+from ..accounts.forms import interface_language_choices
+
+
+class SettingsForm(FlaskForm):
+    name = StringField(
+        _l("Programme name"),
+        validators=[DataRequired(_l("Please give the programme a name.")), Length(max=120)],
+    )
+    contact_email = EmailField(
+        _l("Contact email"),
+        validators=[
+            DataRequired(_l("Please enter your email address.")),
+            Email(_l("This does not look like an email address, for example name@example.org.")),
+        ],
+    )
+    timezone = StringField(
+        _l("Time zone"),
+        validators=[DataRequired(_l("Please enter a time zone, for example Europe/Paris."))],
+        description=_l("For example Europe/Paris or Europe/Berlin."),
+    )
+    default_locale = SelectField(_l("Default language"))
+    neighbourhoods = TextAreaField(
+        _l("Neighbourhoods"),
+        description=_l("One per line, in the order forms should offer them."),
+        validators=[DataRequired(_l("Please list at least one neighbourhood."))],
+    )
+    submit = SubmitField(_l("Save settings"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.default_locale.choices = interface_language_choices()
+
+    def validate_timezone(self, field):
+        if field.data.strip() not in available_timezones():
+            raise ValidationError(_l("Unknown time zone. Use a name such as Europe/Paris."))
+
+
+class PeopleSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name or email"))
+    role = SelectField(_l("Role"))
+    submit = SubmitField(_l("Search"))

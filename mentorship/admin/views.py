@@ -1,0 +1,112 @@
+from flask import Blueprint, abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_
+
+from ..accounts.models import GRANTABLE_ROLES, ROLE_LABELS, ROLES, User, UserRole
+from ..accounts.services import AccountError, grant_role, remove_role
+from ..audit.services import audit_page, record
+from ..database import folded
+from ..extensions import db
+from ..formtools import choices
+from ..permissions import can_administer, requires
+from ..programme.services import active_neighbourhoods, get_settings, update_settings
+from ..web import flash_success, form_status, htmx_message, redirect_to, render
+from .forms import PeopleSearchForm, SettingsForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("")
+@requires(can_administer)
+def index():
+    return render("admin/index.html")
+
+
+@bp.route("/people")
+@requires(can_administer)
+def people():
+    form = PeopleSearchForm(request.args)
+    form.role.choices = choices([("", _("All roles"))] + [(r, ROLE_LABELS[r]) for r in ROLES])
+    query = db.select(User).order_by(User.name, User.id)
+    if form.q.data:
+        pattern = f"%{form.q.data.strip().casefold()}%"
+        query = query.where(or_(folded(User.name).like(pattern), User.email.like(pattern)))
+    if form.role.data:
+        query = query.where(User.roles.any(UserRole.role == form.role.data))
+    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=25,
+                       error_out=False)
+    return render("admin/people.html", form=form, page=page, grantable=GRANTABLE_ROLES,
+                  role_labels=ROLE_LABELS)
+
+
+@bp.route("/people/<int:user_id>/roles", methods=["POST"])
+@requires(can_administer)
+def change_role(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    role, action = request.form.get("role"), request.form.get("action")
+    try:
+        if action == "grant":
+            grant_role(current_user, person, role)
+        elif action == "remove":
+            remove_role(current_user, person, role)
+        else:
+            abort(400)
+    except AccountError as error:
+        db.session.rollback()
+        if request.htmx:
+            return htmx_message(str(error), "error", 409)
+        flash(str(error), "error")
+        return redirect_to(url_for("admin.people"))
+    db.session.commit()
+    message = _("Roles of %(name)s updated.", name=person.name)
+    if request.htmx:
+        return render("admin/people.html", block="person_row", person=person,
+                      grantable=GRANTABLE_ROLES, role_labels=ROLE_LABELS, message=message)
+    flash_success(message)
+    return redirect_to(url_for("admin.people", q=request.form.get("q") or None))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@requires(can_administer)
+def settings():
+    current = get_settings()
+    form = SettingsForm(
+        data=None if request.method == "POST" else {
+            "name": current.name,
+            "contact_email": current.contact_email,
+            "timezone": current.timezone,
+            "default_locale": current.default_locale,
+            "neighbourhoods": "\n".join(n.name for n in active_neighbourhoods()),
+        }
+    )
+    if form.validate_on_submit():
+        update_settings(
+            current,
+            name=form.name.data.strip(),
+            contact_email=form.contact_email.data.strip(),
+            timezone=form.timezone.data.strip(),
+            default_locale=form.default_locale.data,
+            neighbourhoods=form.neighbourhoods.data.splitlines(),
+        )
+        record(current_user, "settings.updated", current)
+        db.session.commit()
+        flash_success(_("Programme settings saved."))
+        return redirect_to(url_for("admin.settings"))
+    return render("admin/settings.html", status=form_status(form), form=form)
+
+
+@bp.route("/audit")
+@requires(can_administer)
+def audit():
+    actor_id = request.args.get("actor", type=int)
+    record_type = request.args.get("record_type") or None
+    record_id = request.args.get("record_id", type=int)
+    page = audit_page(actor_id=actor_id, record_type=record_type, record_id=record_id,
+                      page=request.args.get("page", 1, type=int))
+    actors = db.session.scalars(
+        db.select(User).where(User.roles.any(UserRole.role.in_(("admin", "coordinator"))))
+        .order_by(User.name)
+    ).all()
+    return render("admin/audit.html", page=page, actors=actors, actor_id=actor_id,
+                  record_type=record_type, record_id=record_id)

@@ -1,0 +1,97 @@
+"""Database set-up and the one helper for "lock, check, change".
+
+SQLite: the driver's own implicit transactions are turned off and SQLAlchemy emits
+BEGIN itself (SQLAlchemy's documented pysqlite recipe). Any transaction that may
+write starts with ``BEGIN IMMEDIATE``, which takes SQLite's write lock up front, so
+two workers can never both read a value and then both write a change based on it:
+the second waits (busy timeout) and then reads the first one's result.
+
+A transaction writes when it runs inside a state-changing HTTP request (POST, PUT,
+PATCH, DELETE) or outside any request (CLI commands, the sweep, tests calling
+services). GET requests read in a plain deferred transaction, so readers never wait.
+
+PostgreSQL: ``locked()`` adds ``SELECT … FOR UPDATE`` so the rows read are locked
+until the commit.
+"""
+
+from datetime import UTC, datetime
+
+from flask import has_request_context, request
+from sqlalchemy import event, func
+
+from .extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def utcnow():
+    """The current time in UTC, as a naive datetime (how every timestamp is stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _transaction_may_write():
+    if has_request_context():
+        return request.method not in SAFE_METHODS
+    return True
+
+
+def configure_sqlite(engine, busy_timeout_ms):
+    """Apply WAL, foreign keys, a busy timeout and explicit BEGIN [IMMEDIATE]."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, decide when a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+        # SQLite's lower() only folds ASCII; searches on names in any script use this.
+        dbapi_connection.create_function("casefold", 1, _casefold, deterministic=True)
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _transaction_may_write() else "BEGIN")
+
+
+def _casefold(value):
+    return value.casefold() if isinstance(value, str) else value
+
+
+def folded(expression):
+    """``expression`` case-folded in SQL, for any script (Cyrillic, Arabic, accents)."""
+    if is_sqlite():
+        return func.casefold(expression)
+    return func.lower(expression)
+
+
+def is_sqlite(engine=None):
+    engine = engine or db.engine
+    return engine.dialect.name == "sqlite"
+
+
+def locked(statement):
+    """Run a SELECT whose rows the caller will check and then change.
+
+    On PostgreSQL the rows are locked (FOR UPDATE) until the transaction ends; on
+    SQLite the write transaction already holds the database's write lock. Either
+    way no other writer can change them between the check and the change.
+    """
+    return db.session.execute(statement.with_for_update())
+
+
+def locked_one(model, ident):
+    """Load one row by primary key for a lock, check, change; None if it is gone."""
+    return locked(db.select(model).where(model.id == ident)).scalar_one_or_none()
+
+
+def conditional_update(statement):
+    """Run an ``UPDATE … WHERE <condition still holds>``; return how many rows changed.
+
+    Use it for a change that is only valid if the row is still in the state the
+    caller saw (stock still above zero, status still 'submitted'): 0 means someone
+    else got there first.
+    """
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount

@@ -1,0 +1,71 @@
+"""Locale choice and language names.
+
+The locale comes from, in order: the user's saved preference, the choice made with
+the language switcher (kept in the session), the browser's Accept-Language, and the
+programme's default language.
+"""
+
+from babel import Locale, UnknownLocaleError
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+# Languages people can say they speak (ISO 639-1). Names come from CLDR in the page's
+# language, so they need no catalogue entries.
+SPOKEN_LANGUAGES = (
+    "fr", "en", "ar", "uk", "ru", "fa", "ps", "ti", "so", "es", "pt", "de", "it",
+    "nl", "pl", "ro", "tr", "ku", "am", "sw", "ur", "hi", "bn", "ta", "zh", "vi", "sq",
+    "sr", "hr", "bs", "ka", "hy", "az", "be", "ln", "wo", "ha", "yo", "ig", "my", "ne",
+)  # fmt: skip
+
+LANGUAGE_SESSION_KEY = "locale"
+
+
+def supported_locales():
+    return current_app.config["LANGUAGES"]
+
+
+def select_locale():
+    supported = supported_locales()
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    chosen = session.get(LANGUAGE_SESSION_KEY)
+    if chosen in supported:
+        return chosen
+    best = request.accept_languages.best_match(supported)
+    if best:
+        return best
+    from .programme.services import get_settings
+
+    default = get_settings().default_locale
+    return default if default in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def select_timezone():
+    from .programme.services import get_settings
+
+    return get_settings().timezone
+
+
+def text_direction(locale=None):
+    code = str(locale or get_locale())
+    return "rtl" if code in current_app.config["RTL_LANGUAGES"] else "ltr"
+
+
+def language_name(code, locale=None):
+    """A language's name in the page's language ("arabe" on a French page)."""
+    try:
+        name = Locale.parse(str(locale or get_locale())).languages.get(code)
+    except (ValueError, LookupError, UnknownLocaleError):
+        name = None
+    return name[:1].upper() + name[1:] if name else code
+
+
+def native_name(code):
+    """A language's name in itself, for the language switcher ("العربية")."""
+    return language_name(code, code)
+
+
+def spoken_language_choices():
+    choices = [(code, language_name(code)) for code in SPOKEN_LANGUAGES]
+    return sorted(choices, key=lambda item: item[1].casefold())

@@ -1,0 +1,57 @@
+from flask import Blueprint, current_app, jsonify, request, session
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..extensions import db
+from ..i18n import LANGUAGE_SESSION_KEY
+from ..web import redirect_to, render, safe_next
+
+bp = Blueprint("main", __name__)
+
+
+def next_steps(user):
+    """What each kind of person should do next, most important first (keys for the template)."""
+    if not user.is_authenticated:
+        return ["register", "login"]
+    steps = []
+    if not user.languages or user.neighbourhood_id is None:
+        steps.append("complete_profile")
+    if user.has_role("coordinator"):
+        steps.append("coordinate")
+    if user.has_role("admin"):
+        steps.append("administer")
+    if user.has_role("resident"):
+        steps.append("volunteer")
+    if user.has_role("newcomer"):
+        steps.append("buddy")
+    if user.has_role("partner"):
+        steps.append("partner")
+    return steps
+
+
+@bp.route("/")
+def home():
+    return render("main/home.html", steps=next_steps(current_user))
+
+
+@bp.route("/health")
+def health():
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+    except Exception:  # any failure to reach the database is reported, not raised
+        current_app.logger.exception("Health check: database unreachable")
+        return jsonify(status="error", database="error"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    """The language switcher: remembered in the session, and on the account if logged in."""
+    code = request.form.get("language", "")
+    if code in current_app.config["LANGUAGES"]:
+        session[LANGUAGE_SESSION_KEY] = code
+        if current_user.is_authenticated:
+            current_user.locale = code
+            db.session.commit()
+    return redirect_to(safe_next(request.form.get("next"), default="main.home"))

@@ -1,0 +1,5 @@
+"""Import every model so that the metadata (and Alembic) sees all tables."""
+
+from .accounts.models import LanguageSkill, User, UserRole  # noqa: F401
+from .audit.models import AuditEvent  # noqa: F401
+from .programme.models import Neighbourhood, ProgrammeSettings  # noqa: F401

@@ -1,0 +1,72 @@
+"""Who may do what: one predicate per rule, and one decorator that applies them.
+
+Views use ``@requires(predicate)``; templates may call the same predicates to hide
+a link, but never decide alone. A logged-out visitor is sent to the login page (an
+HTMX request gets HX-Redirect); a logged-in user without the right gets a 403 page.
+"""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from .accounts.models import ADMIN, COORDINATOR, NEWCOMER, PARTNER, RESIDENT
+from .extensions import login_manager
+
+
+def is_logged_in(user):
+    """Any signed-in account."""
+    return bool(user and user.is_authenticated)
+
+
+def can_administer(user):
+    """Programme owners: people and roles, partners, settings, audit log."""
+    return is_logged_in(user) and user.has_role(ADMIN)
+
+
+def can_coordinate(user):
+    """Programme staff (admins included)."""
+    return is_logged_in(user) and user.has_role(COORDINATOR)
+
+
+def can_volunteer(user):
+    """Residents who may apply, train, log hours and claim perks."""
+    return is_logged_in(user) and user.has_role(RESIDENT)
+
+
+def can_request_buddy(user):
+    """Newcomers who may ask for a buddy."""
+    return is_logged_in(user) and user.has_role(NEWCOMER)
+
+
+def is_partner(user):
+    """Staff of a partner venue."""
+    return is_logged_in(user) and user.has_role(PARTNER)
+
+
+def requires(predicate):
+    """Let the view run only for users for whom ``predicate(user)`` is true."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not predicate(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.permission = predicate
+        return wrapped
+
+    return decorator
+
+
+PREDICATES = {
+    "is_logged_in": is_logged_in,
+    "can_administer": can_administer,
+    "can_coordinate": can_coordinate,
+    "can_volunteer": can_volunteer,
+    "can_request_buddy": can_request_buddy,
+    "is_partner": is_partner,
+}

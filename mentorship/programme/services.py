@@ -1,0 +1,51 @@
+"""Reading and changing the programme's settings and neighbourhoods."""
+
+from flask import g
+
+from ..extensions import db
+from .models import Neighbourhood, ProgrammeSettings
+
+
+def get_settings():
+    """The settings row (created with defaults the first time), cached per request."""
+    if "programme_settings" not in g:
+        settings = db.session.get(ProgrammeSettings, 1)
+        if settings is None:
+            settings = ProgrammeSettings(id=1)
+            db.session.add(settings)
+            db.session.flush()
+        g.programme_settings = settings
+    return g.programme_settings
+
+
+def active_neighbourhoods():
+    return db.session.scalars(
+        db.select(Neighbourhood)
+        .where(Neighbourhood.active.is_(True))
+        .order_by(Neighbourhood.position, Neighbourhood.name)
+    ).all()
+
+
+def neighbourhood_choices(blank_label):
+    return [("", blank_label)] + [(str(n.id), n.name) for n in active_neighbourhoods()]
+
+
+def update_settings(settings, *, name, contact_email, timezone, default_locale, neighbourhoods):
+    """Save the settings and the list of neighbourhoods (one name per line, in order).
+
+    Neighbourhoods missing from the new list are hidden, not deleted, so people who
+    chose one keep it.
+    """
+    settings.name = name
+    settings.contact_email = contact_email
+    settings.timezone = timezone
+    settings.default_locale = default_locale
+    wanted = [n.strip() for n in neighbourhoods if n.strip()]
+    existing = {n.name: n for n in db.session.scalars(db.select(Neighbourhood))}
+    for position, label in enumerate(dict.fromkeys(wanted)):
+        row = existing.pop(label, None) or Neighbourhood(name=label)
+        row.position = position
+        row.active = True
+        db.session.add(row)
+    for row in existing.values():
+        row.active = False

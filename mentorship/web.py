@@ -1,0 +1,155 @@
+"""Request/response plumbing shared by every blueprint: fragments, redirects,
+security headers and error pages.
+
+Status-code policy for forms: an invalid submission answers 422 with the form
+re-rendered (errors next to fields, values kept), for HTMX and plain posts alike;
+htmx is configured (base.html) to swap 422 like a 200. Other errors on an HTMX
+request answer with their real status and a message retargeted to the page's
+#messages region, so nothing the user typed is replaced.
+"""
+
+import json
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError, generate_csrf
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+ERROR_MESSAGES = {
+    400: (_l("Bad request"), _l("We could not understand what was sent. Please try again.")),
+    403: (_l("Not allowed"), _l("Your account does not give you access to this page.")),
+    404: (_l("Page not found"), _l("This page does not exist or has been moved.")),
+    405: (_l("Not allowed"), _l("This page cannot be used this way.")),
+    413: (_l("Too large"), _l("What you sent is too large. Please send something smaller.")),
+    429: (
+        _l("Too many attempts"),
+        _l("There have been too many attempts. Please wait 15 minutes and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("Something went wrong on our side. Your change was not saved; please try again."),
+    ),
+}
+
+
+def is_htmx_fragment_request():
+    """An HTMX request that wants a piece of a page, not a whole page."""
+    htmx = request.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(template_name, status=200, block=None, **context):
+    """Render a page, or only the block named by HX-Target (ids use - where blocks use _)."""
+    if block is None and is_htmx_fragment_request() and request.htmx.target:
+        block = request.htmx.target.replace("-", "_")
+    if block is not None and is_htmx_fragment_request():
+        template = current_app.jinja_env.get_template(template_name)
+        if block in template.blocks:
+            current_app.update_template_context(context)
+            html = "".join(template.blocks[block](template.new_context(context)))
+            return html, status
+    return render_template(template_name, **context), status
+
+
+def form_status(form):
+    return 422 if form.errors else 200
+
+
+def safe_next(target, default="main.home"):
+    """Return ``target`` if it is a path on this site, else the URL of ``default``."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+            and "\\" not in target
+        ):
+            return target
+    return url_for(default)
+
+
+def redirect_to(location, code=303):
+    """Redirect; an HTMX request gets HX-Redirect so the whole page changes."""
+    if request.htmx:
+        return "", 204, {"HX-Redirect": location}
+    return redirect(location, code=code)
+
+
+def htmx_message(message, category, status):
+    """A message for an HTMX request, swapped into the page's #messages region."""
+    html = render_template("_messages.html", messages=[(category, message)])
+    return html, status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    response.vary.add("HX-Request")
+    response.vary.add("Cookie")
+    if response.mimetype == "text/html":
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    return response
+
+
+def handle_http_error(error):
+    code = error.code or 500
+    if code >= 500:
+        from .extensions import db
+
+        db.session.rollback()
+    title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500 if code >= 500 else 400])
+    if request.htmx:
+        return htmx_message(message, "error", code)
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def handle_csrf_error(error):
+    """A stale or missing CSRF token: explain, keep what was typed, offer to send again."""
+    message = _(
+        "This page was open for a long time, so for your safety it was renewed. "
+        "Nothing was saved yet: please check and send it again."
+    )
+    if request.htmx:
+        body, status, headers = htmx_message(message, "warning", 400)
+        headers["HX-Trigger"] = json.dumps({"csrf-refresh": {"token": generate_csrf()}})
+        return body, status, headers
+    fields = [
+        (name, value)
+        for name, value in request.form.items(multi=True)
+        if name != "csrf_token" and "password" not in name
+    ]
+    password_fields = sorted({name for name in request.form if "password" in name})
+    return (
+        render_template(
+            "errors/csrf.html",
+            message=message,
+            fields=fields,
+            password_fields=password_fields,
+            action=request.full_path if request.query_string else request.path,
+        ),
+        400,
+    )
+
+
+def register_web(app):
+    app.after_request(set_security_headers)
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.register_error_handler(code, handle_http_error)
+
+
+def flash_success(message):
+    flash(message, "success")

@@ -1,0 +1,37 @@
+// The little script the app needs; everything works without it.
+// Loaded with `defer`, under a CSP that allows no inline script.
+(function () {
+  "use strict";
+
+  // Language switcher: submit as soon as a language is chosen (the button stays for no-JS).
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("select.autosubmit") && target.form) {
+      target.form.submit();
+    }
+  });
+
+  // A stale CSRF token: the server sends a fresh one in HX-Trigger; put it everywhere.
+  document.body.addEventListener("csrf-refresh", function (event) {
+    var token = event.detail && event.detail.token;
+    if (!token) { return; }
+    document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+      input.value = token;
+    });
+    document.querySelectorAll("[hx-headers]").forEach(function (element) {
+      try {
+        var headers = JSON.parse(element.getAttribute("hx-headers"));
+        if ("X-CSRFToken" in headers) {
+          headers["X-CSRFToken"] = token;
+          element.setAttribute("hx-headers", JSON.stringify(headers));
+        }
+      } catch (e) { /* not JSON: leave it */ }
+    });
+  });
+
+  // After an HTMX swap, move focus to the first field with an error so it is announced.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var invalid = event.detail.target.querySelector("[aria-invalid=true]");
+    if (invalid) { invalid.focus(); }
+  });
+})();

@@ -1,0 +1,103 @@
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+
+from tests.conftest import make_app, page_text
+
+
+def fail_login(client, email, address):
+    return client.post("/login", data={"email": email, "password": "wrong password!"},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_eleventh_failed_login_for_an_account_is_refused(client, make_user):
+    account = make_user("resident")
+    for attempt in range(10):
+        assert fail_login(client, account.email, f"10.0.0.{attempt}").status_code == 422
+    response = fail_login(client, account.email, "10.0.1.1")
+    assert response.status_code == 429
+    assert "too many attempts" in page_text(response).lower()
+    # Even the right password waits: the account is protected, whoever asks.
+    right = client.post("/login", data={"email": account.email, "password": account.password},
+                        environ_base={"REMOTE_ADDR": "10.0.2.2"})
+    assert right.status_code == 429
+
+
+def test_eleventh_failed_login_from_an_address_is_refused(client):
+    for attempt in range(10):
+        assert fail_login(client, f"user{attempt}@example.org", "10.9.9.9").status_code == 422
+    assert fail_login(client, "another@example.org", "10.9.9.9").status_code == 429
+    assert fail_login(client, "another@example.org", "10.9.9.10").status_code == 422
+
+
+def test_successful_logins_do_not_count(client, make_user):
+    account = make_user("resident")
+    for _ in range(12):
+        response = client.post("/login", data={"email": account.email,
+                                               "password": account.password})
+        assert response.status_code == 303
+        client.post("/logout")
+
+
+def test_reset_requests_are_limited(client):
+    for _ in range(5):
+        response = client.post("/reset-password", data={"email": "someone@example.org"})
+        assert response.status_code == 200
+    assert client.post("/reset-password",
+                       data={"email": "someone@example.org"}).status_code == 429
+
+
+def test_rate_limit_page_is_translated(client):
+    for _attempt in range(10):
+        fail_login(client, "x@example.org", "10.0.0.1")
+    client.post("/language", data={"language": "fr"})
+    response = fail_login(client, "x@example.org", "10.0.0.1")
+    assert response.status_code == 429
+    assert "Trop de tentatives" in page_text(response)
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url():
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is not installed (make test installs it)")
+    port = _free_port()
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_limits_are_shared_between_workers_through_redis(tmp_path, redis_url):
+    """Two app instances (two workers) count failures in one place."""
+    from mentorship.extensions import db
+
+    worker_a = make_app(tmp_path, RATELIMIT_STORAGE_URI=redis_url)
+    with worker_a.app_context():
+        db.create_all()
+    client_a = worker_a.test_client()
+    for attempt in range(5):
+        assert fail_login(client_a, "shared@example.org", f"10.1.0.{attempt}").status_code == 422
+    worker_b = make_app(tmp_path, RATELIMIT_STORAGE_URI=redis_url)
+    client_b = worker_b.test_client()
+    for attempt in range(5):
+        assert fail_login(client_b, "shared@example.org", f"10.2.0.{attempt}").status_code == 422
+    assert fail_login(client_a, "shared@example.org", "10.3.0.1").status_code == 429

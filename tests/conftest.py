@@ -1,0 +1,165 @@
+"""Shared fixtures: a real database (a SQLite file, or PostgreSQL via DATABASE_URL),
+the app, a client, a user factory and a way to log in as any role."""
+
+import contextlib
+import os
+import re
+
+import pytest
+from sqlalchemy import event, text
+
+from mentorship import create_app
+from mentorship.accounts.models import LanguageSkill, User, UserRole
+from mentorship.demo import DEMO_PASSWORD
+from mentorship.extensions import db
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+USING_POSTGRES = POSTGRES_URL.startswith("postgresql")
+PASSWORD = DEMO_PASSWORD
+
+
+def database_url(tmp_path):
+    return POSTGRES_URL if USING_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite3'}"
+
+
+def reset_schema(app):
+    """Start from an empty database (a new file on SQLite, an empty schema on PostgreSQL)."""
+    with app.app_context():
+        if USING_POSTGRES:
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        db.engine.dispose()
+
+
+def make_app(tmp_path, **overrides):
+    config = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url(tmp_path)}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def empty_app(tmp_path):
+    """An app on a database with no tables at all (for migration tests)."""
+    app = make_app(tmp_path)
+    reset_schema(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path)
+    reset_schema(app)
+    with app.app_context():
+        db.create_all()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app):
+    return app.extensions.setdefault("outbox", [])
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user with the given roles; returns its id, email and password."""
+    counter = iter(range(1, 10_000))
+
+    def make(*roles, name=None, email=None, locale="en", languages=(), password=PASSWORD):
+        number = next(counter)
+        with app.app_context():
+            user = User(
+                name=name or f"Person {number}",
+                email=(email or f"person{number}-{'-'.join(roles) or 'none'}@example.org").lower(),
+                locale=locale,
+            )
+            user.set_password(password)
+            user.roles = [UserRole(role=role) for role in roles]
+            user.languages = [LanguageSkill(language=c, level=lvl) for c, lvl in languages]
+            db.session.add(user)
+            db.session.commit()
+            return Account(user.id, user.email, password, user.name)
+
+    return make
+
+
+class Account:
+    def __init__(self, id, email, password, name):
+        self.id, self.email, self.password, self.name = id, email, password, name
+
+
+def log_in(client, account, remember=False):
+    response = client.post(
+        "/login",
+        data={"email": account.email, "password": account.password,
+              "remember": "y" if remember else ""},
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(client, make_user):
+    """Log the test client in as a new user holding ``roles``; returns the account."""
+
+    def login(*roles, **kwargs):
+        account = make_user(*roles, **kwargs)
+        log_in(client, account)
+        return account
+
+    return login
+
+
+@contextlib.contextmanager
+def count_queries(app):
+    """Count the SQL statements run inside the block (``counter.count``)."""
+
+    class Counter:
+        count = 0
+        statements = []
+
+    counter = Counter()
+
+    def before(conn, cursor, statement, *args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            counter.count += 1
+            counter.statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
+def csrf_token_from(html):
+    match = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html)
+    if not match:
+        match = re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+def page_text(response):
+    return response.get_data(as_text=True)

@@ -1,0 +1,3 @@
+from mentorship import create_app
+
+app = create_app()
