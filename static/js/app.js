@@ -30,8 +30,11 @@
   });
 
   // After an HTMX swap, move focus to the first field with an error so it is announced.
-  document.body.addEventListener("htmx:afterSwap", function (event) {
-    var invalid = event.detail.target.querySelector("[aria-invalid=true]");
+  // With an outerHTML swap the old target is gone, so look it up again by its id.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var root = (target && target.id && document.getElementById(target.id)) || target;
+    var invalid = root && root.querySelector("[aria-invalid=true]");
     if (invalid) { invalid.focus(); }
   });
 })();
