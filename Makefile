@@ -9,7 +9,7 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test test-postgres lint install install-dev chromium migrate seed \
+.PHONY: run test test-postgres lint install install-dev system-packages migrate seed \
         translations extract-messages update-messages compile-messages clean
 
 $(BIN)/python:
@@ -49,20 +49,24 @@ seed: migrate
 run: seed
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  echo "Installing Debian's chromium for the browser tests"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; \
+# Debian packages the tests use: chromium (browser journeys), redis-server (shared rate limits).
+system-packages:
+	@missing=""; \
+	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
 lint: install-dev
 	$(BIN)/ruff check .
 
-test: install-dev compile-messages chromium lint
+test: install-dev compile-messages system-packages lint
 	$(BIN)/pytest
 
 # The same suite against a real PostgreSQL server (installed and started locally if needed).
-test-postgres: install-dev compile-messages chromium
+test-postgres: install-dev compile-messages system-packages
 	bash .ci/with-postgres $(BIN)/pytest
 
 clean:
