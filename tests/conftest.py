@@ -39,27 +39,40 @@ def make_app(tmp_path, **overrides):
 
 
 @pytest.fixture
-def empty_app(tmp_path):
-    """An app on a database with no tables at all (for migration tests)."""
-    app = make_app(tmp_path)
-    reset_schema(app)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def app_factory(tmp_path):
+    """Make apps on this test's database; ``fresh`` empties it and creates the tables.
+
+    Every engine is disposed at the end so no connection outlives the test.
+    """
+    apps = []
+
+    def factory(fresh=True, tables=True, **overrides):
+        app = make_app(tmp_path, **overrides)
+        apps.append(app)
+        if fresh:
+            reset_schema(app)
+            if tables:
+                with app.app_context():
+                    db.create_all()
+                    db.session.commit()
+        return app
+
+    yield factory
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path)
-    reset_schema(app)
-    with app.app_context():
-        db.create_all()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def empty_app(app_factory):
+    """An app on a database with no tables at all (for migration tests)."""
+    return app_factory(tables=False)
+
+
+@pytest.fixture
+def app(app_factory):
+    return app_factory()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 from flask import abort
 
-from tests.conftest import make_app, page_text
+from tests.conftest import page_text
 
 ADMIN_PAGES = ("/admin", "/admin/people", "/admin/settings", "/admin/audit")
 
@@ -76,12 +76,8 @@ def test_413_page(client, app):
     assert "What you sent is too large" in page_text(response)
 
 
-def test_400_page(tmp_path):
-    from mentorship.extensions import db
-
-    app = make_app(tmp_path)
-    with app.app_context():
-        db.create_all()
+def test_400_page(app_factory):
+    app = app_factory()
 
     @app.route("/bad")
     def bad():
@@ -92,12 +88,8 @@ def test_400_page(tmp_path):
     assert "We could not understand what was sent" in page_text(response)
 
 
-def test_500_page_is_friendly_and_translated(tmp_path):
-    from mentorship.extensions import db
-
-    app = make_app(tmp_path, PROPAGATE_EXCEPTIONS=False)
-    with app.app_context():
-        db.create_all()
+def test_500_page_is_friendly_and_translated(app_factory):
+    app = app_factory(PROPAGATE_EXCEPTIONS=False)
 
     @app.route("/boom")
     def boom():

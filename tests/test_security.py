@@ -1,6 +1,6 @@
 import pytest
 
-from tests.conftest import csrf_token_from, make_app, page_text
+from tests.conftest import csrf_token_from, page_text
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
@@ -38,13 +38,8 @@ def test_private_pages_are_not_cached(client, login_as):
 
 
 @pytest.fixture
-def csrf_app(tmp_path):
-    from mentorship.extensions import db
-
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        db.create_all()
-    return app
+def csrf_app(app_factory):
+    return app_factory(WTF_CSRF_ENABLED=True)
 
 
 def _logged_in_csrf_client(csrf_app, make_user_in):

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.conftest import make_app, page_text
+from tests.conftest import page_text
 
 
 def fail_login(client, email, address):
@@ -86,17 +86,13 @@ def redis_url():
     process.wait(timeout=10)
 
 
-def test_limits_are_shared_between_workers_through_redis(tmp_path, redis_url):
+def test_limits_are_shared_between_workers_through_redis(app_factory, redis_url):
     """Two app instances (two workers) count failures in one place."""
-    from mentorship.extensions import db
-
-    worker_a = make_app(tmp_path, RATELIMIT_STORAGE_URI=redis_url)
-    with worker_a.app_context():
-        db.create_all()
+    worker_a = app_factory(RATELIMIT_STORAGE_URI=redis_url)
     client_a = worker_a.test_client()
     for attempt in range(5):
         assert fail_login(client_a, "shared@example.org", f"10.1.0.{attempt}").status_code == 422
-    worker_b = make_app(tmp_path, RATELIMIT_STORAGE_URI=redis_url)
+    worker_b = app_factory(fresh=False, RATELIMIT_STORAGE_URI=redis_url)
     client_b = worker_b.test_client()
     for attempt in range(5):
         assert fail_login(client_b, "shared@example.org", f"10.2.0.{attempt}").status_code == 422

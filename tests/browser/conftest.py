@@ -11,7 +11,6 @@ from werkzeug.serving import make_server
 
 from mentorship.demo import seed_demo
 from mentorship.extensions import db
-from tests.conftest import make_app, reset_schema
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,11 +28,9 @@ def free_port():
 
 
 @pytest.fixture
-def live_app(tmp_path):
-    app = make_app(tmp_path)
-    reset_schema(app)
+def live_app(app_factory):
+    app = app_factory()
     with app.app_context():
-        db.create_all()
         seed_demo()
         db.session.commit()
         db.session.remove()

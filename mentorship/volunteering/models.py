@@ -1,0 +1,170 @@
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import utcnow
+from ..dates import full_months_between
+from ..extensions import db
+
+MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER = "mentor", "language_buddy", "housing_helper"
+ROLE_CODES = (MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER)
+MINIMUM_MONTHS = 6
+DEFAULT_CAPACITY = {MENTOR: 2, LANGUAGE_BUDDY: 3, HOUSING_HELPER: 2}
+ROLE_NAMES = {
+    MENTOR: _l("Mentor"),
+    LANGUAGE_BUDDY: _l("Language buddy"),
+    HOUSING_HELPER: _l("Housing helper"),
+}
+ROLE_SUMMARIES = {
+    MENTOR: _l(
+        "You meet a newcomer regularly and help with daily life: how things work here, "
+        "simple paperwork, local customs, and meeting other people in the city."
+    ),
+    LANGUAGE_BUDDY: _l(
+        "You practise everyday conversation with a newcomer who is learning the language: "
+        "shopping, the doctor, the school, the neighbours. No teaching diploma needed."
+    ),
+    HOUSING_HELPER: _l(
+        "You help a newcomer find and keep a home: reading adverts, visiting flats, "
+        "understanding a lease, talking to a landlord or the housing office."
+    ),
+}
+
+# Application states. "info_requested" is a submitted application the coordinator
+# sent back with a question; the resident answers by updating it.
+SUBMITTED, INFO_REQUESTED, APPROVED, REJECTED, WITHDRAWN = (
+    "submitted", "info_requested", "approved", "rejected", "withdrawn")
+OPEN_APPLICATION_STATES = (SUBMITTED, INFO_REQUESTED)
+APPLICATION_STATES = (SUBMITTED, INFO_REQUESTED, APPROVED, REJECTED, WITHDRAWN)
+APPLICATION_STATE_LABELS = {
+    SUBMITTED: _l("Waiting for a decision"),
+    INFO_REQUESTED: _l("More information requested"),
+    APPROVED: _l("Approved"),
+    REJECTED: _l("Not accepted"),
+    WITHDRAWN: _l("Withdrawn"),
+}
+
+AWAITING_TRAINING, ACTIVE, COMPLETED, ENDED_EARLY = (
+    "awaiting_training", "active", "completed", "ended_early")
+COMMITMENT_STATES = (AWAITING_TRAINING, ACTIVE, COMPLETED, ENDED_EARLY)
+COMMITMENT_STATE_LABELS = {
+    AWAITING_TRAINING: _l("Waiting for training"),
+    ACTIVE: _l("Active"),
+    COMPLETED: _l("Completed"),
+    ENDED_EARLY: _l("Ended early"),
+}
+END_REASONS = ("moved_away", "lack_of_time", "personal", "conduct", "other")
+END_REASON_LABELS = {
+    "moved_away": _l("Moved away"),
+    "lack_of_time": _l("Lack of time"),
+    "personal": _l("Personal reasons"),
+    "conduct": _l("Conduct"),
+    "other": _l("Other"),
+}
+
+
+class VolunteerRole(db.Model):
+    """A programme role and its settings (the names and texts live in the code, translated)."""
+
+    __tablename__ = "volunteer_roles"
+    __table_args__ = (CheckConstraint("min_months >= 6", name="min_months_at_least_six"),
+                      CheckConstraint("capacity >= 1", name="capacity_positive"))
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    min_months: Mapped[int] = mapped_column(default=MINIMUM_MONTHS)
+    capacity: Mapped[int] = mapped_column(default=2)
+    position: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def name(self):
+        return ROLE_NAMES[self.code]
+
+    @property
+    def summary(self):
+        return ROLE_SUMMARIES[self.code]
+
+
+class Application(db.Model):
+    __tablename__ = "applications"
+    # open_role is the role while the application is open, NULL once decided or
+    # withdrawn: the unique pair allows one open application per person and role.
+    __table_args__ = (UniqueConstraint("user_id", "open_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(ForeignKey("volunteer_roles.code"), index=True)
+    open_role: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=SUBMITTED, index=True)
+    motivation: Mapped[str] = mapped_column(Text)
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhoods.id", ondelete="SET NULL"), index=True
+    )
+    availability: Mapped[list] = mapped_column(JSON, default=list)
+    start_date: Mapped[date]
+    pledge_end_date: Mapped[date]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_message: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+    neighbourhood: Mapped["Neighbourhood | None"] = relationship()  # noqa: F821
+    volunteer_role: Mapped[VolunteerRole] = relationship()
+    commitment: Mapped["Commitment | None"] = relationship(back_populates="application")
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_APPLICATION_STATES
+
+    @property
+    def status_label(self):
+        return APPLICATION_STATE_LABELS[self.status]
+
+    def waiting_days(self, now=None):
+        return ((now or utcnow()) - self.submitted_at).days
+
+
+class Commitment(db.Model):
+    __tablename__ = "commitments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(ForeignKey("volunteer_roles.code"), index=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id", ondelete="SET NULL")
+    )
+    renewed_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("commitments.id", ondelete="SET NULL")
+    )
+    status: Mapped[str] = mapped_column(String(20), default=AWAITING_TRAINING, index=True)
+    start_date: Mapped[date]
+    end_date: Mapped[date] = mapped_column(index=True)
+    min_months: Mapped[int] = mapped_column(default=MINIMUM_MONTHS)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    activated_at: Mapped[datetime | None]
+    completed_on: Mapped[date | None]
+    ended_on: Mapped[date | None]
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    end_note: Mapped[str | None] = mapped_column(Text)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    application: Mapped[Application | None] = relationship(back_populates="commitment")
+    volunteer_role: Mapped[VolunteerRole] = relationship()
+
+    def current_status(self, today):
+        """The status as of ``today``: an active commitment past its end date is completed,
+        even before the sweep has recorded it."""
+        if self.status == ACTIVE and today >= self.end_date:
+            return COMPLETED
+        return self.status
+
+    def months_served(self, today):
+        if self.status == AWAITING_TRAINING:
+            return 0
+        until = min(today, self.ended_on or self.end_date)
+        return min(full_months_between(self.start_date, until), self.min_months)
