@@ -87,20 +87,38 @@ def register_extensions(app):
 def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .coordination.views import bp as coordination_bp
     from .main.views import bp as main_bp
+    from .volunteering import bp as volunteering_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(coordination_bp)
+    app.register_blueprint(volunteering_bp)
 
 
 def register_templating(app):
-    from . import permissions
-    from .i18n import native_name, text_direction
+    from . import availability, permissions
+    from .i18n import language_name, native_name, text_direction
     from .programme.services import get_settings
 
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        availability_days=availability.DAYS,
+        availability_parts=availability.PARTS,
+        day_labels=availability.DAY_LABELS,
+        part_labels=availability.PART_LABELS,
+    )
+    app.jinja_env.filters["language_name"] = language_name
+    from .volunteering.models import COMMITMENT_STATE_LABELS, END_REASON_LABELS, ROLE_NAMES
+
+    app.jinja_env.globals.update(
+        role_names=ROLE_NAMES,
+        commitment_status_labels=COMMITMENT_STATE_LABELS,
+        end_reason_labels=END_REASON_LABELS,
+    )
 
     @app.context_processor
     def inject_page_globals():
@@ -118,6 +136,8 @@ def register_templating(app):
 def register_commands(app):
     from .accounts.cli import users_cli
     from .demo import seed_demo_command
+    from .volunteering.cli import commitments_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(commitments_cli)

@@ -1,5 +1,7 @@
 """Demo data: `flask seed-demo`. Idempotent: running it again changes nothing."""
 
+from datetime import timedelta
+
 import click
 from flask.cli import with_appcontext
 
@@ -14,6 +16,7 @@ from .accounts.models import (
     UserRole,
     find_user_by_email,
 )
+from .dates import add_months
 from .extensions import db
 from .programme.models import Neighbourhood
 from .programme.services import get_settings
@@ -88,10 +91,88 @@ def seed_people(neighbourhoods):
     return people
 
 
+def seed_volunteering(people, neighbourhoods, today):
+    """Applications in every state and commitments at every stage (once)."""
+    from .database import utcnow
+    from .volunteering.models import (
+        ACTIVE,
+        APPROVED,
+        AWAITING_TRAINING,
+        COMPLETED,
+        ENDED_EARLY,
+        INFO_REQUESTED,
+        REJECTED,
+        SUBMITTED,
+        WITHDRAWN,
+        Application,
+        Commitment,
+    )
+    from .volunteering.services import ensure_roles
+
+    ensure_roles()
+    if db.session.scalar(db.select(db.func.count()).select_from(Application)):
+        return
+    now = utcnow()
+    evenings = ["tue-evening", "thu-evening", "sat-morning"]
+    plans = [
+        # email, role, status, commitment status, months since start, days waiting, message
+        ("mentor@example.org", "mentor", APPROVED, ACTIVE, 2, 75, "Welcome aboard!"),
+        ("amina.benali@example.org", "language_buddy", APPROVED, ACTIVE, 4, 130, None),
+        ("thomas.girard@example.org", "housing_helper", APPROVED, COMPLETED, 7, 230, None),
+        ("ines.moreau@example.org", "language_buddy", APPROVED, AWAITING_TRAINING, 0, 12,
+         "Thank you! Training starts next month."),
+        ("bogdan.shevchenko@example.org", "mentor", APPROVED, ENDED_EARLY, 3, 120, None),
+        ("bogdan.shevchenko@example.org", "language_buddy", SUBMITTED, None, 0, 16, None),
+        ("ines.moreau@example.org", "mentor", SUBMITTED, None, 0, 3, None),
+        ("thomas.girard@example.org", "mentor", INFO_REQUESTED, None, 0, 9,
+         "Could you tell us which evenings suit you best?"),
+        ("amina.benali@example.org", "housing_helper", REJECTED, None, 0, 40,
+         "We have enough housing helpers in your neighbourhood for now. Thank you!"),
+        ("mentor@example.org", "housing_helper", WITHDRAWN, None, 0, 50, None),
+    ]
+    motivations = {
+        "mentor": "I arrived in this city myself twenty years ago and remember how lost I felt.",
+        "language_buddy": "I love languages and would enjoy practising French with someone new.",
+        "housing_helper": "I work in social housing and know the paperwork well.",
+    }
+    coordinator = people["coordinator@example.org"]
+    for email, role, status, commitment_status, months, days, message in plans:
+        person = people[email]
+        start = add_months(today, -months) if months else today + timedelta(days=14)
+        application = Application(
+            user=person, role=role, status=status,
+            open_role=role if status in (SUBMITTED, INFO_REQUESTED) else None,
+            motivation=motivations[role], neighbourhood_id=person.neighbourhood_id,
+            availability=evenings, start_date=start, pledge_end_date=add_months(start, 6),
+            submitted_at=now - timedelta(days=days),
+            decided_at=None if status == SUBMITTED else now - timedelta(days=days - 5),
+            decided_by=None if status in (SUBMITTED, WITHDRAWN) else coordinator,
+            decision_message=message,
+        )
+        db.session.add(application)
+        if commitment_status:
+            commitment = Commitment(
+                user=person, role=role, application=application, status=commitment_status,
+                start_date=start, end_date=add_months(start, 6), min_months=6,
+                activated_at=None if commitment_status == AWAITING_TRAINING else now,
+            )
+            if commitment_status == ENDED_EARLY:
+                commitment.ended_on = today - timedelta(days=10)
+                commitment.end_reason = "moved_away"
+                commitment.end_note = "Moved to Lyon for work."
+            if commitment_status == COMPLETED:
+                commitment.completed_on = commitment.end_date
+            db.session.add(commitment)
+    db.session.flush()
+
+
 def seed_demo():
     """Create the demo programme; each later area adds its own part here."""
+    from .dates import programme_today
+
     neighbourhoods = seed_settings()
     people = seed_people(neighbourhoods)
+    seed_volunteering(people, neighbourhoods, programme_today())
     return people
 
 

@@ -3,3 +3,4 @@
 from .accounts.models import LanguageSkill, User, UserRole  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .programme.models import Neighbourhood, ProgrammeSettings  # noqa: F401
+from .volunteering.models import Application, Commitment, VolunteerRole  # noqa: F401

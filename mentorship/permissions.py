@@ -34,6 +34,11 @@ def can_volunteer(user):
     return is_logged_in(user) and user.has_role(RESIDENT)
 
 
+def can_volunteer_or_coordinate(user):
+    """Pages both a volunteer (for their own records) and staff may open."""
+    return can_volunteer(user) or can_coordinate(user)
+
+
 def can_request_buddy(user):
     """Newcomers who may ask for a buddy."""
     return is_logged_in(user) and user.has_role(NEWCOMER)

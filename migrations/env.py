@@ -99,6 +99,9 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        # The app turns off the SQLite driver's implicit transactions, so alembic's reads
+        # may have begun a transaction it treats as external: commit it explicitly.
+        connection.commit()
 
 
 if context.is_offline_mode():

@@ -12,6 +12,7 @@ from mentorship import create_app
 from mentorship.accounts.models import LanguageSkill, User, UserRole
 from mentorship.demo import DEMO_PASSWORD
 from mentorship.extensions import db
+from mentorship.volunteering.services import ensure_roles
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
 USING_POSTGRES = POSTGRES_URL.startswith("postgresql")
@@ -54,6 +55,7 @@ def app_factory(tmp_path):
             if tables:
                 with app.app_context():
                     db.create_all()
+                    ensure_roles()
                     db.session.commit()
         return app
 

@@ -7,6 +7,8 @@ from mentorship.extensions import db
 
 def test_migrations_match_the_models(empty_app):
     with empty_app.app_context():
+        # Upgrade in steps, as a real installation does over time: each step must persist.
+        upgrade(revision="f98116e16c4e")
         upgrade()
         with db.engine.connect() as connection:
             context = MigrationContext.configure(

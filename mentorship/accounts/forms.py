@@ -189,20 +189,30 @@ class ProfileForm(FlaskForm):
             raise ValidationError(_l("Please enter a phone number, for example +33 6 12 34 56 78."))
 
     def validate_languages(self, field):
-        seen = set()
-        for entry in field.entries:
-            code = entry.form.language.data
-            if code and code in seen:
-                entry.form.language.errors = [
-                    *entry.form.language.errors,
-                    _l("This language is already in your list."),
-                ]
-                raise ValidationError(_l("Each language can be listed once."))
-            seen.add(code)
+        unique_languages(self, field)
 
     def language_skills(self):
-        return [
-            (entry.form.language.data, entry.form.level.data)
-            for entry in self.languages.entries
-            if entry.form.language.data
-        ]
+        return language_skills(self.languages)
+
+
+def unique_languages(form, field):
+    """Validator for a FieldList of LanguageSkillForm: each language once."""
+    seen = set()
+    for entry in field.entries:
+        code = entry.form.language.data
+        if code and code in seen:
+            entry.form.language.errors = [
+                *entry.form.language.errors,
+                _l("This language is already in your list."),
+            ]
+            raise ValidationError(_l("Each language can be listed once."))
+        seen.add(code)
+
+
+def language_skills(field):
+    """The (language, level) pairs filled in a FieldList of LanguageSkillForm."""
+    return [
+        (entry.form.language.data, entry.form.level.data)
+        for entry in field.entries
+        if entry.form.language.data
+    ]

@@ -121,6 +121,11 @@ def update_profile(user, *, name, locale, neighbourhood_id, phone, optional_emai
     user.neighbourhood_id = neighbourhood_id
     user.phone = (phone or "").strip() or None
     user.optional_emails = optional_emails
+    update_languages(user, languages)
+
+
+def update_languages(user, languages):
+    """Replace the user's languages with ``languages``, a list of (code, level)."""
     wanted = dict(languages)
     for skill in list(user.languages):
         if skill.language in wanted:

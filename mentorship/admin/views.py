@@ -11,6 +11,8 @@ from ..extensions import db
 from ..formtools import choices
 from ..permissions import can_administer, requires
 from ..programme.services import active_neighbourhoods, get_settings, update_settings
+from ..volunteering import services as volunteering
+from ..volunteering.forms import RoleSettingsForm
 from ..web import flash_success, form_status, htmx_message, redirect_to, render
 from .forms import PeopleSearchForm, SettingsForm
 
@@ -110,3 +112,28 @@ def audit():
     ).all()
     return render("admin/audit.html", page=page, actors=actors, actor_id=actor_id,
                   record_type=record_type, record_id=record_id)
+
+
+@bp.route("/roles", methods=["GET", "POST"])
+@requires(can_administer)
+def roles():
+    all_roles = volunteering.all_roles()
+    form = RoleSettingsForm(data=None if request.method == "POST" else {
+        "roles": [{"code": r.code, "min_months": r.min_months, "capacity": r.capacity}
+                  for r in all_roles]})
+    by_code = {role.code: role for role in all_roles}
+    if form.validate_on_submit():
+        try:
+            for entry in form.roles.entries:
+                role = by_code.get(entry.form.code.data) or abort(400)
+                volunteering.update_role_settings(
+                    current_user, role, min_months=entry.form.min_months.data,
+                    capacity=entry.form.capacity.data)
+        except volunteering.VolunteeringError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash_success(_("Volunteer roles saved."))
+            return redirect_to(url_for("admin.roles"))
+    return render("admin/roles.html", status=form_status(form), form=form, by_code=by_code)

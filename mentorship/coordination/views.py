@@ -1,0 +1,24 @@
+"""The coordinator's home: every queue with how much is waiting in it."""
+
+from flask import Blueprint
+
+from ..dates import programme_today
+from ..permissions import can_coordinate, requires
+from ..volunteering import services as volunteering
+from ..web import render
+
+bp = Blueprint("coordination", __name__)
+
+
+@bp.route("/coordinate")
+@requires(can_coordinate)
+def home():
+    waiting, oldest_days = volunteering.queue_counts()
+    today = programme_today()
+    return render(
+        "coordination/home.html",
+        waiting=waiting,
+        oldest_days=oldest_days,
+        ending_soon=len(volunteering.commitments_ending_soon(today)),
+        awaiting_training=len(volunteering.commitments_awaiting_training()),
+    )

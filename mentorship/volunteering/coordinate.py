@@ -1,0 +1,104 @@
+"""The coordinator's side: the applications queue, decisions and commitments."""
+
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..database import utcnow
+from ..dates import programme_today
+from ..extensions import db
+from ..i18n import spoken_language_choices
+from ..permissions import can_coordinate, requires
+from ..programme.services import active_neighbourhoods
+from ..web import flash_success, htmx_message, redirect_to, render
+from . import bp, services
+from .forms import DecisionForm, QueueFilterForm
+from .models import END_REASON_LABELS, END_REASONS, Application
+
+
+def _filter_form():
+    return QueueFilterForm(
+        request.args,
+        language_choices=spoken_language_choices(),
+        neighbourhood_choices=[(str(n.id), n.name) for n in active_neighbourhoods()],
+    )
+
+
+@bp.route("/coordinate/applications")
+@requires(can_coordinate)
+def coordinate_applications():
+    form = _filter_form()
+    if "status" not in request.args:
+        form.status.data = "open"
+    page = services.review_queue(
+        role=form.role.data or None,
+        status=form.status.data,
+        language=form.language.data or None,
+        neighbourhood_id=int(form.neighbourhood.data) if form.neighbourhood.data else None,
+        waiting_days=int(form.waiting.data) if form.waiting.data else None,
+        page=request.args.get("page", 1, type=int),
+    )
+    filters = {name: form[name].data or None for name in
+               ("role", "status", "language", "neighbourhood", "waiting")}
+    return render("volunteering/coordinate_applications.html", form=form, page=page,
+                  filters=filters, now=utcnow(), decision_form=DecisionForm())
+
+
+@bp.route("/coordinate/applications/<int:application_id>/decide", methods=["POST"])
+@requires(can_coordinate)
+def decide(application_id):
+    form = DecisionForm()
+    try:
+        application = services.decide(current_user, application_id, form.chosen_decision(),
+                                      form.message.data)
+    except services.VolunteeringError as error:
+        db.session.rollback()
+        if request.htmx:
+            return htmx_message(str(error), "error", 409)
+        flash(str(error), "error")
+        return redirect_to(url_for("volunteering.coordinate_applications"))
+    db.session.commit()
+    message = _("Decision recorded for %(name)s.", name=application.user.name)
+    if request.htmx:
+        return render("volunteering/coordinate_applications.html", block="application_card",
+                      application=application, now=utcnow(), decision_form=DecisionForm(),
+                      message=message)
+    flash_success(message)
+    return redirect_to(url_for("volunteering.coordinate_applications"))
+
+
+@bp.route("/coordinate/commitments")
+@requires(can_coordinate)
+def coordinate_commitments():
+    today = programme_today()
+    ended, by_reason = services.ended_early_in_year(today.year)
+    return render(
+        "volunteering/coordinate_commitments.html",
+        today=today,
+        ending_soon=services.commitments_ending_soon(today),
+        awaiting=services.commitments_awaiting_training(),
+        ended=ended,
+        by_reason=[(END_REASON_LABELS[r], by_reason.get(r, 0)) for r in END_REASONS],
+    )
+
+
+@bp.route("/coordinate/commitments/<int:commitment_id>/training-done", methods=["POST"])
+@requires(can_coordinate)
+def training_done(commitment_id):
+    try:
+        commitment = services.mark_training_done(current_user, commitment_id)
+    except services.VolunteeringError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("%(name)s can now be matched.", name=commitment.user.name))
+    return redirect_to(url_for("volunteering.coordinate_commitments"))
+
+
+@bp.route("/coordinate/applications/<int:application_id>")
+@requires(can_coordinate)
+def coordinate_application(application_id):
+    application = db.session.get(Application, application_id) or abort(404)
+    return render("volunteering/coordinate_application.html", application=application,
+                  now=utcnow(), decision_form=DecisionForm())

@@ -1,0 +1,397 @@
+"""Volunteering: roles, applications, decisions and commitments.
+
+Every rule of this area lives here, callable from views, CLI commands and tests.
+"""
+
+from collections import Counter
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import LanguageSkill, User
+from ..accounts.services import update_languages
+from ..audit.services import record
+from ..database import conditional_update, locked_one, utcnow
+from ..dates import add_months
+from ..extensions import db
+from ..mail import send_email
+from .models import (
+    ACTIVE,
+    APPROVED,
+    AWAITING_TRAINING,
+    COMPLETED,
+    DEFAULT_CAPACITY,
+    END_REASONS,
+    ENDED_EARLY,
+    INFO_REQUESTED,
+    MINIMUM_MONTHS,
+    OPEN_APPLICATION_STATES,
+    REJECTED,
+    ROLE_CODES,
+    SUBMITTED,
+    WITHDRAWN,
+    Application,
+    Commitment,
+    VolunteerRole,
+)
+
+START_WINDOW_MONTHS = 3
+DECISIONS = ("approve", "reject", "request_info")
+CURRENT_COMMITMENT_STATES = (AWAITING_TRAINING, ACTIVE)
+
+
+class VolunteeringError(Exception):
+    """A refused change, with a message for the person who tried it and, when it is
+    about one form field, that field's name."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+# Roles -------------------------------------------------------------------------------
+
+
+def ensure_roles():
+    """Create the three programme roles with their defaults if they are missing."""
+    existing = set(db.session.scalars(select(VolunteerRole.code)))
+    for position, code in enumerate(ROLE_CODES):
+        if code not in existing:
+            db.session.add(VolunteerRole(code=code, min_months=MINIMUM_MONTHS,
+                                         capacity=DEFAULT_CAPACITY[code], position=position))
+    db.session.flush()
+
+
+def all_roles():
+    return db.session.scalars(select(VolunteerRole).order_by(VolunteerRole.position)).all()
+
+
+def get_role(code):
+    return db.session.get(VolunteerRole, code) if code in ROLE_CODES else None
+
+
+def update_role_settings(actor, role, *, min_months, capacity):
+    """Change a role's minimum months (never below six) and capacity."""
+    if min_months < MINIMUM_MONTHS:
+        raise VolunteeringError(_l("The minimum commitment cannot be less than six months."))
+    if capacity < 1:
+        raise VolunteeringError(_l("A volunteer must be able to accompany at least one person."))
+    if (role.min_months, role.capacity) != (min_months, capacity):
+        record(actor, "role.settings_changed", role, min_months=min_months, capacity=capacity,
+               before={"min_months": role.min_months, "capacity": role.capacity})
+        role.min_months, role.capacity = min_months, capacity
+
+
+# Pledge dates ------------------------------------------------------------------------
+
+
+def pledge_end(start, role):
+    """The earliest end date of a pledge starting on ``start`` for ``role``."""
+    return add_months(start, role.min_months)
+
+
+def check_start_date(start, today):
+    """A start date must be from today up to three months ahead."""
+    if start < today:
+        raise VolunteeringError(_l("The start date cannot be in the past."), "start_date")
+    if start > add_months(today, START_WINDOW_MONTHS):
+        raise VolunteeringError(
+            _l("Please choose a start date within the next three months."), "start_date"
+        )
+
+
+# Applications ------------------------------------------------------------------------
+
+
+def open_application(user_id, role_code):
+    return db.session.scalar(
+        select(Application).where(Application.user_id == user_id,
+                                  Application.open_role == role_code)
+    )
+
+
+def current_commitment(user_id, role_code):
+    return db.session.scalar(
+        select(Commitment).where(Commitment.user_id == user_id, Commitment.role == role_code,
+                                 Commitment.status.in_(CURRENT_COMMITMENT_STATES))
+    )
+
+
+def submit_application(user, role, *, motivation, languages, neighbourhood_id, availability,
+                       start_date, pledge, today):
+    """Record a resident's application for one role (one open application per role)."""
+    if not pledge:
+        raise VolunteeringError(_l("Please tick the pledge: volunteers commit for at least "
+                                   "six months."), "pledge")
+    check_start_date(start_date, today)
+    if open_application(user.id, role.code):
+        raise VolunteeringError(_l("You already have an application for this role waiting "
+                                   "for a decision."))
+    if current_commitment(user.id, role.code):
+        raise VolunteeringError(_l("You already volunteer in this role."))
+    update_languages(user, languages)
+    application = Application(
+        user=user, role=role.code, open_role=role.code, status=SUBMITTED,
+        motivation=motivation.strip(), neighbourhood_id=neighbourhood_id,
+        availability=list(availability), start_date=start_date,
+        pledge_end_date=pledge_end(start_date, role),
+    )
+    db.session.add(application)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request (a double click) opened the same application first.
+        db.session.rollback()
+        raise VolunteeringError(_l("You already have an application for this role waiting "
+                                   "for a decision.")) from None
+    return application
+
+
+def update_application(user, application, *, motivation, languages, neighbourhood_id,
+                       availability, start_date, pledge, today):
+    """The resident answers a request for information: the application goes back in line."""
+    application = locked_one(Application, application.id)
+    if application is None or application.user_id != user.id:
+        raise VolunteeringError(_l("This application does not exist."))
+    if not application.is_open:
+        raise VolunteeringError(_l("This application has already been decided or withdrawn."))
+    if not pledge:
+        raise VolunteeringError(_l("Please tick the pledge: volunteers commit for at least "
+                                   "six months."), "pledge")
+    check_start_date(start_date, today)
+    update_languages(user, languages)
+    application.motivation = motivation.strip()
+    application.neighbourhood_id = neighbourhood_id
+    application.availability = list(availability)
+    application.start_date = start_date
+    application.pledge_end_date = pledge_end(start_date, application.volunteer_role)
+    application.status = SUBMITTED
+    return application
+
+
+def withdraw_application(user, application_id):
+    """The resident withdraws an application that is still open."""
+    changed = conditional_update(
+        update(Application)
+        .where(Application.id == application_id, Application.user_id == user.id,
+               Application.status.in_(OPEN_APPLICATION_STATES))
+        .values(status=WITHDRAWN, open_role=None, updated_at=utcnow())
+    )
+    if not changed:
+        raise VolunteeringError(_l("This application has already been decided or withdrawn."))
+    application = db.session.get(Application, application_id)
+    db.session.refresh(application)
+    return application
+
+
+def decide(actor, application_id, decision, message, *, notify=True):
+    """A coordinator approves, declines or asks for more information, exactly once."""
+    if decision not in DECISIONS:
+        raise VolunteeringError(_l("Unknown decision."))
+    message = (message or "").strip()
+    if decision in ("reject", "request_info") and not message:
+        raise VolunteeringError(_l("Please write a message: the applicant needs to know why "
+                                   "or what to add."))
+    application = locked_one(Application, application_id)
+    if application is None:
+        raise VolunteeringError(_l("This application does not exist."))
+    if application.status == WITHDRAWN:
+        raise VolunteeringError(_l("The applicant has withdrawn this application."))
+    if not application.is_open:
+        raise VolunteeringError(_l("This application has already been decided."))
+    if decision == "request_info" and application.status == INFO_REQUESTED:
+        raise VolunteeringError(_l("More information has already been requested."))
+
+    application.decided_at = utcnow()
+    application.decided_by_id = actor.id
+    application.decision_message = message or None
+    commitment = None
+    if decision == "approve":
+        application.status, application.open_role = APPROVED, None
+        commitment = Commitment(
+            user_id=application.user_id, role=application.role, application=application,
+            status=AWAITING_TRAINING, start_date=application.start_date,
+            end_date=application.pledge_end_date,
+            min_months=application.volunteer_role.min_months,
+        )
+        db.session.add(commitment)
+    elif decision == "reject":
+        application.status, application.open_role = REJECTED, None
+    else:
+        application.status = INFO_REQUESTED
+    db.session.flush()
+    record(actor, f"application.{decision}", application, message or None,
+           role=application.role, applicant_id=application.user_id)
+    if notify:
+        notify_decision(application)
+    return application
+
+
+def notify_decision(application):
+    user = application.user
+    subjects = {
+        APPROVED: _l("Your application has been approved"),
+        REJECTED: _l("About your application"),
+        INFO_REQUESTED: _l("A question about your application"),
+    }
+    send_email(user.email, subjects[application.status], "application_decided",
+               locale=user.locale, user=user, application=application)
+
+
+# Commitments -------------------------------------------------------------------------
+
+
+def mark_training_done(actor, commitment_id):
+    """Until training is tracked, a coordinator confirms it and the commitment starts."""
+    commitment = locked_one(Commitment, commitment_id)
+    if commitment is None or commitment.status != AWAITING_TRAINING:
+        raise VolunteeringError(_l("This commitment is not waiting for training."))
+    activate(commitment)
+    record(actor, "commitment.training_done", commitment)
+    return commitment
+
+
+def activate(commitment):
+    commitment.status = ACTIVE
+    commitment.activated_at = utcnow()
+
+
+def sweep_commitments(today):
+    """Record as completed every active commitment whose minimum is served. Idempotent."""
+    due = db.session.scalars(
+        select(Commitment).where(Commitment.status == ACTIVE, Commitment.end_date <= today)
+        .with_for_update()
+    ).all()
+    for commitment in due:
+        commitment.status = COMPLETED
+        commitment.completed_on = commitment.end_date
+        record(None, "commitment.completed", commitment)
+    return len(due)
+
+
+def can_end(user, commitment):
+    """The volunteer themself or a coordinator may end a commitment early."""
+    return commitment.user_id == user.id or user.has_role("coordinator")
+
+
+def end_early(actor, commitment_id, reason, note, today):
+    """End a current commitment before its minimum is served, with a reason."""
+    if reason not in END_REASONS:
+        raise VolunteeringError(_l("Please choose a reason."))
+    commitment = locked_one(Commitment, commitment_id)
+    if commitment is None or not can_end(actor, commitment):
+        raise VolunteeringError(_l("This commitment does not exist."))
+    if commitment.current_status(today) not in CURRENT_COMMITMENT_STATES:
+        raise VolunteeringError(_l("This commitment has already ended."))
+    commitment.status = ENDED_EARLY
+    commitment.ended_on = today
+    commitment.end_reason = reason
+    commitment.end_note = (note or "").strip() or None
+    commitment.ended_by_id = actor.id
+    record(actor, "commitment.ended_early", commitment, commitment.end_note, reason=reason)
+    return commitment
+
+
+def renew(user, commitment_id, today):
+    """After a completed commitment, pledge another period in one step (training is done)."""
+    commitment = locked_one(Commitment, commitment_id)
+    if commitment is None or commitment.user_id != user.id:
+        raise VolunteeringError(_l("This commitment does not exist."))
+    if commitment.current_status(today) != COMPLETED:
+        raise VolunteeringError(_l("A commitment can be renewed once it is completed."))
+    if db.session.scalar(select(Commitment.id).where(Commitment.renewed_from_id == commitment.id)):
+        raise VolunteeringError(_l("This commitment has already been renewed."))
+    if commitment.status == ACTIVE:  # served by date, not yet recorded by the sweep
+        commitment.status, commitment.completed_on = COMPLETED, commitment.end_date
+    if current_commitment(user.id, commitment.role):
+        raise VolunteeringError(_l("You already volunteer in this role."))
+    role = commitment.volunteer_role
+    start = max(today, commitment.end_date)
+    renewed = Commitment(
+        user_id=user.id, role=commitment.role, renewed_from_id=commitment.id, status=ACTIVE,
+        start_date=start, end_date=pledge_end(start, role), min_months=role.min_months,
+        activated_at=utcnow(),
+    )
+    db.session.add(renewed)
+    db.session.flush()
+    record(user, "commitment.renewed", renewed, renewed_from=commitment.id)
+    return renewed
+
+
+# Pages -------------------------------------------------------------------------------
+
+
+def volunteer_overview(user_id):
+    applications = db.session.scalars(
+        select(Application).where(Application.user_id == user_id)
+        .order_by(Application.submitted_at.desc())
+    ).all()
+    commitments = db.session.scalars(
+        select(Commitment).where(Commitment.user_id == user_id)
+        .order_by(Commitment.start_date.desc(), Commitment.id.desc())
+    ).all()
+    renewed_ids = {c.renewed_from_id for c in commitments if c.renewed_from_id}
+    return applications, commitments, renewed_ids
+
+
+def review_queue(*, role=None, status="open", language=None, neighbourhood_id=None,
+                 waiting_days=None, page=1, per_page=20, now=None):
+    """Applications for coordinators, oldest first, with what the page shows loaded."""
+    query = select(Application).options(
+        db.joinedload(Application.user).selectinload(User.languages),
+        db.joinedload(Application.neighbourhood),
+    )
+    if role:
+        query = query.where(Application.role == role)
+    if status == "open":
+        query = query.where(Application.status.in_(OPEN_APPLICATION_STATES))
+    elif status:
+        query = query.where(Application.status == status)
+    if language:
+        query = query.where(Application.user_id.in_(
+            select(LanguageSkill.user_id).where(LanguageSkill.language == language)))
+    if neighbourhood_id:
+        query = query.where(Application.neighbourhood_id == neighbourhood_id)
+    if waiting_days:
+        cutoff = (now or utcnow()) - timedelta(days=waiting_days)
+        query = query.where(Application.submitted_at <= cutoff)
+    query = query.order_by(Application.submitted_at, Application.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def commitments_ending_soon(today, days=30):
+    return db.session.scalars(
+        select(Commitment).options(db.joinedload(Commitment.user))
+        .where(Commitment.status == ACTIVE, Commitment.end_date > today,
+               Commitment.end_date <= today + timedelta(days=days))
+        .order_by(Commitment.end_date)
+    ).all()
+
+
+def commitments_awaiting_training():
+    return db.session.scalars(
+        select(Commitment).options(db.joinedload(Commitment.user))
+        .where(Commitment.status == AWAITING_TRAINING).order_by(Commitment.start_date)
+    ).all()
+
+
+def ended_early_in_year(year):
+    rows = db.session.scalars(
+        select(Commitment).options(db.joinedload(Commitment.user))
+        .where(Commitment.status == ENDED_EARLY,
+               Commitment.ended_on >= date(year, 1, 1), Commitment.ended_on <= date(year, 12, 31))
+        .order_by(Commitment.ended_on.desc())
+    ).all()
+    return rows, Counter(c.end_reason for c in rows)
+
+
+def queue_counts(now=None):
+    """Applications waiting and the oldest wait, for the coordinator's home."""
+    waiting, oldest = db.session.execute(
+        select(func.count(Application.id), func.min(Application.submitted_at))
+        .where(Application.status.in_(OPEN_APPLICATION_STATES))
+    ).one()
+    days = ((now or utcnow()) - oldest).days if oldest else None
+    return waiting, days

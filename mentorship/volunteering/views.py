@@ -1,0 +1,217 @@
+"""The resident's side: roles, applying, and the volunteer's own page."""
+
+from datetime import date
+
+from flask import abort, flash, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..dates import add_months, programme_today
+from ..extensions import db
+from ..permissions import can_volunteer, can_volunteer_or_coordinate, requires
+from ..programme.services import neighbourhood_choices
+from ..web import flash_success, form_status, redirect_to, render
+from . import bp, services
+from .forms import ApplicationForm, EndCommitmentForm
+from .models import ROLE_CODES, Application, Commitment
+
+
+@bp.route("/roles")
+def roles():
+    return render("volunteering/roles.html", roles=services.all_roles())
+
+
+def _role_or_404(code):
+    role = services.get_role(code) if code in ROLE_CODES else None
+    if role is None:
+        abort(404)
+    return role
+
+
+def _application_form(formdata=None, application=None):
+    user = current_user
+    data = None
+    if formdata is None:
+        data = {
+            "languages": [{"language": s.language, "level": s.level} for s in user.languages]
+            or [{}],
+            "neighbourhood": str((application.neighbourhood_id if application
+                                  else user.neighbourhood_id) or ""),
+        }
+        if application:
+            data.update(motivation=application.motivation, availability=application.availability,
+                        start_date=application.start_date, pledge=True)
+    return ApplicationForm(
+        formdata=formdata, data=data,
+        neighbourhood_choices=neighbourhood_choices(_("Choose a neighbourhood")),
+    )
+
+
+def pledge_text(role, start):
+    end = services.pledge_end(start, role)
+    return _("I commit to give my time from %(start)s until at least %(end)s.",
+             start=format_date(start, "long"), end=format_date(end, "long"))
+
+
+def _handle_application(role, application=None):
+    """Shared by a new application and the answer to a request for information."""
+    today = programme_today()
+    if request.method == "GET":
+        form = _application_form(application=application)
+        if form.start_date.data is None:
+            form.start_date.data = today
+    else:
+        form = _application_form(request.form)
+        if form.add_language.data:
+            form.languages.append_entry()
+            form.start_date.validate(form)  # parse the date so the pledge text can show it
+            return _render_apply(role, form, application, today)
+        if form.validate():
+            fields = dict(
+                motivation=form.motivation.data, languages=form.language_skills(),
+                neighbourhood_id=int(form.neighbourhood.data),
+                availability=form.availability.data, start_date=form.start_date.data,
+                pledge=form.pledge.data, today=today,
+            )
+            try:
+                if application is None:
+                    services.submit_application(current_user, role, **fields)
+                else:
+                    services.update_application(current_user, application, **fields)
+            except services.VolunteeringError as error:
+                db.session.rollback()
+                _attach_error(form, error)
+            else:
+                db.session.commit()
+                flash_success(_("Thank you! Your application has been sent. A coordinator "
+                                "will answer you soon."))
+                return redirect_to(url_for("volunteering.volunteer"))
+    return _render_apply(role, form, application, today)
+
+
+def _attach_error(form, error):
+    """Put a service's refusal next to the field it is about."""
+    if error.field:
+        field = form[error.field]
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def _render_apply(role, form, application, today):
+    start = form.start_date.data if isinstance(form.start_date.data, date) else today
+    return render("volunteering/apply.html", status=form_status(form), form=form, role=role,
+                  application=application, pledge_label=pledge_text(role, start),
+                  max_start=add_months(today, services.START_WINDOW_MONTHS),
+                  today=today)
+
+
+@bp.route("/apply/<role_code>", methods=["GET", "POST"])
+@requires(can_volunteer)
+def apply(role_code):
+    role = _role_or_404(role_code)
+    existing = services.open_application(current_user.id, role.code)
+    if existing is not None and request.method == "GET":
+        flash(_("You already have an application for this role waiting for a decision."), "info")
+        return redirect_to(url_for("volunteering.volunteer"))
+    return _handle_application(role)
+
+
+@bp.route("/apply/<role_code>/pledge")
+@requires(can_volunteer)
+def pledge(role_code):
+    """The pledge sentence for a start date (HTMX updates it as the date changes)."""
+    role = _role_or_404(role_code)
+    if not request.htmx:
+        return redirect_to(url_for("volunteering.apply", role_code=role.code))
+    try:
+        start = date.fromisoformat(request.args.get("start_date", ""))
+    except ValueError:
+        start = programme_today()
+    return render("volunteering/apply.html", block="pledge_label", role=role,
+                  pledge_label=pledge_text(role, start))
+
+
+def _own_application(application_id):
+    application = db.session.get(Application, application_id)
+    if application is None or application.user_id != current_user.id:
+        abort(404)
+    return application
+
+
+@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@requires(can_volunteer)
+def edit_application(application_id):
+    application = _own_application(application_id)
+    if not application.is_open:
+        flash(_("This application has already been decided or withdrawn."), "info")
+        return redirect_to(url_for("volunteering.volunteer"))
+    return _handle_application(application.volunteer_role, application)
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
+@requires(can_volunteer)
+def withdraw(application_id):
+    _own_application(application_id)
+    try:
+        services.withdraw_application(current_user, application_id)
+    except services.VolunteeringError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("Your application has been withdrawn."))
+    return redirect_to(url_for("volunteering.volunteer"))
+
+
+@bp.route("/volunteer")
+@requires(can_volunteer)
+def volunteer():
+    applications, commitments, renewed_ids = services.volunteer_overview(current_user.id)
+    return render("volunteering/volunteer.html", applications=applications,
+                  commitments=commitments, renewed_ids=renewed_ids, today=programme_today(),
+                  roles=services.all_roles())
+
+
+def _commitment_for_end(commitment_id):
+    commitment = db.session.get(Commitment, commitment_id)
+    if commitment is None or not services.can_end(current_user, commitment):
+        abort(404)
+    return commitment
+
+
+@bp.route("/commitments/<int:commitment_id>/end", methods=["GET", "POST"])
+@requires(can_volunteer_or_coordinate)
+def end_commitment(commitment_id):
+    commitment = _commitment_for_end(commitment_id)
+    form = EndCommitmentForm()
+    if form.validate_on_submit():
+        try:
+            services.end_early(current_user, commitment.id, form.reason.data, form.note.data,
+                               programme_today())
+        except services.VolunteeringError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash_success(_("The commitment has ended. Thank you for the time given."))
+            if commitment.user_id == current_user.id:
+                return redirect_to(url_for("volunteering.volunteer"))
+            return redirect_to(url_for("volunteering.coordinate_commitments"))
+    return render("volunteering/end.html", status=form_status(form), form=form,
+                  commitment=commitment)
+
+
+@bp.route("/commitments/<int:commitment_id>/renew", methods=["POST"])
+@requires(can_volunteer)
+def renew(commitment_id):
+    try:
+        services.renew(current_user, commitment_id, programme_today())
+    except services.VolunteeringError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("Thank you for renewing your commitment!"))
+    return redirect_to(url_for("volunteering.volunteer"))
