@@ -67,6 +67,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "20"))
 
+    # Links in emails sent outside a web request (CLI commands, reminders) start with this.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     PER_PAGE = 25
 
 

@@ -6,7 +6,7 @@ programme's default language.
 """
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -27,6 +27,8 @@ def supported_locales():
 
 def select_locale():
     supported = supported_locales()
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     chosen = session.get(LANGUAGE_SESSION_KEY)

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
 
@@ -22,6 +22,10 @@ from .database import utcnow
 
 def render_message(to, subject, template, locale=None, **context):
     """Build an EmailMessage from ``emails/<template>.txt`` (and ``.html`` if present)."""
+    if not has_request_context():
+        # CLI commands and reminders: links are built from BASE_URL.
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+            return render_message(to, subject, template, locale=locale, **context)
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject_text = str(subject)
         text = render_template(f"emails/{template}.txt", **context)
