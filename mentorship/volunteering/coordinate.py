@@ -49,6 +49,8 @@ def coordinate_applications():
 def decide(application_id):
     form = DecisionForm()
     try:
+        if not form.validate():
+            raise services.VolunteeringError(next(iter(form.errors.values()))[0])
         application = services.decide(current_user, application_id, form.chosen_decision(),
                                       form.message.data)
     except services.VolunteeringError as error:

@@ -383,3 +383,35 @@ def test_audit_log_lists_application_decisions(client, login_as, make_user, appl
                 data={"reject": "1", "message": "Full for now"})
     html = page_text(client.get(f"/admin/audit?record_type=Application&record_id={application_id}"))
     assert "application.reject" in html and "Full for now" in html
+
+
+def test_too_long_decision_message_is_refused(client, login_as, make_user, app, apply_for):
+    application_id = apply_for(make_user("resident"))
+    login_as("coordinator")
+    response = client.post(f"/coordinate/applications/{application_id}/decide",
+                           data={"reject": "1", "message": "x" * 2001},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 409
+    assert "Please keep it under 2000 characters." in page_text(response)
+    with app.app_context():
+        assert db.session.get(Application, application_id).status == "submitted"
+
+
+def test_sweep_command_completes_served_commitments(app, make_user, apply_for, today):
+    from mentorship.dates import add_months
+    from mentorship.volunteering import services
+
+    application_id = apply_for(make_user("resident"))
+    with app.app_context():
+        actor = db.session.get(User, make_user("coordinator").id)
+        services.decide(actor, application_id, "approve", "", notify=False)
+        commitment = db.session.scalar(db.select(Commitment))
+        commitment.status = "active"
+        commitment.start_date = add_months(today, -7)
+        commitment.end_date = add_months(commitment.start_date, 6)
+        db.session.commit()
+    runner = app.test_cli_runner()
+    assert "1 commitment(s) completed." in runner.invoke(args=["commitments", "sweep"]).output
+    assert "0 commitment(s) completed." in runner.invoke(args=["commitments", "sweep"]).output
+    with app.app_context():
+        assert db.session.scalar(db.select(Commitment.status)) == "completed"
