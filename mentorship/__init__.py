@@ -1,5 +1,6 @@
 """mentorship: a host-community volunteer programme for newcomers."""
 
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -89,6 +90,7 @@ def register_blueprints(app):
     from .admin.views import bp as admin_bp
     from .coordination.views import bp as coordination_bp
     from .main.views import bp as main_bp
+    from .training import bp as training_bp
     from .volunteering import bp as volunteering_bp
 
     app.register_blueprint(main_bp)
@@ -96,6 +98,7 @@ def register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(coordination_bp)
     app.register_blueprint(volunteering_bp)
+    app.register_blueprint(training_bp)
 
 
 def register_templating(app):
@@ -112,9 +115,15 @@ def register_templating(app):
         part_labels=availability.PART_LABELS,
     )
     app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["todate"] = lambda value: date.fromisoformat(value)
+    from .accounts.models import LEVEL_SHORT
+
+    app.jinja_env.filters["level_name"] = lambda level: LEVEL_SHORT.get(level, level)
+    from .training.models import KIND_LABELS
     from .volunteering.models import COMMITMENT_STATE_LABELS, END_REASON_LABELS, ROLE_NAMES
 
     app.jinja_env.globals.update(
+        module_kind_labels=KIND_LABELS,
         role_names=ROLE_NAMES,
         commitment_status_labels=COMMITMENT_STATE_LABELS,
         end_reason_labels=END_REASON_LABELS,

@@ -3,4 +3,14 @@
 from .accounts.models import LanguageSkill, User, UserRole  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .programme.models import Neighbourhood, ProgrammeSettings  # noqa: F401
+from .training.models import (  # noqa: F401
+    CalendarFeed,
+    Certificate,
+    Enrollment,
+    ModuleCompletion,
+    ModuleRole,
+    QuizAttempt,
+    TrainingModule,
+    TrainingSession,
+)
 from .volunteering.models import Application, Commitment, VolunteerRole  # noqa: F401

@@ -72,6 +72,7 @@ PREDICATES = {
     "can_administer": can_administer,
     "can_coordinate": can_coordinate,
     "can_volunteer": can_volunteer,
+    "can_volunteer_or_coordinate": can_volunteer_or_coordinate,
     "can_request_buddy": can_request_buddy,
     "is_partner": is_partner,
 }

@@ -178,3 +178,26 @@ def csrf_token_from(html):
 
 def page_text(response):
     return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def make_module(app):
+    """Create a training module (required for the given roles); returns its id."""
+
+    def make(title="Welcoming newcomers", roles=("mentor", "language_buddy", "housing_helper"),
+             kind="in_person", quiz="", pass_mark=80, optional=()):
+        from mentorship.training.models import ModuleRole, TrainingModule
+        from mentorship.training.services import parse_quiz
+
+        with app.app_context():
+            module = TrainingModule(title=title, summary="A short module.",
+                                    content="# Hello\n\nRead this.", kind=kind,
+                                    quiz=parse_quiz(quiz)[0], quiz_source=quiz,
+                                    pass_mark=pass_mark)
+            module.roles = [ModuleRole(role=r, required=True) for r in roles] + [
+                ModuleRole(role=r, required=False) for r in optional]
+            db.session.add(module)
+            db.session.commit()
+            return module.id
+
+    return make

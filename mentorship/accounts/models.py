@@ -39,6 +39,10 @@ LEVEL_LABELS = {
 }
 
 
+# How a level reads in lists ("Arabic (native)", "French (B2)").
+LEVEL_SHORT = {level: level for level in LEVELS} | {"native": _l("native")}
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 

@@ -84,20 +84,6 @@ def coordinate_commitments():
     )
 
 
-@bp.route("/coordinate/commitments/<int:commitment_id>/training-done", methods=["POST"])
-@requires(can_coordinate)
-def training_done(commitment_id):
-    try:
-        commitment = services.mark_training_done(current_user, commitment_id)
-    except services.VolunteeringError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("%(name)s can now be matched.", name=commitment.user.name))
-    return redirect_to(url_for("volunteering.coordinate_commitments"))
-
-
 @bp.route("/coordinate/applications/<int:application_id>")
 @requires(can_coordinate)
 def coordinate_application(application_id):

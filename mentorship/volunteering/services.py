@@ -224,6 +224,11 @@ def decide(actor, application_id, decision, message, *, notify=True):
     db.session.flush()
     record(actor, f"application.{decision}", application, message or None,
            role=application.role, applicant_id=application.user_id)
+    if commitment is not None:
+        # Someone already trained for this role's modules starts right away.
+        from ..training.services import check_training
+
+        check_training(application.user)
     if notify:
         notify_decision(application)
     return application
@@ -241,16 +246,6 @@ def notify_decision(application):
 
 
 # Commitments -------------------------------------------------------------------------
-
-
-def mark_training_done(actor, commitment_id):
-    """Until training is tracked, a coordinator confirms it and the commitment starts."""
-    commitment = locked_one(Commitment, commitment_id)
-    if commitment is None or commitment.status != AWAITING_TRAINING:
-        raise VolunteeringError(_l("This commitment is not waiting for training."))
-    activate(commitment)
-    record(actor, "commitment.training_done", commitment)
-    return commitment
 
 
 def activate(commitment):

@@ -38,3 +38,9 @@
     if (invalid) { invalid.focus(); }
   });
 })();
+
+// The certificate's print button.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest(".print-button");
+  if (button) { window.print(); }
+});

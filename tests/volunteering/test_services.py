@@ -85,7 +85,9 @@ def test_pledge_is_required(app, make_user, apply_for):
     assert error.value.field == "pledge"
 
 
-def test_approval_creates_a_commitment_awaiting_training(app, make_user, apply_for, outbox):
+def test_approval_creates_a_commitment_awaiting_training(app, make_user, apply_for, outbox,
+                                                         make_module):
+    make_module()
     resident, coordinator = make_user("resident", locale="fr"), make_user("coordinator")
     application_id = apply_for(resident)
     assert decide(app, coordinator, application_id, "approve", "Welcome!") == APPROVED
@@ -97,11 +99,18 @@ def test_approval_creates_a_commitment_awaiting_training(app, make_user, apply_f
         assert (commitment.start_date, commitment.end_date) == (
             application.start_date, application.pledge_end_date)
         assert application.open_role is None
-        event = db.session.scalar(db.select(AuditEvent))
+        event = db.session.scalar(db.select(AuditEvent).filter_by(action="application.approve"))
         assert (event.action, event.actor_id, event.record_id, event.message) == (
             "application.approve", coordinator.id, application_id, "Welcome!")
     assert outbox[-1]["To"] == resident.email
     assert outbox[-1]["Subject"] == "Votre candidature a été acceptée"
+
+
+def test_approval_without_required_training_activates_at_once(app, make_user, apply_for):
+    resident, coordinator = make_user("resident"), make_user("coordinator")
+    decide(app, coordinator, apply_for(resident), "approve")
+    with app.app_context():
+        assert db.session.scalar(db.select(Commitment.status)) == ACTIVE
 
 
 def test_reject_and_request_info_need_a_message(app, make_user, apply_for):
@@ -194,16 +203,6 @@ def approved_commitment(app, make_user, apply_for, coordinator=None):
     with app.app_context():
         commitment = db.session.scalar(db.select(Commitment).filter_by(user_id=resident.id))
         return resident, coordinator, commitment.id
-
-
-def test_training_done_activates(app, make_user, apply_for):
-    _, coordinator, commitment_id = approved_commitment(app, make_user, apply_for)
-    with app.app_context():
-        services.mark_training_done(db.session.get(User, coordinator.id), commitment_id)
-        db.session.commit()
-        with pytest.raises(VolunteeringError, match="not waiting for training"):
-            services.mark_training_done(db.session.get(User, coordinator.id), commitment_id)
-    assert get(app, Commitment, commitment_id).status == ACTIVE
 
 
 def _activate_and_age(app, commitment_id, start, months=6):

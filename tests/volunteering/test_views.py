@@ -192,7 +192,8 @@ def test_decline_without_message_is_refused(client, login_as, make_user, app, ap
 
 
 def test_resident_sees_the_decision_message_and_commitment(client, login_as, make_user, app,
-                                                           apply_for):
+                                                           apply_for, make_module):
+    make_module()
     resident = make_user("resident")
     application_id = apply_for(resident)
     coordinator = make_user("coordinator")
@@ -305,18 +306,6 @@ def test_commitments_page_lists_ending_soon_and_ended_early_by_reason(client, lo
     with app.app_context():
         event = db.session.scalar(db.select(AuditEvent).filter_by(action="commitment.ended_early"))
         assert event.actor_id == coordinator.id
-
-
-def test_training_done_button(client, login_as, make_user, app, apply_for):
-    application_id = apply_for(make_user("resident", name="Trainee"))
-    login_as("coordinator")
-    client.post(f"/coordinate/applications/{application_id}/decide", data={"approve": "1"})
-    with app.app_context():
-        commitment_id = db.session.scalar(db.select(Commitment.id))
-    assert "Trainee" in page_text(client.get("/coordinate/commitments"))
-    client.post(f"/coordinate/commitments/{commitment_id}/training-done")
-    with app.app_context():
-        assert db.session.get(Commitment, commitment_id).status == "active"
 
 
 def test_volunteer_page_shows_progress_in_words(client, login_as, make_user, app, apply_for,

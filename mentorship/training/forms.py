@@ -1,0 +1,78 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+
+from ..formtools import choices
+from ..volunteering.models import ROLE_CODES, ROLE_NAMES
+from .models import KIND_LABELS, KINDS
+
+REQUIREMENT_CHOICES = (("", _l("Not for this role")), ("required", _l("Required")),
+                       ("optional", _l("Optional")))
+
+
+class ModuleForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[
+        DataRequired(_l("Please give the module a title.")), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=1000)],
+                            description=_l("One or two sentences shown in lists."))
+    content = TextAreaField(
+        _l("Content"), validators=[Length(max=50_000)],
+        description=_l("Written in Markdown: # for a heading, * for a list, [text](link) "
+                       "for a link."))
+    kind = SelectField(_l("How it is taken"))
+    duration_minutes = IntegerField(_l("Expected duration (minutes)"), validators=[
+        InputRequired(_l("Please enter a number of minutes.")),
+        NumberRange(min=5, max=2400, message=_l("Between %(min)d and %(max)d.", min=5,
+                                                 max=2400))])
+    quiz_source = TextAreaField(
+        _l("Quiz (online modules)"), validators=[Length(max=20_000)],
+        description=_l("One question per line starting with ?, then its answers: * for the "
+                       "right one, - for the others."))
+    pass_mark = IntegerField(_l("Pass mark (%)"), validators=[
+        InputRequired(_l("Please enter a number.")),
+        NumberRange(min=1, max=100, message=_l("Between %(min)d and %(max)d.", min=1,
+                                                max=100))])
+    role_mentor = SelectField(ROLE_NAMES["mentor"])
+    role_language_buddy = SelectField(ROLE_NAMES["language_buddy"])
+    role_housing_helper = SelectField(ROLE_NAMES["housing_helper"])
+    submit = SubmitField(_l("Save the module"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = choices((kind, KIND_LABELS[kind]) for kind in KINDS)
+        for code in ROLE_CODES:
+            self[f"role_{code}"].choices = choices(REQUIREMENT_CHOICES)
+
+    def requirements(self):
+        return {code: self[f"role_{code}"].data for code in ROLE_CODES}
+
+
+class SessionForm(FlaskForm):
+    starts_at = DateTimeLocalField(_l("Starts"), validators=[
+        InputRequired(_l("Please give the date and time it starts."))])
+    ends_at = DateTimeLocalField(_l("Ends"), validators=[
+        InputRequired(_l("Please give the date and time it ends."))])
+    place = StringField(_l("Place"), validators=[Length(max=300)],
+                        description=_l("Address and room, for sessions in person."))
+    video_link = URLField(_l("Video link"), validators=[
+        Optional(), URL(message=_l("Please enter a full link starting with https://.")),
+        Length(max=500)])
+    capacity = IntegerField(_l("Seats"), validators=[
+        InputRequired(_l("Please enter a number.")),
+        NumberRange(min=1, max=500, message=_l("Between %(min)d and %(max)d.", min=1, max=500))])
+    submit = SubmitField(_l("Save the session"))
+
+
+class RevokeForm(FlaskForm):
+    reason = TextAreaField(_l("Why is it revoked?"), validators=[
+        DataRequired(_l("Please give the reason.")), Length(max=2000)])
+    submit = SubmitField(_l("Revoke the certificate"))

@@ -1,0 +1,187 @@
+import secrets
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import utcnow
+from ..extensions import db
+
+IN_PERSON, ONLINE, BOTH = "in_person", "online", "both"
+KINDS = (IN_PERSON, ONLINE, BOTH)
+KIND_LABELS = {
+    IN_PERSON: _l("In person"),
+    ONLINE: _l("Online: read, then a short quiz"),
+    BOTH: _l("In person or online"),
+}
+
+ENROLLED, WAITLISTED, ATTENDED, NO_SHOW, CANCELLED = (
+    "enrolled", "waitlisted", "attended", "no_show", "cancelled")
+ENROLLMENT_LABELS = {
+    ENROLLED: _l("Enrolled"),
+    WAITLISTED: _l("On the waiting list"),
+    ATTENDED: _l("Attended"),
+    NO_SHOW: _l("Did not come"),
+    CANCELLED: _l("Cancelled"),
+}
+# Enrolments that hold (or wait for) a seat.
+LIVE_ENROLLMENT_STATES = (ENROLLED, WAITLISTED)
+
+
+def new_code():
+    """128 bits of randomness, URL-safe: certificate codes and calendar tokens."""
+    return secrets.token_urlsafe(16)
+
+
+class TrainingModule(db.Model):
+    __tablename__ = "training_modules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised on display
+    kind: Mapped[str] = mapped_column(String(20), default=IN_PERSON)
+    duration_minutes: Mapped[int] = mapped_column(default=120)
+    quiz: Mapped[list] = mapped_column(JSON, default=list)  # [{"question", "options": [...]}]
+    quiz_source: Mapped[str] = mapped_column(Text, default="")
+    pass_mark: Mapped[int] = mapped_column(default=80)  # percent
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    roles: Mapped[list["ModuleRole"]] = relationship(
+        back_populates="module", cascade="all, delete-orphan", lazy="selectin")
+    sessions: Mapped[list["TrainingSession"]] = relationship(
+        back_populates="module", order_by="TrainingSession.starts_at")
+
+    @property
+    def has_quiz(self):
+        return self.kind in (ONLINE, BOTH) and bool(self.quiz)
+
+    @property
+    def has_sessions(self):
+        return self.kind in (IN_PERSON, BOTH)
+
+    def requirement_for(self, role):
+        """'required', 'optional' or None for a volunteer role code."""
+        for link in self.roles:
+            if link.role == role:
+                return "required" if link.required else "optional"
+        return None
+
+
+class ModuleRole(db.Model):
+    __tablename__ = "module_roles"
+    __table_args__ = (UniqueConstraint("module_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("training_modules.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(ForeignKey("volunteer_roles.code"))
+    required: Mapped[bool] = mapped_column(default=True)
+
+    module: Mapped[TrainingModule] = relationship(back_populates="roles")
+
+
+class TrainingSession(db.Model):
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("training_modules.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)  # UTC
+    ends_at: Mapped[datetime]  # UTC
+    place: Mapped[str | None] = mapped_column(String(300))
+    video_link: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int] = mapped_column(default=12)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Bumped on every change so calendar clients update the event, not duplicate it.
+    sequence: Mapped[int] = mapped_column(default=0)
+
+    module: Mapped[TrainingModule] = relationship(back_populates="sessions")
+    enrollments: Mapped[list["Enrollment"]] = relationship(back_populates="session")
+
+    @property
+    def uid(self):
+        return f"training-session-{self.id}@mentorship"
+
+
+class Enrollment(db.Model):
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ENROLLED, index=True)
+    # When the person joined the list (or re-joined it): the waiting list's order.
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="enrollments")
+    user: Mapped["User"] = relationship()  # noqa: F821
+
+    @property
+    def status_label(self):
+        return ENROLLMENT_LABELS[self.status]
+
+
+class ModuleCompletion(db.Model):
+    __tablename__ = "module_completions"
+    __table_args__ = (UniqueConstraint("user_id", "module_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("training_modules.id", ondelete="CASCADE"), index=True)
+    completed_on: Mapped[date]
+    via: Mapped[str] = mapped_column(String(20))  # "session" or "quiz"
+
+    module: Mapped[TrainingModule] = relationship()
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "quiz_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(
+        ForeignKey("training_modules.id", ondelete="CASCADE"), index=True)
+    score: Mapped[int]  # percent
+    passed: Mapped[bool]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True, default=new_code)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(ForeignKey("volunteer_roles.code"))
+    holder_name: Mapped[str] = mapped_column(String(120))
+    programme_name: Mapped[str] = mapped_column(String(120))
+    modules: Mapped[list] = mapped_column(JSON)  # [{"title", "completed_on"}] at issue time
+    issued_on: Mapped[date]
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
+
+    @property
+    def is_valid(self):
+        return self.revoked_at is None
+
+
+class CalendarFeed(db.Model):
+    """A volunteer's private calendar address (reset replaces the token)."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    token: Mapped[str] = mapped_column(String(40), unique=True, default=new_code)
