@@ -70,6 +70,10 @@ class Config:
     # Links in emails sent outside a web request (CLI commands, reminders) start with this.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     PER_PAGE = 25
+    # How many reverse proxies sit in front of the app (nginx: 1). Rate limits need the
+    # real client address, which ProxyFix takes from X-Forwarded-For.
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+    REGISTER_LIMIT = os.environ.get("REGISTER_LIMIT", "20 per hour")
 
 
 class DevelopmentConfig(Config):

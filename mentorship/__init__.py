@@ -32,6 +32,12 @@ def create_app(config=None):
                            else config)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config.get("PROXY_FIX_HOPS"):
+        # Behind a reverse proxy: the client's address and scheme come from its headers.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import models  # noqa: F401  (every table on the metadata)
 
@@ -52,6 +58,9 @@ def register_extensions(app):
         if is_sqlite(db.engine):
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    from .mail import register_mail_events
+
+    register_mail_events()
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
@@ -67,8 +76,12 @@ def register_extensions(app):
     from .accounts.models import User
 
     @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def load_user(session_id):
+        user_id, _, fingerprint = session_id.partition(":")
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        if user is None or user.password_fingerprint != fingerprint:
+            return None
+        return user
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -120,11 +133,17 @@ def register_templating(app):
 
     app.jinja_env.filters["level_name"] = lambda level: LEVEL_SHORT.get(level, level)
     from .training.models import KIND_LABELS
-    from .volunteering.models import COMMITMENT_STATE_LABELS, END_REASON_LABELS, ROLE_NAMES
+    from .volunteering.models import (
+        COMMITMENT_STATE_LABELS,
+        END_REASON_LABELS,
+        ROLE_APPLY_LABELS,
+        ROLE_NAMES,
+    )
 
     app.jinja_env.globals.update(
         module_kind_labels=KIND_LABELS,
         role_names=ROLE_NAMES,
+        role_apply_labels=ROLE_APPLY_LABELS,
         commitment_status_labels=COMMITMENT_STATE_LABELS,
         end_reason_labels=END_REASON_LABELS,
     )

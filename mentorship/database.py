@@ -79,7 +79,11 @@ def locked(statement):
     SQLite the write transaction already holds the database's write lock. Either
     way no other writer can change them between the check and the change.
     """
-    return db.session.execute(statement.with_for_update())
+    # populate_existing: an object this session loaded earlier gets the locked row's
+    # current values, not the stale ones it already held.
+    return db.session.execute(
+        statement.with_for_update().execution_options(populate_existing=True)
+    )
 
 
 def locked_one(model, ident):

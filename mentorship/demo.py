@@ -153,6 +153,7 @@ def seed_volunteering(people, neighbourhoods, today):
         if commitment_status:
             commitment = Commitment(
                 user=person, role=role, application=application, status=commitment_status,
+                current_role=role if commitment_status in (ACTIVE, AWAITING_TRAINING) else None,
                 start_date=start, end_date=add_months(start, 6), min_months=6,
                 activated_at=None if commitment_status == AWAITING_TRAINING else now,
             )
@@ -173,6 +174,9 @@ def seed_demo():
     neighbourhoods = seed_settings()
     people = seed_people(neighbourhoods)
     seed_volunteering(people, neighbourhoods, programme_today())
+    from .training.demo import seed_training
+
+    seed_training(people, programme_today())
     return people
 
 

@@ -13,18 +13,25 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
+from sqlalchemy import event
 
 from .database import utcnow
+from .extensions import db
+
+PENDING_KEY = "pending_emails"
+EMAIL_ENVIRON_KEY = "mentorship.rendering_email"
 
 
 def render_message(to, subject, template, locale=None, **context):
     """Build an EmailMessage from ``emails/<template>.txt`` (and ``.html`` if present)."""
-    if not has_request_context():
-        # CLI commands and reminders: links are built from BASE_URL.
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+    if not (has_request_context() and request.environ.get(EMAIL_ENVIRON_KEY)):
+        # Links in emails always start with BASE_URL, never with the Host header of the
+        # request that triggered them (which anyone can set).
+        with current_app.test_request_context(base_url=current_app.config["BASE_URL"],
+                                              environ_base={EMAIL_ENVIRON_KEY: True}):
             return render_message(to, subject, template, locale=locale, **context)
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject_text = str(subject)
@@ -46,8 +53,19 @@ def render_message(to, subject, template, locale=None, **context):
 
 
 def send_email(to, subject, template, locale=None, **context):
-    """Render and send one email; ``subject`` is a lazy string translated for the recipient."""
+    """Render one email now and send it once the current transaction commits.
+
+    ``subject`` is a lazy string, translated for the recipient. Nothing is sent for a
+    change that is rolled back, and a mail server that is down never undoes a change
+    already saved (the failure is logged).
+    """
     message = render_message(to, subject, template, locale=locale, **context)
+    db.session.info.setdefault(PENDING_KEY, []).append(message)
+    return message
+
+
+def deliver(message):
+    """Hand one rendered message to the configured backend (raises on failure)."""
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "memory":
         current_app.extensions.setdefault("outbox", []).append(message)
@@ -55,7 +73,32 @@ def send_email(to, subject, template, locale=None, **context):
         _send_smtp(message)
     else:
         _write_outbox(message)
-    return message
+
+
+def deliver_pending(session):
+    """After a commit: send what the transaction queued; one failure does not stop the rest."""
+    pending = session.info.pop(PENDING_KEY, [])
+    failures = []
+    for message in pending:
+        try:
+            deliver(message)
+        except Exception:  # logged and reported to the caller; the change is already saved
+            current_app.logger.exception("Could not send email to %s", message["To"])
+            failures.append(message)
+    return failures
+
+
+def discard_pending(session, *args):
+    session.info.pop(PENDING_KEY, None)
+
+
+def register_mail_events():
+    """Send queued emails after each commit of the app's sessions (registered once)."""
+    from flask_sqlalchemy.session import Session
+
+    if not event.contains(Session, "after_commit", deliver_pending):
+        event.listen(Session, "after_commit", deliver_pending)
+        event.listen(Session, "after_rollback", discard_pending)
 
 
 def _send_smtp(message):

@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
+from werkzeug.exceptions import BadRequest
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -44,10 +46,16 @@ def is_htmx_fragment_request():
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
+# Regions of base.html: never rendered alone (they need the whole page around them).
+LAYOUT_BLOCKS = frozenset({"title", "head", "nav_items", "content"})
+
+
 def render(template_name, status=200, block=None, **context):
     """Render a page, or only the block named by HX-Target (ids use - where blocks use _)."""
     if block is None and is_htmx_fragment_request() and request.htmx.target:
         block = request.htmx.target.replace("-", "_")
+        if block in LAYOUT_BLOCKS:
+            block = None
     if block is not None and is_htmx_fragment_request():
         template = current_app.jinja_env.get_template(template_name)
         if block in template.blocks:
@@ -98,7 +106,8 @@ def set_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     response.vary.add("HX-Request")
     response.vary.add("Cookie")
-    if response.mimetype == "text/html":
+    if response.mimetype == "text/html" or current_user.is_authenticated:
+        # Pages and anything personal (exports, calendars) stay out of shared caches.
         response.cache_control.private = True
         response.cache_control.no_store = True
     return response
@@ -116,12 +125,30 @@ def handle_http_error(error):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+SECRET_FIELDS = ("password", "confirm")
+
+
+def _same_origin():
+    """The failed post came from one of our own pages (not from another site)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin") or request.referrer or ""
+    return urlsplit(origin).netloc == request.host
+
+
 def handle_csrf_error(error):
-    """A stale or missing CSRF token: explain, keep what was typed, offer to send again."""
+    """A stale or missing CSRF token: explain, keep what was typed, offer to send again.
+
+    Only for a form posted from this site: a post from elsewhere gets a plain refusal,
+    never a page that would re-send it with a valid token.
+    """
     message = _(
         "This page was open for a long time, so for your safety it was renewed. "
         "Nothing was saved yet: please check and send it again."
     )
+    if not _same_origin():
+        return handle_http_error(BadRequest())
     if request.htmx:
         body, status, headers = htmx_message(message, "warning", 400)
         headers["HX-Trigger"] = json.dumps({"csrf-refresh": {"token": generate_csrf()}})
@@ -129,9 +156,10 @@ def handle_csrf_error(error):
     fields = [
         (name, value)
         for name, value in request.form.items(multi=True)
-        if name != "csrf_token" and "password" not in name
+        if name != "csrf_token" and not any(secret in name for secret in SECRET_FIELDS)
     ]
-    password_fields = sorted({name for name in request.form if "password" in name})
+    password_fields = sorted(
+        {name for name in request.form if any(secret in name for secret in SECRET_FIELDS)})
     return (
         render_template(
             "errors/csrf.html",

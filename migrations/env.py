@@ -91,6 +91,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations copy and drop SQLite tables: with foreign keys enforced,
+            # dropping a table would cascade to the rows that refer to it. The pragma
+            # only works outside a transaction, so it goes to the driver first.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -102,6 +108,8 @@ def run_migrations_online():
         # The app turns off the SQLite driver's implicit transactions, so alembic's reads
         # may have begun a transaction it treats as external: commit it explicitly.
         connection.commit()
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

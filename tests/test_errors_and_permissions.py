@@ -116,3 +116,11 @@ def test_home_tells_each_person_their_next_step(client, login_as):
     assert "Create an account" in page_text(client.get("/"))
     login_as("resident")
     assert "Complete your profile" in page_text(client.get("/"))
+
+
+def test_htmx_target_naming_a_layout_block_gets_the_whole_page(client, login_as):
+    login_as("coordinator")
+    response = client.get("/coordinate/applications",
+                          headers={"HX-Request": "true", "HX-Target": "content"})
+    assert response.status_code == 200
+    assert "<html" in page_text(response)

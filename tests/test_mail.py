@@ -44,9 +44,37 @@ def test_email_is_sent_by_smtp(app, smtp_server, make_user):
 
 def test_console_backend_writes_the_outbox(app, tmp_path, capsys):
     app.config.update(MAIL_BACKEND="console", MAIL_OUTBOX_DIR=str(tmp_path / "outbox"))
+    from mentorship.extensions import db
+
     with app.test_request_context():
         send_email("someone@example.org", "Hello", "reset_password", locale="en",
-                   user=type("U", (), {"name": "Someone"})(), link="http://x/y", minutes=60)
+                   user=type("U", (), {"name": "Someone"})(), token="x", minutes=60)
+        assert list((tmp_path / "outbox").glob("*.eml")) == []  # not before the commit
+        db.session.commit()
     files = list((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == 1
     assert "someone@example.org" in capsys.readouterr().out
+
+
+def test_nothing_is_sent_when_the_change_is_rolled_back(app, outbox):
+    from mentorship.extensions import db
+
+    with app.test_request_context():
+        send_email("someone@example.org", "Hello", "reset_password", locale="en",
+                   user=type("U", (), {"name": "Someone"})(), token="x", minutes=60)
+        db.session.rollback()
+        db.session.commit()
+    assert outbox == []
+
+
+def test_a_mail_server_that_is_down_does_not_undo_the_change(app, make_user, outbox):
+    from mentorship.accounts.models import User
+    from mentorship.extensions import db
+
+    account = make_user("resident")
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=2)
+    client = app.test_client()
+    response = client.post("/reset-password", data={"email": account.email})
+    assert response.status_code == 200
+    with app.app_context():
+        assert db.session.get(User, account.id) is not None

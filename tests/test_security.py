@@ -69,7 +69,8 @@ def _make_resident(app):
 def test_form_post_without_token_is_refused_and_keeps_what_was_typed(csrf_app):
     client = _logged_in_csrf_client(csrf_app, _make_resident)
     response = client.post("/account", data={"name": "Typed Name", "phone": "+33 1 23 45 67 89",
-                                              "locale": "en", "csrf_token": "stale"})
+                                              "locale": "en", "csrf_token": "stale"},
+                           headers={"Sec-Fetch-Site": "same-origin"})
     assert response.status_code == 400
     html = page_text(response)
     assert "Nothing was saved yet" in html
@@ -85,7 +86,8 @@ def test_form_post_without_token_is_refused_and_keeps_what_was_typed(csrf_app):
 def test_htmx_post_without_token_gets_a_message_and_a_fresh_token(csrf_app):
     client = _logged_in_csrf_client(csrf_app, _make_resident)
     response = client.post("/account", data={"name": "Typed Name", "locale": "en"},
-                           headers={"HX-Request": "true", "HX-Target": "profile-form"})
+                           headers={"HX-Request": "true", "HX-Target": "profile-form",
+                                    "Origin": "http://localhost"})
     assert response.status_code == 400
     assert response.headers["HX-Retarget"] == "#messages"
     assert "csrf-refresh" in response.headers["HX-Trigger"]
@@ -138,3 +140,58 @@ def test_development_secret_key_is_generated_once(monkeypatch, tmp_path):
     second = config.DevelopmentConfig().SECRET_KEY
     assert first == second and len(first) >= 64
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_cross_site_post_is_refused_without_offering_to_resend_it(csrf_app):
+    client = _logged_in_csrf_client(csrf_app, _make_resident)
+    response = client.post("/account", data={"name": "Attacker", "locale": "en"},
+                           headers={"Origin": "https://evil.example"})
+    assert response.status_code == 400
+    html = page_text(response)
+    assert "Attacker" not in html and "Send again" not in html
+
+
+def test_secret_fields_are_never_echoed(csrf_app):
+    client = csrf_app.test_client()
+    response = client.post("/register", data={"name": "Kept", "password": "hunter2hunter2",
+                                               "confirm": "hunter2hunter2"},
+                           headers={"Sec-Fetch-Site": "same-origin"})
+    html = page_text(response)
+    assert response.status_code == 400
+    assert 'value="Kept"' in html and "hunter2" not in html
+
+
+def test_changing_the_password_logs_out_other_devices(app, make_user):
+    from mentorship.accounts.models import User
+    from mentorship.extensions import db
+    from tests.conftest import log_in
+
+    account = make_user("resident")
+    laptop, phone = app.test_client(), app.test_client()
+    log_in(laptop, account, remember=True)
+    log_in(phone, account)
+    with app.app_context():
+        user = db.session.get(User, account.id)
+        user.set_password("a completely new sentence")
+        db.session.commit()
+    assert laptop.get("/account").status_code == 303
+    assert phone.get("/account").status_code == 303
+
+
+def test_personal_downloads_are_not_cached(client, login_as):
+    login_as("resident")
+    assert "no-store" in client.get("/account/my-data.json").headers["Cache-Control"]
+
+
+def test_proxy_fix_takes_the_client_address_from_the_proxy(app_factory):
+    app = app_factory(PROXY_FIX_HOPS=1)
+    client = app.test_client()
+    for _attempt in range(10):
+        client.post("/login", data={"email": "x@example.org", "password": "wrong password"},
+                    headers={"X-Forwarded-For": "203.0.113.7"})
+    other = client.post("/login", data={"email": "y@example.org", "password": "wrong password"},
+                        headers={"X-Forwarded-For": "203.0.113.8"})
+    assert other.status_code == 422
+    same = client.post("/login", data={"email": "z@example.org", "password": "wrong password"},
+                       headers={"X-Forwarded-For": "203.0.113.7"})
+    assert same.status_code == 429

@@ -1,3 +1,4 @@
+import hashlib
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -84,6 +85,15 @@ class User(UserMixin, db.Model):
         for role in list(held):
             held |= IMPLIED_ROLES.get(role, set())
         return any(role in held for role in roles)
+
+    def get_id(self):
+        # The session (and the remember-me cookie) hold the id with a fingerprint of the
+        # password: changing the password logs every other device out.
+        return f"{self.id}:{self.password_fingerprint}"
+
+    @property
+    def password_fingerprint(self):
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)

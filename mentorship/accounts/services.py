@@ -1,15 +1,13 @@
 """Accounts: sign-up, log-in, password reset, profile and roles."""
 
-import hashlib
-
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
-from ..database import utcnow
+from ..database import locked, utcnow
 from ..extensions import db
 from ..mail import send_email
 from .models import (
@@ -71,7 +69,7 @@ def _reset_serializer():
 
 def _password_fingerprint(user):
     # Changes whenever the password changes, so a used link stops working.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+    return user.password_fingerprint
 
 
 def make_reset_token(user):
@@ -97,7 +95,6 @@ def send_reset_link(email):
     user = find_user_by_email(email)
     if user is None or not user.is_enabled:
         return None
-    link = url_for("accounts.reset_password", token=make_reset_token(user), _external=True)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     return send_email(
         user.email,
@@ -105,7 +102,7 @@ def send_reset_link(email):
         "reset_password",
         locale=user.locale,
         user=user,
-        link=link,
+        token=make_reset_token(user),
         minutes=minutes,
     )
 
@@ -155,6 +152,8 @@ def grant_role(actor, user, role):
 def remove_role(actor, user, role):
     if role not in GRANTABLE_ROLES:
         raise AccountError(_l("This role cannot be removed here."))
+    # Lock the administrators' rows so two admins removing each other cannot both win.
+    locked(db.select(UserRole).where(UserRole.role == ADMIN))
     if role == ADMIN and count_admins() <= 1 and ADMIN in user.role_names:
         raise AccountError(_l("The programme needs at least one administrator."))
     held = [r for r in user.roles if r.role == role]

@@ -43,7 +43,12 @@ def _start_session(user, remember=False):
     login_user(user, remember=remember)
 
 
+def _register_limit():
+    return current_app.config["REGISTER_LIMIT"]
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_register_limit, key_func=_address_key, methods=["POST"], scope="register")
 def register():
     if current_user.is_authenticated:
         return redirect_to(url_for("main.home"))

@@ -66,7 +66,9 @@ def change_role(user_id):
         return render("admin/people.html", block="person_row", person=person,
                       grantable=GRANTABLE_ROLES, role_labels=ROLE_LABELS, message=message)
     flash_success(message)
-    return redirect_to(url_for("admin.people", q=request.form.get("q") or None))
+    return redirect_to(url_for("admin.people", q=request.form.get("q") or None,
+                               role=request.form.get("filter_role") or None,
+                               page=request.form.get("page", type=int) or None))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

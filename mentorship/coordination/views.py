@@ -5,6 +5,7 @@ from flask import Blueprint
 from ..dates import programme_today
 from ..permissions import can_coordinate, requires
 from ..volunteering import services as volunteering
+from ..volunteering.models import AWAITING_TRAINING, Commitment
 from ..web import render
 
 bp = Blueprint("coordination", __name__)
@@ -19,6 +20,7 @@ def home():
         "coordination/home.html",
         waiting=waiting,
         oldest_days=oldest_days,
-        ending_soon=len(volunteering.commitments_ending_soon(today)),
-        awaiting_training=len(volunteering.commitments_awaiting_training()),
+        ending_soon=volunteering.count_commitments(*volunteering.ending_soon_conditions(today)),
+        awaiting_training=volunteering.count_commitments(
+            Commitment.status == AWAITING_TRAINING),
     )

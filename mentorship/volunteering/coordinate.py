@@ -1,6 +1,6 @@
 """The coordinator's side: the applications queue, decisions and commitments."""
 
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -28,20 +28,22 @@ def _filter_form():
 @requires(can_coordinate)
 def coordinate_applications():
     form = _filter_form()
-    if "status" not in request.args:
-        form.status.data = "open"
+    form.validate()
+    # A filter value that is not one of the choices (a hand-edited URL) is ignored.
+    filters = {name: (form[name].data if not form[name].errors else None) or None
+               for name in ("role", "status", "language", "neighbourhood", "waiting")}
+    filters["status"] = filters["status"] or "open"
+    form.status.data = filters["status"]
     page = services.review_queue(
-        role=form.role.data or None,
-        status=form.status.data,
-        language=form.language.data or None,
-        neighbourhood_id=int(form.neighbourhood.data) if form.neighbourhood.data else None,
-        waiting_days=int(form.waiting.data) if form.waiting.data else None,
+        role=filters["role"],
+        status=None if filters["status"] == "all" else filters["status"],
+        language=filters["language"],
+        neighbourhood_id=int(filters["neighbourhood"]) if filters["neighbourhood"] else None,
+        waiting_days=int(filters["waiting"]) if filters["waiting"] else None,
         page=request.args.get("page", 1, type=int),
     )
-    filters = {name: form[name].data or None for name in
-               ("role", "status", "language", "neighbourhood", "waiting")}
     return render("volunteering/coordinate_applications.html", form=form, page=page,
-                  filters=filters, now=utcnow(), decision_form=DecisionForm())
+                  filters=filters, now=utcnow())
 
 
 @bp.route("/coordinate/applications/<int:application_id>/decide", methods=["POST"])
@@ -57,14 +59,16 @@ def decide(application_id):
         db.session.rollback()
         if request.htmx:
             return htmx_message(str(error), "error", 409)
-        flash(str(error), "error")
-        return redirect_to(url_for("volunteering.coordinate_applications"))
+        # Without JavaScript: the application again, with the error and the typed message.
+        application = db.session.get(Application, application_id) or abort(404)
+        return render("volunteering/coordinate_application.html", status=422,
+                      application=application, now=utcnow(), decision_error=str(error),
+                      typed_message=form.message.data)
     db.session.commit()
     message = _("Decision recorded for %(name)s.", name=application.user.name)
     if request.htmx:
         return render("volunteering/coordinate_applications.html", block="application_card",
-                      application=application, now=utcnow(), decision_form=DecisionForm(),
-                      message=message)
+                      application=application, now=utcnow(), message=message)
     flash_success(message)
     return redirect_to(url_for("volunteering.coordinate_applications"))
 
@@ -89,4 +93,4 @@ def coordinate_commitments():
 def coordinate_application(application_id):
     application = db.session.get(Application, application_id) or abort(404)
     return render("volunteering/coordinate_application.html", application=application,
-                  now=utcnow(), decision_form=DecisionForm())
+                  now=utcnow())

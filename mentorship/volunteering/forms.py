@@ -129,7 +129,7 @@ class QueueFilterForm(FlaskForm):
         self.role.choices = choices([("", _l("All roles"))]
                                     + [(c, ROLE_NAMES[c]) for c in ROLE_CODES])
         self.status.choices = choices(
-            [("open", _l("Waiting or needing information")), ("", _l("All"))]
+            [("open", _l("Waiting or needing information")), ("all", _l("All"))]
             + [(s, APPLICATION_STATE_LABELS[s]) for s in APPLICATION_STATES])
         self.language.choices = choices([("", _l("Any language"))] + list(language_choices))
         self.neighbourhood.choices = choices(

@@ -17,6 +17,12 @@ ROLE_NAMES = {
     LANGUAGE_BUDDY: _l("Language buddy"),
     HOUSING_HELPER: _l("Housing helper"),
 }
+# Whole sentences per role, so that translators can inflect the role's name.
+ROLE_APPLY_LABELS = {
+    MENTOR: _l("Apply as a mentor"),
+    LANGUAGE_BUDDY: _l("Apply as a language buddy"),
+    HOUSING_HELPER: _l("Apply as a housing helper"),
+}
 ROLE_SUMMARIES = {
     MENTOR: _l(
         "You meet a newcomer regularly and help with daily life: how things work here, "
@@ -130,6 +136,9 @@ class Application(db.Model):
 
 class Commitment(db.Model):
     __tablename__ = "commitments"
+    # current_role is the role while the commitment is waiting for training or active,
+    # NULL once it has ended: at most one current commitment per person and role.
+    __table_args__ = (UniqueConstraint("user_id", "current_role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -141,6 +150,7 @@ class Commitment(db.Model):
         ForeignKey("commitments.id", ondelete="SET NULL")
     )
     status: Mapped[str] = mapped_column(String(20), default=AWAITING_TRAINING, index=True)
+    current_role: Mapped[str | None] = mapped_column(String(20))
     start_date: Mapped[date]
     end_date: Mapped[date] = mapped_column(index=True)
     min_months: Mapped[int] = mapped_column(default=MINIMUM_MONTHS)

@@ -14,7 +14,7 @@ from ..accounts.models import LanguageSkill, User
 from ..accounts.services import update_languages
 from ..audit.services import record
 from ..database import conditional_update, locked_one, utcnow
-from ..dates import add_months
+from ..dates import add_months, programme_today
 from ..extensions import db
 from ..mail import send_email
 from .models import (
@@ -186,7 +186,7 @@ def withdraw_application(user, application_id):
     return application
 
 
-def decide(actor, application_id, decision, message, *, notify=True):
+def decide(actor, application_id, decision, message, *, notify=True, today=None):
     """A coordinator approves, declines or asks for more information, exactly once."""
     if decision not in DECISIONS:
         raise VolunteeringError(_l("Unknown decision."))
@@ -197,6 +197,9 @@ def decide(actor, application_id, decision, message, *, notify=True):
     application = locked_one(Application, application_id)
     if application is None:
         raise VolunteeringError(_l("This application does not exist."))
+    if application.user_id == actor.id:
+        raise VolunteeringError(_l("You cannot decide on your own application: please ask "
+                                   "another coordinator."))
     if application.status == WITHDRAWN:
         raise VolunteeringError(_l("The applicant has withdrawn this application."))
     if not application.is_open:
@@ -209,12 +212,17 @@ def decide(actor, application_id, decision, message, *, notify=True):
     application.decision_message = message or None
     commitment = None
     if decision == "approve":
+        if current_commitment(application.user_id, application.role):
+            raise VolunteeringError(_l("This person already volunteers in this role."))
         application.status, application.open_role = APPROVED, None
+        role = application.volunteer_role
+        # The pledge starts on the chosen day, or today if that day has passed, and runs
+        # for the role's minimum as it is now.
+        start = max(application.start_date, today or programme_today())
         commitment = Commitment(
-            user_id=application.user_id, role=application.role, application=application,
-            status=AWAITING_TRAINING, start_date=application.start_date,
-            end_date=application.pledge_end_date,
-            min_months=application.volunteer_role.min_months,
+            user_id=application.user_id, role=application.role, current_role=application.role,
+            application=application, status=AWAITING_TRAINING, start_date=start,
+            end_date=pledge_end(start, role), min_months=role.min_months,
         )
         db.session.add(commitment)
     elif decision == "reject":
@@ -248,9 +256,15 @@ def notify_decision(application):
 # Commitments -------------------------------------------------------------------------
 
 
-def activate(commitment):
+def activate(commitment, today=None):
+    """Training is done: the commitment starts. Time spent waiting for training does not
+    count as service, so a period that should have begun already restarts today."""
+    today = today or programme_today()
     commitment.status = ACTIVE
     commitment.activated_at = utcnow()
+    if commitment.start_date < today:
+        commitment.start_date = today
+        commitment.end_date = add_months(today, commitment.min_months)
 
 
 def sweep_commitments(today):
@@ -260,7 +274,7 @@ def sweep_commitments(today):
         .with_for_update()
     ).all()
     for commitment in due:
-        commitment.status = COMPLETED
+        commitment.status, commitment.current_role = COMPLETED, None
         commitment.completed_on = commitment.end_date
         record(None, "commitment.completed", commitment)
     return len(due)
@@ -280,7 +294,7 @@ def end_early(actor, commitment_id, reason, note, today):
         raise VolunteeringError(_l("This commitment does not exist."))
     if commitment.current_status(today) not in CURRENT_COMMITMENT_STATES:
         raise VolunteeringError(_l("This commitment has already ended."))
-    commitment.status = ENDED_EARLY
+    commitment.status, commitment.current_role = ENDED_EARLY, None
     commitment.ended_on = today
     commitment.end_reason = reason
     commitment.end_note = (note or "").strip() or None
@@ -300,12 +314,17 @@ def renew(user, commitment_id, today):
         raise VolunteeringError(_l("This commitment has already been renewed."))
     if commitment.status == ACTIVE:  # served by date, not yet recorded by the sweep
         commitment.status, commitment.completed_on = COMPLETED, commitment.end_date
+        commitment.current_role = None
     if current_commitment(user.id, commitment.role):
         raise VolunteeringError(_l("You already volunteer in this role."))
+    if open_application(user.id, commitment.role):
+        raise VolunteeringError(_l("You have an application for this role waiting for a "
+                                   "decision: withdraw it first, or wait for the answer."))
     role = commitment.volunteer_role
     start = max(today, commitment.end_date)
     renewed = Commitment(
-        user_id=user.id, role=commitment.role, renewed_from_id=commitment.id, status=ACTIVE,
+        user_id=user.id, role=commitment.role, current_role=commitment.role,
+        renewed_from_id=commitment.id, status=ACTIVE,
         start_date=start, end_date=pledge_end(start, role), min_months=role.min_months,
         activated_at=utcnow(),
     )
@@ -356,11 +375,19 @@ def review_queue(*, role=None, status="open", language=None, neighbourhood_id=No
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+def count_commitments(*conditions):
+    return db.session.scalar(select(func.count()).select_from(Commitment).where(*conditions))
+
+
+def ending_soon_conditions(today, days=30):
+    return (Commitment.status == ACTIVE, Commitment.end_date > today,
+            Commitment.end_date <= today + timedelta(days=days))
+
+
 def commitments_ending_soon(today, days=30):
     return db.session.scalars(
         select(Commitment).options(db.joinedload(Commitment.user))
-        .where(Commitment.status == ACTIVE, Commitment.end_date > today,
-               Commitment.end_date <= today + timedelta(days=days))
+        .where(*ending_soon_conditions(today, days))
         .order_by(Commitment.end_date)
     ).all()
 

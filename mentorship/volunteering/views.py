@@ -48,6 +48,18 @@ def _application_form(formdata=None, application=None):
     )
 
 
+def pledge_start(value, today=None):
+    """The start date the pledge sentence shows: the one typed if it is a date inside
+    the allowed window, else today (the form itself reports a wrong date)."""
+    today = today or programme_today()
+    try:
+        start = value if isinstance(value, date) else date.fromisoformat(value or "")
+        services.check_start_date(start, today)
+    except (ValueError, services.VolunteeringError):
+        return today
+    return start
+
+
 def pledge_text(role, start):
     end = services.pledge_end(start, role)
     return _("I commit to give my time from %(start)s until at least %(end)s.",
@@ -100,7 +112,7 @@ def _attach_error(form, error):
 
 
 def _render_apply(role, form, application, today):
-    start = form.start_date.data if isinstance(form.start_date.data, date) else today
+    start = pledge_start(form.start_date.data, today)
     return render("volunteering/apply.html", status=form_status(form), form=form, role=role,
                   application=application, pledge_label=pledge_text(role, start),
                   max_start=add_months(today, services.START_WINDOW_MONTHS),
@@ -125,12 +137,8 @@ def pledge(role_code):
     role = _role_or_404(role_code)
     if not request.htmx:
         return redirect_to(url_for("volunteering.apply", role_code=role.code))
-    try:
-        start = date.fromisoformat(request.args.get("start_date", ""))
-    except ValueError:
-        start = programme_today()
-    return render("volunteering/apply.html", block="pledge_label", role=role,
-                  pledge_label=pledge_text(role, start))
+    return render("volunteering/apply.html", block="pledge_text", role=role,
+                  pledge_label=pledge_text(role, pledge_start(request.args.get("start_date"))))
 
 
 def _own_application(application_id):

@@ -3,14 +3,6 @@
 (function () {
   "use strict";
 
-  // Language switcher: submit as soon as a language is chosen (the button stays for no-JS).
-  document.addEventListener("change", function (event) {
-    var target = event.target;
-    if (target.matches && target.matches("select.autosubmit") && target.form) {
-      target.form.submit();
-    }
-  });
-
   // A stale CSRF token: the server sends a fresh one in HX-Trigger; put it everywhere.
   document.body.addEventListener("csrf-refresh", function (event) {
     var token = event.detail && event.detail.token;
@@ -35,7 +27,8 @@
     var target = event.detail.target;
     var root = (target && target.id && document.getElementById(target.id)) || target;
     var invalid = root && root.querySelector("[aria-invalid=true]");
-    if (invalid) { invalid.focus(); }
+    var marked = root && root.querySelector("[data-focus-after-swap]");
+    if (invalid) { invalid.focus(); } else if (marked) { marked.focus(); }
   });
 })();
 

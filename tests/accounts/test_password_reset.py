@@ -9,7 +9,7 @@ def ask_for_link(client, outbox, email):
     assert "Check your email" in page_text(response)
     message = outbox[-1]
     body = message.get_body(("plain",)).get_content()
-    return re.search(r"http://localhost(/reset-password/\S+)", body).group(1), message
+    return re.search(r"http://127\.0\.0\.1:5000(/reset-password/\S+)", body).group(1), message
 
 
 def test_reset_link_sets_a_new_password(client, make_user, outbox):
@@ -65,3 +65,12 @@ def test_reset_email_is_in_the_users_language(client, make_user, outbox):
     account = make_user("resident", locale="fr")
     _, message = ask_for_link(client, outbox, account.email)
     assert message["Subject"] == "Réinitialiser votre mot de passe"
+
+
+def test_reset_link_ignores_the_host_header(client, make_user, outbox):
+    account = make_user("resident")
+    client.post("/reset-password", data={"email": account.email},
+                headers={"Host": "evil.example"})
+    body = outbox[-1].get_body(("plain",)).get_content()
+    assert "evil.example" not in body
+    assert "http://127.0.0.1:5000/reset-password/" in body

@@ -26,7 +26,7 @@ def test_resident_applies_in_french_and_a_coordinator_approves_inline(page, live
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     page.goto("/roles")
     assert_accessible(page)
-    page.locator("a[href='/apply/mentor']").click()
+    page.locator("a[href='/apply/housing_helper']").click()
     expect(page.locator("#motivation")).to_be_visible()
     assert_accessible(page)
     page.locator("#motivation").fill("J'ai moi-même été accueillie à mon arrivée en France.")

@@ -82,13 +82,24 @@ def test_a_second_open_application_for_the_same_role_is_refused(client, login_as
     assert client.post("/apply/housing_helper", data=form_data(place, today)).status_code == 303
 
 
-def test_pledge_text_follows_the_start_date_through_htmx(client, login_as):
+def test_pledge_text_follows_the_start_date_through_htmx(client, login_as, app, today):
+    from mentorship.dates import add_months
+
     login_as("resident")
-    response = client.get("/apply/mentor/pledge?start_date=2026-08-31",
-                          headers={"HX-Request": "true", "HX-Target": "pledge-label"})
+    from mentorship.volunteering.views import pledge_start
+
+    with app.test_request_context():
+        assert pledge_start("9999-12-01", today) == today  # outside the window: today
+        assert pledge_start("2026-02-30", today) == today
+    start = today + timedelta(days=5)
+    response = client.get(f"/apply/mentor/pledge?start_date={start.isoformat()}",
+                          headers={"HX-Request": "true", "HX-Target": "pledge-text"})
     html = page_text(response)
-    assert html.startswith("<label") and "<html" not in html
-    assert "from August 31, 2026 until at least February 28, 2027" in html
+    assert "<" not in html
+    end = add_months(start, 6)
+    assert f"until at least {end.strftime('%B')} {end.day}, {end.year}" in html
+    assert client.get("/apply/mentor/pledge?start_date=9999-12-01",
+                      headers={"HX-Request": "true"}).status_code == 200
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
 
 
