@@ -151,14 +151,16 @@ def save_session(actor, session, module, *, starts_local, ends_local, place, vid
         raise TrainingError(_l("The end must be after the start."), "ends_at")
     if not (place or "").strip() and not (video_link or "").strip():
         raise TrainingError(_l("Please give a place or a video link."), "place")
+    starts_at, ends_at = local_to_utc(starts_local), local_to_utc(ends_local)
     creating = session is None
-    session = session or TrainingSession(module=module)
-    if not creating:
+    if creating:
+        session = TrainingSession(module_id=module.id)
+    else:
         session.sequence += 1
         if capacity < seats_taken(session.id):
             raise TrainingError(_l("More people are already enrolled than this capacity."),
                                 "capacity")
-    session.starts_at, session.ends_at = local_to_utc(starts_local), local_to_utc(ends_local)
+    session.starts_at, session.ends_at = starts_at, ends_at
     session.place = (place or "").strip() or None
     session.video_link = (video_link or "").strip() or None
     session.capacity = capacity

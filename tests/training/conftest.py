@@ -1,0 +1,47 @@
+from datetime import timedelta
+
+import pytest
+
+from mentorship.accounts.models import User
+from mentorship.database import utcnow
+from mentorship.extensions import db
+from mentorship.training.models import TrainingSession
+from mentorship.volunteering.models import AWAITING_TRAINING, Commitment
+
+
+@pytest.fixture
+def volunteer(app, make_user):
+    """A resident whose application was approved: a commitment waiting for training."""
+
+    def make(role="mentor", **kwargs):
+        account = make_user("resident", **kwargs)
+        with app.app_context():
+            from mentorship.dates import add_months, programme_today
+
+            today = programme_today()
+            db.session.add(Commitment(user_id=account.id, role=role, current_role=role,
+                                      status=AWAITING_TRAINING, start_date=today,
+                                      end_date=add_months(today, 6), min_months=6))
+            db.session.commit()
+        return account
+
+    return make
+
+
+@pytest.fixture
+def make_session(app):
+    def make(module_id, capacity=2, days=7, place="Town hall, room 2"):
+        with app.app_context():
+            start = utcnow().replace(microsecond=0) + timedelta(days=days)
+            session = TrainingSession(module_id=module_id, starts_at=start,
+                                      ends_at=start + timedelta(hours=2), place=place,
+                                      capacity=capacity)
+            db.session.add(session)
+            db.session.commit()
+            return session.id
+
+    return make
+
+
+def user(account):
+    return db.session.get(User, account.id)
