@@ -262,7 +262,7 @@ def test_session_times_are_typed_in_the_programme_zone_and_stored_in_utc(app, ma
 def test_overview_counts(app, volunteer, make_module, make_session, make_user):
     module_id = make_module(roles=("mentor",))
     session_id = make_session(module_id, capacity=4)
-    trainee, other = volunteer("mentor", name="Trainee"), volunteer("mentor", name="Missing")
+    trainee, _other = volunteer("mentor", name="Trainee"), volunteer("mentor", name="Missing")
     enrol(app, trainee, session_id)
     with app.app_context():
         row = next(r for r in services.module_overview() if r["module"].id == module_id)
