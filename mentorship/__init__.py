@@ -103,6 +103,7 @@ def register_blueprints(app):
     from .admin.views import bp as admin_bp
     from .coordination.views import bp as coordination_bp
     from .main.views import bp as main_bp
+    from .matching import bp as matching_bp
     from .training import bp as training_bp
     from .volunteering import bp as volunteering_bp
 
@@ -112,6 +113,7 @@ def register_blueprints(app):
     app.register_blueprint(coordination_bp)
     app.register_blueprint(volunteering_bp)
     app.register_blueprint(training_bp)
+    app.register_blueprint(matching_bp)
 
 
 def register_templating(app):
@@ -132,6 +134,12 @@ def register_templating(app):
     from .accounts.models import LEVEL_SHORT
 
     app.jinja_env.filters["level_name"] = lambda level: LEVEL_SHORT.get(level, level)
+    from .matching.models import (
+        CONTACT_LABELS,
+        DECLINE_REASON_LABELS,
+        MATCH_END_REASON_LABELS,
+        NEED_LABELS,
+    )
     from .training.models import KIND_LABELS
     from .volunteering.models import (
         COMMITMENT_STATE_LABELS,
@@ -142,6 +150,10 @@ def register_templating(app):
 
     app.jinja_env.globals.update(
         module_kind_labels=KIND_LABELS,
+        need_labels=NEED_LABELS,
+        contact_labels=CONTACT_LABELS,
+        decline_reason_labels=DECLINE_REASON_LABELS,
+        match_end_reason_labels=MATCH_END_REASON_LABELS,
         role_names=ROLE_NAMES,
         role_apply_labels=ROLE_APPLY_LABELS,
         commitment_status_labels=COMMITMENT_STATE_LABELS,

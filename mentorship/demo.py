@@ -177,6 +177,9 @@ def seed_demo():
     from .training.demo import seed_training
 
     seed_training(people, programme_today())
+    from .matching.demo import seed_matching
+
+    seed_matching(people, [neighbourhoods[name] for name in NEIGHBOURHOODS], programme_today())
     return people
 
 

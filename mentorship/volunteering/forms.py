@@ -101,6 +101,8 @@ class EndCommitmentForm(FlaskForm):
         validators=[Length(max=MESSAGE_MAX, message=_l(
             "Please keep it under %(max)d characters.", max=MESSAGE_MAX))],
     )
+    end_matches = BooleanField(_l("Also end the matches with the newcomers listed above "
+                                  "(their requests go back to the coordinators)"))
     submit = SubmitField(_l("End this commitment"))
 
     def __init__(self, *args, **kwargs):

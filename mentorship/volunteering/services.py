@@ -285,15 +285,26 @@ def can_end(user, commitment):
     return commitment.user_id == user.id or user.has_role("coordinator")
 
 
-def end_early(actor, commitment_id, reason, note, today):
-    """End a current commitment before its minimum is served, with a reason."""
+def end_early(actor, commitment_id, reason, note, today, end_matches=False):
+    """End a current commitment before its minimum is served, with a reason.
+
+    Newcomers matched with the volunteer are never left silently: the caller must say
+    ``end_matches`` to end those matches too (their requests go back to the board).
+    """
+    from ..matching.services import live_matches_of_commitment, release_commitment
+
     if reason not in END_REASONS:
-        raise VolunteeringError(_l("Please choose a reason."))
+        raise VolunteeringError(_l("Please choose a reason."), "reason")
     commitment = locked_one(Commitment, commitment_id)
     if commitment is None or not can_end(actor, commitment):
         raise VolunteeringError(_l("This commitment does not exist."))
     if commitment.current_status(today) not in CURRENT_COMMITMENT_STATES:
         raise VolunteeringError(_l("This commitment has already ended."))
+    if live_matches_of_commitment(commitment.id):
+        if not end_matches:
+            raise VolunteeringError(_l("This volunteer is matched with a newcomer. Confirm "
+                                       "that the match ends too."), "end_matches")
+        release_commitment(actor, commitment.id, reason)
     commitment.status, commitment.current_role = ENDED_EARLY, None
     commitment.ended_on = today
     commitment.end_reason = reason
@@ -324,6 +335,7 @@ def renew(user, commitment_id, today):
     start = max(today, commitment.end_date)
     renewed = Commitment(
         user_id=user.id, role=commitment.role, current_role=commitment.role,
+        application_id=commitment.application_id,  # availability and neighbourhood
         renewed_from_id=commitment.id, status=ACTIVE,
         start_date=start, end_date=pledge_end(start, role), min_months=role.min_months,
         activated_at=utcnow(),

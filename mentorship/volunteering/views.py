@@ -176,10 +176,12 @@ def withdraw(application_id):
 @bp.route("/volunteer")
 @requires(can_volunteer)
 def volunteer():
+    from ..matching.services import volunteer_matches
+
     applications, commitments, renewed_ids = services.volunteer_overview(current_user.id)
     return render("volunteering/volunteer.html", applications=applications,
                   commitments=commitments, renewed_ids=renewed_ids, today=programme_today(),
-                  roles=services.all_roles())
+                  roles=services.all_roles(), matches=volunteer_matches(current_user.id))
 
 
 def _commitment_for_end(commitment_id):
@@ -197,18 +199,20 @@ def end_commitment(commitment_id):
     if form.validate_on_submit():
         try:
             services.end_early(current_user, commitment.id, form.reason.data, form.note.data,
-                               programme_today())
+                               programme_today(), end_matches=form.end_matches.data)
         except services.VolunteeringError as error:
             db.session.rollback()
-            form.form_errors.append(str(error))
+            _attach_error(form, error)
         else:
             db.session.commit()
             flash_success(_("The commitment has ended. Thank you for the time given."))
             if commitment.user_id == current_user.id:
                 return redirect_to(url_for("volunteering.volunteer"))
             return redirect_to(url_for("volunteering.coordinate_commitments"))
+    from ..matching.services import live_matches_of_commitment
+
     return render("volunteering/end.html", status=form_status(form), form=form,
-                  commitment=commitment)
+                  commitment=commitment, matches=live_matches_of_commitment(commitment.id))
 
 
 @bp.route("/commitments/<int:commitment_id>/renew", methods=["POST"])

@@ -1,0 +1,112 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..accounts.forms import LanguageSkillForm, language_skills, unique_languages
+from ..availability import AvailabilityField, at_least_one_slot
+from ..formtools import choices
+from ..i18n import spoken_language_choices
+from .models import (
+    CONTACT_LABELS,
+    CONTACTS,
+    DECLINE_REASON_LABELS,
+    DECLINE_REASONS,
+    MATCH_END_REASON_LABELS,
+    MATCH_END_REASONS,
+    NEED_LABELS,
+    NEEDS,
+)
+
+NOTE_MAX = 2000
+
+
+class BuddyRequestForm(FlaskForm):
+    languages = FieldList(FormField(LanguageSkillForm), min_entries=1)
+    add_language = SubmitField(_l("Add another language"))
+    target_language = SelectField(_l("Which language do you want to practise?"))
+    needs = SelectMultipleField(_l("What do you need help with?"),
+                                widget=widgets.ListWidget(prefix_label=False),
+                                option_widget=widgets.CheckboxInput())
+    note = TextAreaField(_l("Anything else we should know? (optional)"), validators=[
+        Length(max=NOTE_MAX, message=_l("Please keep it under %(max)d characters.",
+                                        max=NOTE_MAX))])
+    neighbourhood = SelectField(_l("Where do you live?"), validators=[
+        DataRequired(_l("Please choose a neighbourhood."))])
+    availability = AvailabilityField(_l("When are you free?"), validators=[at_least_one_slot])
+    preferred_contact = RadioField(_l("How should we contact you?"), validators=[
+        DataRequired(_l("Please choose how we should contact you."))])
+    submit = SubmitField(_l("Ask for a buddy"))
+
+    def __init__(self, *args, role=None, neighbourhood_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role = role
+        self.target_language.choices = choices(
+            [("", _l("Choose a language"))] + spoken_language_choices())
+        self.needs.choices = choices((need, NEED_LABELS[need]) for need in NEEDS)
+        self.neighbourhood.choices = choices(neighbourhood_choices)
+        self.preferred_contact.choices = choices((c, CONTACT_LABELS[c]) for c in CONTACTS)
+
+    def validate_languages(self, field):
+        unique_languages(self, field)
+        if not language_skills(field):
+            raise ValidationError(_l("Please tell us at least one language you speak."))
+
+    def validate_target_language(self, field):
+        if self.role == "language_buddy" and not field.data:
+            raise ValidationError(_l("Please choose the language you want to practise."))
+
+    def validate_needs(self, field):
+        if not field.data:
+            raise ValidationError(_l("Please tick at least one thing."))
+
+    def language_skills(self):
+        return language_skills(self.languages)
+
+
+class ProposeForm(FlaskForm):
+    commitment_id = HiddenField(validators=[DataRequired()])
+    override = HiddenField()
+    note = TextAreaField(_l("Note for the team (why this volunteer?)"), validators=[
+        Length(max=NOTE_MAX, message=_l("Please keep it under %(max)d characters.",
+                                        max=NOTE_MAX))])
+    submit = SubmitField(_l("Propose this volunteer"))
+
+
+class DeclineForm(FlaskForm):
+    reason = SelectField(_l("Why?"), validators=[DataRequired(_l("Please choose a reason."))])
+    note = TextAreaField(_l("A few words (optional)"), validators=[Length(max=NOTE_MAX)])
+    submit = SubmitField(_l("Decline"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = choices([("", _l("Choose a reason"))] + [
+            (r, DECLINE_REASON_LABELS[r]) for r in DECLINE_REASONS])
+
+
+class EndMatchForm(FlaskForm):
+    outcome = RadioField(_l("How does it end?"), validators=[
+        DataRequired(_l("Please choose one."))])
+    reason = SelectField(_l("Reason"), validators=[DataRequired(_l("Please choose a reason."))])
+    note = TextAreaField(_l("Note (optional)"), validators=[Length(max=NOTE_MAX)])
+    reopen = BooleanField(_l("The newcomer would like another buddy: put the request back "
+                             "on the board"))
+    submit = SubmitField(_l("End the match"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = choices([("completed", _l("Completed")),
+                                        ("ended_early", _l("Ended early"))])
+        self.reason.choices = choices([("", _l("Choose a reason"))] + [
+            (r, MATCH_END_REASON_LABELS[r]) for r in MATCH_END_REASONS])

@@ -1,0 +1,165 @@
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import utcnow
+from ..extensions import db
+
+OPEN, MATCHED, CLOSED, CANCELLED = "open", "matched", "closed", "cancelled"
+REQUEST_STATES = (OPEN, MATCHED, CLOSED, CANCELLED)
+REQUEST_STATE_LABELS = {
+    OPEN: _l("Looking for a buddy"),
+    MATCHED: _l("Buddy found"),
+    CLOSED: _l("Closed"),
+    CANCELLED: _l("Cancelled"),
+}
+CURRENT_REQUEST_STATES = (OPEN, MATCHED)
+
+NEEDS = ("procedures", "customs", "meeting_people", "language_practice", "finding_housing",
+         "tenancy_paperwork", "finding_work", "school_childcare")
+NEED_LABELS = {
+    "procedures": _l("Administrative procedures"),
+    "customs": _l("Local customs"),
+    "meeting_people": _l("Meeting people"),
+    "language_practice": _l("Practising the language"),
+    "finding_housing": _l("Finding housing"),
+    "tenancy_paperwork": _l("Tenancy paperwork"),
+    "finding_work": _l("Finding work"),
+    "school_childcare": _l("School and childcare"),
+}
+CONTACTS = ("phone", "email", "office")
+CONTACT_LABELS = {
+    "phone": _l("By phone"),
+    "email": _l("By email"),
+    "office": _l("In person at the programme office"),
+}
+# What each kind of help means, in plain words, for newcomers choosing.
+HELP_LABELS = {
+    "mentor": _l("A mentor for daily life and procedures"),
+    "language_buddy": _l("A language buddy to practise speaking"),
+    "housing_helper": _l("A housing helper to find and keep a home"),
+}
+HELP_DESCRIPTIONS = {
+    "mentor": _l("Someone from the city who explains how things work here, helps with "
+                 "simple paperwork and introduces you to people."),
+    "language_buddy": _l("Someone who meets you to talk, so that you practise the language "
+                         "of everyday life."),
+    "housing_helper": _l("Someone who helps you look for a flat, visit it and understand the "
+                         "lease."),
+}
+
+PROPOSED, ACTIVE, COMPLETED, ENDED_EARLY, DECLINED = (
+    "proposed", "active", "completed", "ended_early", "declined")
+MATCH_STATES = (PROPOSED, ACTIVE, COMPLETED, ENDED_EARLY, DECLINED)
+MATCH_STATE_LABELS = {
+    PROPOSED: _l("Proposed: waiting for answers"),
+    ACTIVE: _l("Active"),
+    COMPLETED: _l("Completed"),
+    ENDED_EARLY: _l("Ended early"),
+    DECLINED: _l("Declined"),
+}
+# Matches that take one of the volunteer's places.
+PLACE_TAKING_STATES = (PROPOSED, ACTIVE)
+DECLINE_REASONS = ("no_time", "not_right_fit", "other")
+DECLINE_REASON_LABELS = {
+    "no_time": _l("No time at the moment"),
+    "not_right_fit": _l("Not the right fit"),
+    "other": _l("Other"),
+}
+MATCH_END_REASONS = ("needs_met", "moved_away", "lack_of_time", "not_right_fit", "conduct",
+                     "other")
+MATCH_END_REASON_LABELS = {
+    "needs_met": _l("The newcomer's needs are met"),
+    "moved_away": _l("Moved away"),
+    "lack_of_time": _l("Lack of time"),
+    "not_right_fit": _l("Not the right fit"),
+    "conduct": _l("Conduct"),
+    "other": _l("Other"),
+}
+
+
+class BuddyRequest(db.Model):
+    __tablename__ = "buddy_requests"
+    # current_role: the kind of help while the request is open or matched, NULL after.
+    __table_args__ = (UniqueConstraint("user_id", "current_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(ForeignKey("volunteer_roles.code"), index=True)
+    current_role: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=OPEN, index=True)
+    target_language: Mapped[str | None] = mapped_column(String(8))
+    needs: Mapped[list] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    neighbourhood_id: Mapped[int | None] = mapped_column(
+        ForeignKey("neighbourhoods.id", ondelete="SET NULL"))
+    availability: Mapped[list] = mapped_column(JSON, default=list)
+    preferred_contact: Mapped[str] = mapped_column(String(10), default="email")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    matched_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+
+    user: Mapped["User"] = relationship()  # noqa: F821
+    neighbourhood: Mapped["Neighbourhood | None"] = relationship()  # noqa: F821
+    matches: Mapped[list["Match"]] = relationship(back_populates="request",
+                                                  order_by="Match.created_at")
+
+    @property
+    def status_label(self):
+        return REQUEST_STATE_LABELS[self.status]
+
+    def waiting_days(self, now=None):
+        return ((now or utcnow()) - self.created_at).days
+
+
+class Match(db.Model):
+    __tablename__ = "matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("buddy_requests.id", ondelete="CASCADE"), index=True)
+    commitment_id: Mapped[int] = mapped_column(
+        ForeignKey("commitments.id", ondelete="CASCADE"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                              index=True)
+    newcomer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                             index=True)
+    status: Mapped[str] = mapped_column(String(20), default=PROPOSED, index=True)
+    score: Mapped[int | None]
+    reasons: Mapped[list | None] = mapped_column(JSON)
+    override_note: Mapped[str | None] = mapped_column(Text)
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    volunteer_accepted_at: Mapped[datetime | None]
+    newcomer_accepted_at: Mapped[datetime | None]
+    declined_by: Mapped[str | None] = mapped_column(String(20))  # "volunteer" | "newcomer"
+    decline_reason: Mapped[str | None] = mapped_column(String(20))
+    decline_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    activated_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    end_reason: Mapped[str | None] = mapped_column(String(20))
+    end_note: Mapped[str | None] = mapped_column(Text)
+
+    request: Mapped[BuddyRequest] = relationship(back_populates="matches")
+    commitment: Mapped["Commitment"] = relationship()  # noqa: F821
+    volunteer: Mapped["User"] = relationship(foreign_keys=[volunteer_id])  # noqa: F821
+    newcomer: Mapped["User"] = relationship(foreign_keys=[newcomer_id])  # noqa: F821
+
+    @property
+    def status_label(self):
+        return MATCH_STATE_LABELS[self.status]
+
+    def side_of(self, user):
+        if user.id == self.volunteer_id:
+            return "volunteer"
+        if user.id == self.newcomer_id:
+            return "newcomer"
+        return None
+
+    def has_answered(self, side):
+        stamp = self.volunteer_accepted_at if side == "volunteer" else self.newcomer_accepted_at
+        return stamp is not None

@@ -1,0 +1,390 @@
+"""Matching: newcomers' buddy requests, suggestions, proposals and the match lifecycle."""
+
+from datetime import timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import COORDINATOR, LanguageSkill, User, UserRole
+from ..accounts.services import update_languages
+from ..audit.services import record
+from ..database import locked_one, utcnow
+from ..dates import add_months, programme_today
+from ..extensions import db
+from ..mail import send_email
+from ..volunteering.models import ACTIVE as COMMITMENT_ACTIVE
+from ..volunteering.models import Application, Commitment, VolunteerRole
+from . import scoring
+from .models import (
+    ACTIVE,
+    CANCELLED,
+    CLOSED,
+    COMPLETED,
+    CONTACTS,
+    CURRENT_REQUEST_STATES,
+    DECLINE_REASONS,
+    DECLINED,
+    ENDED_EARLY,
+    MATCH_END_REASONS,
+    MATCHED,
+    NEEDS,
+    OPEN,
+    PLACE_TAKING_STATES,
+    PROPOSED,
+    BuddyRequest,
+    Match,
+)
+
+FLAG_AFTER_DAYS = 14
+SUGGESTIONS = 10
+
+
+class MatchingError(Exception):
+    """A refused change, with a message for the person who tried it."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+# Buddy requests ----------------------------------------------------------------------
+
+
+def create_request(user, role, *, languages, target_language, needs, note, neighbourhood_id,
+                   availability, preferred_contact):
+    """A newcomer asks for one kind of help (one current request per kind)."""
+    if role == "language_buddy" and not target_language:
+        raise MatchingError(_l("Please choose the language you want to practise."),
+                            "target_language")
+    if preferred_contact not in CONTACTS:
+        raise MatchingError(_l("Please choose how we should contact you."), "preferred_contact")
+    if db.session.scalar(select(BuddyRequest.id).where(BuddyRequest.user_id == user.id,
+                                                      BuddyRequest.current_role == role)):
+        raise MatchingError(_l("You already asked for this kind of help."))
+    update_languages(user, languages)
+    request = BuddyRequest(
+        user_id=user.id, role=role, current_role=role, status=OPEN,
+        target_language=target_language if role == "language_buddy" else None,
+        needs=[n for n in NEEDS if n in set(needs)], note=(note or "").strip() or None,
+        neighbourhood_id=neighbourhood_id, availability=list(availability),
+        preferred_contact=preferred_contact,
+    )
+    db.session.add(request)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise MatchingError(_l("You already asked for this kind of help.")) from None
+    return request
+
+
+def cancel_request(user, request_id):
+    """The newcomer withdraws a request that has no active match yet."""
+    request = locked_one(BuddyRequest, request_id)
+    if request is None or request.user_id != user.id:
+        raise MatchingError(_l("This request does not exist."))
+    if request.status != OPEN:
+        raise MatchingError(_l("This request can no longer be cancelled here. Please contact "
+                               "the programme team."))
+    for match in request.matches:
+        if match.status == PROPOSED:
+            match.status, match.declined_by, match.decline_reason = DECLINED, "newcomer", "other"
+    request.status, request.current_role, request.closed_at = CANCELLED, None, utcnow()
+    return request
+
+
+# Suggestions -------------------------------------------------------------------------
+
+
+def _need(request):
+    languages = set(db.session.scalars(
+        select(LanguageSkill.language).where(LanguageSkill.user_id == request.user_id)))
+    return scoring.Need(role=request.role, languages=languages,
+                        target_language=request.target_language,
+                        neighbourhood_id=request.neighbourhood_id,
+                        availability=set(request.availability or ()))
+
+
+def _places_taken():
+    return (select(Match.commitment_id, func.count().label("taken"))
+            .where(Match.status.in_(PLACE_TAKING_STATES))
+            .group_by(Match.commitment_id).subquery())
+
+
+def eligible_commitments(request, today):
+    """SQL for the commitments that may take this request: the role, active, a free
+    place, at least three months left, and not the newcomer themself."""
+    taken = _places_taken()
+    taken_count = func.coalesce(taken.c.taken, 0)
+    return (
+        select(Commitment.id, Commitment.user_id, User.name, Commitment.end_date,
+               Application.neighbourhood_id, Application.availability,
+               taken_count.label("taken"), VolunteerRole.capacity)
+        .join(User, User.id == Commitment.user_id)
+        .join(VolunteerRole, VolunteerRole.code == Commitment.role)
+        .outerjoin(Application, Application.id == Commitment.application_id)
+        .outerjoin(taken, taken.c.commitment_id == Commitment.id)
+        .where(Commitment.role == request.role, Commitment.status == COMMITMENT_ACTIVE,
+               Commitment.end_date >= add_months(today, scoring.MIN_MONTHS_LEFT),
+               taken_count < VolunteerRole.capacity, Commitment.user_id != request.user_id,
+               User.is_enabled.is_(True))
+    )
+
+
+def _candidates(rows):
+    candidates = {row.user_id: scoring.Candidate(
+        commitment_id=row.id, user_id=row.user_id, name=row.name, end_date=row.end_date,
+        neighbourhood_id=row.neighbourhood_id, availability=set(row.availability or ()),
+        current_matches=row.taken, capacity=row.capacity) for row in rows}
+    return candidates
+
+
+def _load_languages(candidates, subquery):
+    for user_id, code, level in db.session.execute(
+            select(LanguageSkill.user_id, LanguageSkill.language, LanguageSkill.level)
+            .where(LanguageSkill.user_id.in_(select(subquery.c.user_id)))):
+        candidate = candidates.get(user_id)
+        if candidate is not None:
+            candidate.languages[code] = level
+
+
+def suggestions(request, today=None, limit=SUGGESTIONS):
+    """The best volunteers for a request, each with its score and the reasons in words.
+
+    Pre-filtered in SQL (three queries whatever the number of volunteers), scored here.
+    """
+    today = today or programme_today()
+    need = _need(request)
+    eligible = eligible_commitments(request, today).subquery()
+    rows = db.session.execute(select(eligible)).all()
+    candidates = _candidates(rows)
+    _load_languages(candidates, eligible)
+    scored = [scoring.score(need, candidate, today) for candidate in candidates.values()]
+    scored.sort(key=lambda c: (-c.score, c.name, c.commitment_id))
+    return scored[:limit]
+
+
+def search_eligible(request, query, today=None, limit=20):
+    """Any eligible volunteer whose name contains ``query`` (for a coordinator's override)."""
+    from ..database import folded
+
+    today = today or programme_today()
+    pattern = f"%{(query or '').strip().casefold()}%"
+    eligible = eligible_commitments(request, today).where(folded(User.name).like(pattern))
+    eligible = eligible.order_by(User.name).limit(limit).subquery()
+    candidates = _candidates(db.session.execute(select(eligible)).all())
+    _load_languages(candidates, eligible)
+    need = _need(request)
+    return [scoring.score(need, c, today) for c in candidates.values()]
+
+
+# Proposals and answers ---------------------------------------------------------------
+
+
+def propose(actor, request_id, commitment_id, *, note=None, override=False, today=None):
+    """A coordinator proposes a volunteer for a request. The commitment is locked while its
+    free places are counted, so two coordinators cannot fill the same last place."""
+    today = today or programme_today()
+    note = (note or "").strip() or None
+    if override and not note:
+        raise MatchingError(_l("Please explain in a note why you chose this volunteer."),
+                            "note")
+    commitment = locked_one(Commitment, commitment_id)
+    request = locked_one(BuddyRequest, request_id)
+    if request is None or request.status != OPEN:
+        raise MatchingError(_l("This request is not waiting for a buddy."))
+    if commitment is None or commitment.role != request.role:
+        raise MatchingError(_l("This volunteer does not offer this kind of help."))
+    if commitment.current_status(today) != COMMITMENT_ACTIVE:
+        raise MatchingError(_l("This volunteer's commitment is not active."))
+    if commitment.end_date < add_months(today, scoring.MIN_MONTHS_LEFT):
+        raise MatchingError(_l("This volunteer's commitment ends in less than three months."))
+    if commitment.user_id == request.user_id:
+        raise MatchingError(_l("A person cannot be their own buddy."))
+    taken = db.session.scalar(select(func.count()).select_from(Match).where(
+        Match.commitment_id == commitment.id, Match.status.in_(PLACE_TAKING_STATES)))
+    if taken >= commitment.volunteer_role.capacity:
+        raise MatchingError(_l("This volunteer has no free place left."))
+    if db.session.scalar(select(Match.id).where(Match.request_id == request.id,
+                                                Match.status.in_(PLACE_TAKING_STATES))):
+        raise MatchingError(_l("A volunteer has already been proposed for this request."))
+    need = _need(request)
+    candidate = _candidates(db.session.execute(select(
+        eligible_commitments(request, today).where(Commitment.id == commitment.id).subquery()
+    )).all()).get(commitment.user_id)
+    if candidate is not None:
+        candidate.languages = {s.language: s.level for s in commitment.user.languages}
+        scoring.score(need, candidate, today)
+    match = Match(
+        request_id=request.id, commitment_id=commitment.id, volunteer_id=commitment.user_id,
+        newcomer_id=request.user_id, status=PROPOSED, proposed_by_id=actor.id,
+        score=candidate.score if candidate else None,
+        reasons=[str(r) for r in candidate.reasons] if candidate else None,
+        override_note=note,
+    )
+    db.session.add(match)
+    db.session.flush()
+    record(actor, "match.proposed", match, note, request_id=request.id,
+           volunteer_id=commitment.user_id, override=override)
+    _tell(match, (match.volunteer, match.newcomer), _l("A buddy match is proposed"),
+          "match_proposed")
+    return match
+
+
+def respond(user, match_id, accept, reason=None, note=None):
+    """The volunteer or the newcomer accepts or declines a proposal; both accepting
+    makes the match active."""
+    match = locked_one(Match, match_id)
+    side = match.side_of(user) if match else None
+    if side is None:
+        raise MatchingError(_l("This proposal does not exist."))
+    if match.status != PROPOSED:
+        raise MatchingError(_l("This proposal has already been answered."))
+    if not accept:
+        if reason not in DECLINE_REASONS:
+            raise MatchingError(_l("Please choose a reason."), "reason")
+        match.status, match.declined_by = DECLINED, side
+        match.decline_reason, match.decline_note = reason, (note or "").strip() or None
+        record(user, "match.declined", match, match.decline_note, side=side, reason=reason)
+        others = [match.newcomer if side == "volunteer" else match.volunteer]
+        _tell(match, others + coordinators_to_tell(match), _l("A buddy proposal was declined"),
+              "match_declined")
+        return match
+    if match.has_answered(side):
+        return match
+    if side == "volunteer":
+        match.volunteer_accepted_at = utcnow()
+    else:
+        match.newcomer_accepted_at = utcnow()
+    record(user, "match.accepted", match, side=side)
+    if match.volunteer_accepted_at and match.newcomer_accepted_at:
+        match.status, match.activated_at = ACTIVE, utcnow()
+        match.request.status, match.request.matched_at = MATCHED, utcnow()
+        record(None, "match.activated", match)
+        _tell(match, (match.volunteer, match.newcomer), _l("Your buddy match has started"),
+              "match_active")
+    return match
+
+
+def end_match(actor, match_id, outcome, reason, note=None, reopen=False):
+    """End an active match: completed, or ended early with a reason. The request closes,
+    or goes back to the board when the newcomer asks for another buddy (``reopen``)."""
+    if outcome not in (COMPLETED, ENDED_EARLY):
+        raise MatchingError(_l("Unknown outcome."))
+    if reason not in MATCH_END_REASONS:
+        raise MatchingError(_l("Please choose a reason."), "reason")
+    match = locked_one(Match, match_id)
+    if match is None:
+        raise MatchingError(_l("This match does not exist."))
+    if match.status != ACTIVE:
+        raise MatchingError(_l("Only an active match can be ended."))
+    _close(match, outcome, reason, note, reopen)
+    record(actor, f"match.{outcome}", match, match.end_note, reason=reason, reopened=reopen)
+    _tell(match, (match.volunteer, match.newcomer), _l("Your buddy match has ended"),
+          "match_ended")
+    return match
+
+
+def _close(match, outcome, reason, note, reopen):
+    match.status, match.ended_at = outcome, utcnow()
+    match.end_reason, match.end_note = reason, (note or "").strip() or None
+    request = match.request
+    if reopen:
+        request.status, request.matched_at = OPEN, None
+    else:
+        request.status, request.current_role, request.closed_at = CLOSED, None, utcnow()
+
+
+def live_matches_of_commitment(commitment_id):
+    return db.session.scalars(select(Match).where(
+        Match.commitment_id == commitment_id, Match.status.in_(PLACE_TAKING_STATES))).all()
+
+
+def release_commitment(actor, commitment_id, reason):
+    """A commitment ends early: its proposals are withdrawn and its active matches end,
+    and the newcomers' requests go back to the board."""
+    ended = []
+    for match in live_matches_of_commitment(commitment_id):
+        if match.status == PROPOSED:
+            match.status, match.declined_by, match.decline_reason = DECLINED, "volunteer", "other"
+        else:
+            _close(match, ENDED_EARLY, reason if reason in MATCH_END_REASONS else "other",
+                   None, reopen=True)
+            _tell(match, (match.newcomer,), _l("Your buddy match has ended"), "match_ended")
+        record(actor, "match.released", match, reason=reason)
+        ended.append(match)
+    return ended
+
+
+def coordinators_to_tell(match):
+    if match.proposed_by_id:
+        proposer = db.session.get(User, match.proposed_by_id)
+        if proposer is not None:
+            return [proposer]
+    return db.session.scalars(select(User).join(UserRole).where(
+        UserRole.role == COORDINATOR).limit(3)).all()
+
+
+def _tell(match, people, subject, template):
+    for person in people:
+        send_email(person.email, subject, template, locale=person.locale, person=person,
+                   match=match)
+
+
+# Pages -------------------------------------------------------------------------------
+
+
+def match_for(user, match_id):
+    """A match seen by one of its two people; None for anyone else."""
+    match = db.session.get(Match, match_id)
+    if match is None or match.side_of(user) is None:
+        return None
+    return match
+
+
+def volunteer_matches(user_id):
+    return db.session.scalars(
+        select(Match).options(db.joinedload(Match.newcomer).selectinload(User.languages),
+                              db.joinedload(Match.request))
+        .where(Match.volunteer_id == user_id, Match.status.in_((PROPOSED, ACTIVE)))
+        .order_by(Match.created_at)).all()
+
+
+def newcomer_requests(user_id):
+    return db.session.scalars(
+        select(BuddyRequest).options(
+            db.selectinload(BuddyRequest.matches).joinedload(Match.volunteer)
+            .selectinload(User.languages))
+        .where(BuddyRequest.user_id == user_id)
+        .order_by(BuddyRequest.status.in_(CURRENT_REQUEST_STATES).desc(),
+                  BuddyRequest.created_at.desc())).all()
+
+
+def board(page=1, per_page=20):
+    """Open requests, oldest first, with what the board shows loaded up front."""
+    query = (select(BuddyRequest)
+             .options(db.joinedload(BuddyRequest.user).selectinload(User.languages),
+                      db.joinedload(BuddyRequest.neighbourhood),
+                      db.selectinload(BuddyRequest.matches).joinedload(Match.volunteer))
+             .where(BuddyRequest.status == OPEN)
+             .order_by(BuddyRequest.created_at, BuddyRequest.id))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def active_matches(page=1, per_page=25):
+    query = (select(Match).options(db.joinedload(Match.volunteer), db.joinedload(Match.newcomer),
+                                   db.joinedload(Match.request))
+             .where(Match.status == ACTIVE).order_by(Match.activated_at))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def board_counts(now=None):
+    now = now or utcnow()
+    waiting, flagged = db.session.execute(select(
+        func.count(BuddyRequest.id),
+        func.count(BuddyRequest.id).filter(
+            BuddyRequest.created_at <= now - timedelta(days=FLAG_AFTER_DAYS)))
+        .where(BuddyRequest.status == OPEN)).one()
+    return waiting, flagged
+
