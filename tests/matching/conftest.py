@@ -1,0 +1,67 @@
+import pytest
+
+from mentorship.accounts.models import LanguageSkill, User
+from mentorship.dates import add_months, programme_today
+from mentorship.extensions import db
+from mentorship.matching import services
+from mentorship.programme.models import Neighbourhood
+from mentorship.volunteering.models import APPROVED, Application, Commitment
+
+
+@pytest.fixture
+def places(app):
+    with app.app_context():
+        rows = [Neighbourhood(name=n) for n in ("Berriat", "Île Verte")]
+        db.session.add_all(rows)
+        db.session.commit()
+        return [r.id for r in rows]
+
+
+@pytest.fixture
+def active_volunteer(app, make_user, places):
+    """A resident with an active commitment (and the application it came from)."""
+
+    def make(role="mentor", languages=(("fr", "native"),), place=0,
+             availability=("tue-evening",), months_left=6, name=None):
+        account = make_user("resident", name=name, languages=languages)
+        with app.app_context():
+            today = programme_today()
+            end = add_months(today, months_left)
+            start = add_months(end, -6)
+            application = Application(
+                user_id=account.id, role=role, status=APPROVED, motivation="Hi",
+                neighbourhood_id=places[place], availability=list(availability),
+                start_date=start, pledge_end_date=end)
+            commitment = Commitment(user_id=account.id, role=role, current_role=role,
+                                    application=application, status="active",
+                                    start_date=start, end_date=end, min_months=6)
+            db.session.add_all([application, commitment])
+            db.session.commit()
+            account.commitment_id = commitment.id
+        return account
+
+    return make
+
+
+@pytest.fixture
+def newcomer_request(app, make_user, places):
+    """A newcomer and their open request; returns (account, request id)."""
+
+    def make(role="mentor", languages=(("fr", "A2"), ("ar", "native")), place=0,
+             availability=("tue-evening", "thu-evening"), target=None, name=None):
+        account = make_user("newcomer", name=name, languages=languages)
+        with app.app_context():
+            user = db.session.get(User, account.id)
+            request = services.create_request(
+                user, role, languages=[(s.language, s.level) for s in user.languages],
+                target_language=target, needs=["procedures"], note="",
+                neighbourhood_id=places[place], availability=list(availability),
+                preferred_contact="phone")
+            db.session.commit()
+            return account, request.id
+
+    return make
+
+
+def skills(*pairs):
+    return [LanguageSkill(language=c, level=lvl) for c, lvl in pairs]

@@ -1,0 +1,233 @@
+import threading
+
+import pytest
+
+from mentorship.accounts.models import User
+from mentorship.audit.models import AuditEvent
+from mentorship.dates import programme_today
+from mentorship.extensions import db
+from mentorship.matching import services
+from mentorship.matching.models import BuddyRequest, Match
+from mentorship.volunteering import services as volunteering
+from mentorship.volunteering.models import Commitment
+
+MatchingError = services.MatchingError
+
+
+def propose(app, coordinator, request_id, commitment_id, **kwargs):
+    with app.app_context():
+        match = services.propose(db.session.get(User, coordinator.id), request_id,
+                                 commitment_id, **kwargs)
+        db.session.commit()
+        return match.id
+
+
+def respond(app, account, match_id, accept=True, **kwargs):
+    with app.app_context():
+        match = services.respond(db.session.get(User, account.id), match_id, accept, **kwargs)
+        db.session.commit()
+        return match.status
+
+
+def get(app, model, ident):
+    with app.app_context():
+        row = db.session.get(model, ident)
+        db.session.expunge(row)
+        return row
+
+
+def test_one_current_request_per_kind(app, newcomer_request):
+    account, _ = newcomer_request("mentor")
+    with app.app_context(), pytest.raises(MatchingError, match="already asked"):
+        services.create_request(db.session.get(User, account.id), "mentor", languages=[],
+                                target_language=None, needs=[], note="", neighbourhood_id=None,
+                                availability=[], preferred_contact="email")
+
+
+def test_language_buddy_request_needs_a_target_language(app, make_user):
+    account = make_user("newcomer")
+    with app.app_context(), pytest.raises(MatchingError, match="want to practise"):
+        services.create_request(db.session.get(User, account.id), "language_buddy",
+                                languages=[("uk", "native")], target_language=None,
+                                needs=["language_practice"], note="", neighbourhood_id=None,
+                                availability=["mon-evening"], preferred_contact="email")
+
+
+def test_suggestions_only_eligible_volunteers_best_first(app, newcomer_request,
+                                                         active_volunteer, make_user):
+    _, request_id = newcomer_request("mentor")
+    best = active_volunteer(languages=(("ar", "native"), ("fr", "native")),
+                            availability=("tue-evening", "thu-evening"), name="Best")
+    good = active_volunteer(languages=(("fr", "native"),), name="Good")
+    lonely = active_volunteer(languages=(("de", "native"),), place=1, name="No Language")
+    active_volunteer(role="housing_helper", name="Other Role")
+    active_volunteer(months_left=2, name="Ending Soon")
+    with app.app_context():
+        names = [c.name for c in services.suggestions(db.session.get(BuddyRequest, request_id))]
+    assert names == ["Best", "Good", "No Language"]
+    assert best and good and lonely
+
+
+def test_full_volunteers_are_not_suggested(app, newcomer_request, active_volunteer, make_user):
+    volunteer = active_volunteer(name="Full")
+    coordinator = make_user("coordinator")
+    for _ in range(2):  # mentor capacity is 2
+        _, request_id = newcomer_request("mentor")
+        propose(app, coordinator, request_id, volunteer.commitment_id)
+    _, third = newcomer_request("mentor")
+    with app.app_context():
+        assert services.suggestions(db.session.get(BuddyRequest, third)) == []
+    with pytest.raises(MatchingError, match="no free place"):
+        propose(app, coordinator, third, volunteer.commitment_id)
+
+
+def test_accept_from_both_sides_in_either_order(app, newcomer_request, active_volunteer,
+                                                make_user, outbox):
+    coordinator = make_user("coordinator")
+    for first_side in ("volunteer", "newcomer"):
+        newcomer, request_id = newcomer_request("mentor")
+        volunteer = active_volunteer()
+        match_id = propose(app, coordinator, request_id, volunteer.commitment_id)
+        first, second = (volunteer, newcomer) if first_side == "volunteer" else (newcomer,
+                                                                                   volunteer)
+        assert respond(app, first, match_id) == "proposed"
+        assert respond(app, first, match_id) == "proposed"  # a second click changes nothing
+        assert respond(app, second, match_id) == "active"
+        assert get(app, BuddyRequest, request_id).status == "matched"
+    assert "Your buddy match has started" in outbox[-1]["Subject"]
+
+
+def test_decline_from_either_side_needs_a_reason(app, newcomer_request, active_volunteer,
+                                                 make_user):
+    coordinator = make_user("coordinator")
+    newcomer, request_id = newcomer_request("mentor")
+    volunteer = active_volunteer()
+    match_id = propose(app, coordinator, request_id, volunteer.commitment_id)
+    with pytest.raises(MatchingError, match="reason"):
+        respond(app, newcomer, match_id, accept=False, reason="")
+    assert respond(app, newcomer, match_id, accept=False, reason="not_right_fit") == "declined"
+    assert get(app, BuddyRequest, request_id).status == "open"
+    with pytest.raises(MatchingError, match="already been answered"):
+        respond(app, volunteer, match_id)
+    # The volunteer's place is free again and the request can get another proposal.
+    other = active_volunteer()
+    match_id = propose(app, coordinator, request_id, other.commitment_id)
+    assert respond(app, other, match_id, accept=False, reason="no_time") == "declined"
+
+
+def test_strangers_cannot_answer(app, newcomer_request, active_volunteer, make_user):
+    coordinator, stranger = make_user("coordinator"), make_user("resident")
+    _, request_id = newcomer_request("mentor")
+    match_id = propose(app, coordinator, request_id, active_volunteer().commitment_id)
+    with pytest.raises(MatchingError, match="does not exist"):
+        respond(app, stranger, match_id)
+
+
+def test_override_needs_a_note(app, newcomer_request, active_volunteer, make_user):
+    coordinator = make_user("coordinator")
+    _, request_id = newcomer_request("mentor")
+    volunteer = active_volunteer(languages=(("de", "native"),))
+    with pytest.raises(MatchingError, match="explain in a note"):
+        propose(app, coordinator, request_id, volunteer.commitment_id, override=True)
+    match_id = propose(app, coordinator, request_id, volunteer.commitment_id, override=True,
+                       note="Knows the family")
+    match = get(app, Match, match_id)
+    assert match.override_note == "Knows the family"
+    assert "No language in common" in match.reasons
+
+
+def test_ineligible_volunteers_cannot_be_proposed(app, newcomer_request, active_volunteer,
+                                                  make_user):
+    coordinator = make_user("coordinator")
+    _, request_id = newcomer_request("mentor")
+    with pytest.raises(MatchingError, match="does not offer"):
+        propose(app, coordinator, request_id,
+                active_volunteer(role="housing_helper").commitment_id)
+    with pytest.raises(MatchingError, match="less than three months"):
+        propose(app, coordinator, request_id, active_volunteer(months_left=2).commitment_id)
+
+
+def test_two_coordinators_cannot_overfill_the_last_place(app, newcomer_request,
+                                                        active_volunteer, make_user):
+    volunteer = active_volunteer()
+    coordinators = [make_user("coordinator") for _ in range(4)]
+    _, first = newcomer_request("mentor")
+    propose(app, coordinators[0], first, volunteer.commitment_id)  # one of two places left
+    requests = [newcomer_request("mentor")[1] for _ in coordinators]
+    barrier, outcomes = threading.Barrier(len(coordinators)), []
+
+    def run(coordinator, request_id):
+        barrier.wait()
+        try:
+            propose(app, coordinator, request_id, volunteer.commitment_id)
+            outcomes.append("proposed")
+        except MatchingError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=run, args=pair)
+               for pair in zip(coordinators, requests, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes) == ["proposed", "refused", "refused", "refused"]
+    with app.app_context():
+        live = db.session.scalar(db.select(db.func.count()).select_from(Match).where(
+            Match.commitment_id == volunteer.commitment_id,
+            Match.status.in_(("proposed", "active"))))
+    assert live == 2
+
+
+def test_ending_closes_or_reopens_the_request(app, newcomer_request, active_volunteer,
+                                              make_user):
+    coordinator = make_user("coordinator")
+    for reopen, expected in ((False, "closed"), (True, "open")):
+        newcomer, request_id = newcomer_request("mentor")
+        volunteer = active_volunteer()
+        match_id = propose(app, coordinator, request_id, volunteer.commitment_id)
+        respond(app, volunteer, match_id)
+        respond(app, newcomer, match_id)
+        with app.app_context():
+            services.end_match(db.session.get(User, coordinator.id), match_id,
+                               "ended_early" if reopen else "completed",
+                               "not_right_fit" if reopen else "needs_met", reopen=reopen)
+            db.session.commit()
+        assert get(app, BuddyRequest, request_id).status == expected
+        with app.app_context():
+            actions = set(db.session.scalars(db.select(AuditEvent.action)))
+        assert {"match.proposed", "match.accepted", "match.activated"} <= actions
+
+
+def test_ending_a_commitment_with_an_active_match_must_be_explicit(app, newcomer_request,
+                                                                   active_volunteer,
+                                                                   make_user):
+    coordinator = make_user("coordinator")
+    newcomer, request_id = newcomer_request("mentor")
+    volunteer = active_volunteer()
+    match_id = propose(app, coordinator, request_id, volunteer.commitment_id)
+    respond(app, volunteer, match_id)
+    respond(app, newcomer, match_id)
+    with app.app_context():
+        actor = db.session.get(User, volunteer.id)
+        with pytest.raises(volunteering.VolunteeringError, match="Confirm"):
+            volunteering.end_early(actor, volunteer.commitment_id, "moved_away", "",
+                                   programme_today())
+        db.session.rollback()
+        volunteering.end_early(actor, volunteer.commitment_id, "moved_away", "",
+                               programme_today(), end_matches=True)
+        db.session.commit()
+        assert db.session.get(Commitment, volunteer.commitment_id).status == "ended_early"
+    assert get(app, Match, match_id).status == "ended_early"
+    assert get(app, BuddyRequest, request_id).status == "open"
+
+
+def test_cancelling_a_request_withdraws_its_proposal(app, newcomer_request, active_volunteer,
+                                                     make_user):
+    newcomer, request_id = newcomer_request("mentor")
+    volunteer = active_volunteer()
+    match_id = propose(app, make_user("coordinator"), request_id, volunteer.commitment_id)
+    with app.app_context():
+        services.cancel_request(db.session.get(User, newcomer.id), request_id)
+        db.session.commit()
+    assert get(app, Match, match_id).status == "declined"
+    assert get(app, BuddyRequest, request_id).status == "cancelled"
