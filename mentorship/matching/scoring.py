@@ -61,48 +61,132 @@ class Candidate:
     capacity: int
     languages: dict = field(default_factory=dict)  # code -> level
     score: int = 0
+    factors: dict = field(default_factory=dict)
     reasons: list = field(default_factory=list)
 
 
-def score(need, candidate, today):
-    """Set ``candidate.score`` and ``candidate.reasons`` (translated words) for ``need``."""
-    total, reasons = 0, []
-    shared = sorted(need.languages & candidate.languages.keys(), key=language_name)
-    if shared:
-        total += WEIGHTS["shared_language"] * min(len(shared), WEIGHTS["max_shared_languages"])
-        names = format_list([language_name(code) for code in shared], locale=str(get_locale()))
-        reasons.append(_("Speaks %(languages)s", languages=names))
+def factors(need, candidate, today):
+    """What the score is made of (plain values, no words): cheap enough for thousands."""
+    target = None
+    if need.role == "language_buddy" and need.target_language:
+        target = candidate.languages.get(need.target_language) in STRONG_LEVELS
+    return {
+        "shared": need.languages & candidate.languages.keys(),
+        "target": target,
+        "same_place": bool(need.neighbourhood_id)
+        and need.neighbourhood_id == candidate.neighbourhood_id,
+        "slots": need.availability & candidate.availability,
+        "taken": candidate.current_matches,
+        "months_left": full_months_between(today, candidate.end_date),
+    }
+
+
+def points(parts):
+    total = 0
+    if parts["shared"]:
+        total += WEIGHTS["shared_language"] * min(len(parts["shared"]),
+                                                  WEIGHTS["max_shared_languages"])
     else:
         total += WEIGHTS["no_shared_language"]
+    if parts["target"] is True:
+        total += WEIGHTS["target_language_offered"]
+    elif parts["target"] is False:
+        total += WEIGHTS["target_language_missing"]
+    if parts["same_place"]:
+        total += WEIGHTS["same_neighbourhood"]
+    total += WEIGHTS["shared_slot"] * min(len(parts["slots"]), WEIGHTS["max_shared_slots"])
+    total += WEIGHTS["per_current_match"] * parts["taken"]
+    total += WEIGHTS["month_left"] * min(max(parts["months_left"] - MIN_MONTHS_LEFT, 0),
+                                         WEIGHTS["max_months_left"])
+    return total
+
+
+def score(need, candidate, today):
+    """Set ``candidate.score`` (and keep its factors for ``explain``)."""
+    candidate.factors = factors(need, candidate, today)
+    candidate.score = points(candidate.factors)
+    return candidate
+
+
+def explain(need, candidate):
+    """The reasons of a scored candidate, in words, in the page's language."""
+    parts, reasons = candidate.factors, []
+    if parts["shared"]:
+        names = format_list(sorted(language_name(code) for code in parts["shared"]),
+                            locale=str(get_locale()))
+        reasons.append(_("Speaks %(languages)s", languages=names))
+    else:
         reasons.append(_("No language in common"))
-    if need.role == "language_buddy" and need.target_language:
-        level = candidate.languages.get(need.target_language)
+    if parts["target"] is not None:
         target = language_name(need.target_language)
-        if level in STRONG_LEVELS:
-            total += WEIGHTS["target_language_offered"]
+        level = candidate.languages.get(need.target_language)
+        if parts["target"]:
             reasons.append(_("Offers %(language)s (%(level)s)", language=target,
                              level=_("native") if level == "native" else level))
         else:
-            total += WEIGHTS["target_language_missing"]
             reasons.append(_("Does not offer %(language)s at B2 or above", language=target))
-    if need.neighbourhood_id and need.neighbourhood_id == candidate.neighbourhood_id:
-        total += WEIGHTS["same_neighbourhood"]
+    if parts["same_place"]:
         reasons.append(_("Same neighbourhood"))
-    slots = need.availability & candidate.availability
-    if slots:
-        total += WEIGHTS["shared_slot"] * min(len(slots), WEIGHTS["max_shared_slots"])
-        reasons.append(slots_reason(slots))
+    if parts["slots"]:
+        reasons.append(slots_reason(parts["slots"]))
     else:
         reasons.append(_("No free time in common yet"))
-    total += WEIGHTS["per_current_match"] * candidate.current_matches
-    reasons.append(_("%(taken)d of %(capacity)d places taken", taken=candidate.current_matches,
+    reasons.append(_("%(taken)d of %(capacity)d places taken", taken=parts["taken"],
                      capacity=candidate.capacity))
-    months_left = full_months_between(today, candidate.end_date)
-    total += WEIGHTS["month_left"] * min(max(months_left - MIN_MONTHS_LEFT, 0),
-                                         WEIGHTS["max_months_left"])
-    reasons.append(ngettext("%(num)d month left", "%(num)d months left", months_left))
-    candidate.score, candidate.reasons = total, reasons
+    reasons.append(ngettext("%(num)d month left", "%(num)d months left", parts["months_left"]))
+    candidate.reasons = reasons
     return candidate
+
+
+def score_and_explain(need, candidate, today):
+    return explain(need, score(need, candidate, today))
+
+
+# The most points the factors left out of the SQL pre-score (availability and time left)
+# can add: a volunteer whose pre-score is this far below the N-th best cannot reach it.
+SQL_SLACK = (WEIGHTS["shared_slot"] * WEIGHTS["max_shared_slots"]
+             + WEIGHTS["month_left"] * WEIGHTS["max_months_left"])
+
+
+def sql_language_counts(need):
+    """Per volunteer, in one pass over language skills: how many of the newcomer's
+    languages they speak, and whether they offer the target language at B2 or above."""
+    from sqlalchemy import case, func, or_, select
+
+    from ..accounts.models import LanguageSkill
+
+    wanted = sorted(need.languages) or [""]
+    offers = case(((LanguageSkill.language == (need.target_language or ""))
+                   & LanguageSkill.level.in_(sorted(STRONG_LEVELS)), 1), else_=0)
+    return (select(LanguageSkill.user_id,
+                   func.sum(case((LanguageSkill.language.in_(wanted), 1), else_=0))
+                   .label("shared"),
+                   func.max(offers).label("offers"))
+            .where(or_(LanguageSkill.language.in_(wanted),
+                       LanguageSkill.language == (need.target_language or "")))
+            .group_by(LanguageSkill.user_id).subquery())
+
+
+def sql_prescore(need, counts, neighbourhood_id, taken):
+    """The same weights as ``points`` for the factors SQL can compute (shared languages,
+    target language, neighbourhood, current matches), as one SQL expression over the
+    ``sql_language_counts`` subquery."""
+    from sqlalchemy import case, func, literal
+
+    shared = func.coalesce(counts.c.shared, 0)
+    total = case(
+        (shared >= WEIGHTS["max_shared_languages"],
+         WEIGHTS["shared_language"] * WEIGHTS["max_shared_languages"]),
+        (shared >= 1, shared * WEIGHTS["shared_language"]),
+        else_=WEIGHTS["no_shared_language"]) + WEIGHTS["per_current_match"] * taken
+    if need.role == "language_buddy" and need.target_language:
+        total = total + case((func.coalesce(counts.c.offers, 0) == 1,
+                              WEIGHTS["target_language_offered"]),
+                             else_=WEIGHTS["target_language_missing"])
+    if need.neighbourhood_id:
+        total = total + case((neighbourhood_id == need.neighbourhood_id,
+                              WEIGHTS["same_neighbourhood"]), else_=literal(0))
+    return total
 
 
 def slots_reason(slots):

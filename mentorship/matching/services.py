@@ -112,15 +112,22 @@ def _places_taken():
             .group_by(Match.commitment_id).subquery())
 
 
-def eligible_commitments(request, today):
+def eligible_commitments(request, today, need=None):
     """SQL for the commitments that may take this request: the role, active, a free
-    place, at least three months left, and not the newcomer themself."""
+    place, at least three months left, and not the newcomer themself (with the SQL part
+    of their score as ``prescore`` when ``need`` is given)."""
     taken = _places_taken()
     taken_count = func.coalesce(taken.c.taken, 0)
-    return (
-        select(Commitment.id, Commitment.user_id, User.name, Commitment.end_date,
+    columns = [Commitment.id, Commitment.user_id, User.name, Commitment.end_date,
                Application.neighbourhood_id, Application.availability,
-               taken_count.label("taken"), VolunteerRole.capacity)
+               taken_count.label("taken"), VolunteerRole.capacity]
+    query = select(*columns)
+    if need is not None:
+        counts = scoring.sql_language_counts(need)
+        query = query.add_columns(scoring.sql_prescore(
+            need, counts, Application.neighbourhood_id, taken_count).label("prescore"))
+    query = (
+        query
         .join(User, User.id == Commitment.user_id)
         .join(VolunteerRole, VolunteerRole.code == Commitment.role)
         .outerjoin(Application, Application.id == Commitment.application_id)
@@ -130,6 +137,9 @@ def eligible_commitments(request, today):
                taken_count < VolunteerRole.capacity, Commitment.user_id != request.user_id,
                User.is_enabled.is_(True))
     )
+    if need is not None:
+        query = query.outerjoin(counts, counts.c.user_id == Commitment.user_id)
+    return query
 
 
 def _candidates(rows):
@@ -140,29 +150,38 @@ def _candidates(rows):
     return candidates
 
 
-def _load_languages(candidates, subquery):
+def _load_languages(candidates):
+    if not candidates:
+        return
     for user_id, code, level in db.session.execute(
             select(LanguageSkill.user_id, LanguageSkill.language, LanguageSkill.level)
-            .where(LanguageSkill.user_id.in_(select(subquery.c.user_id)))):
-        candidate = candidates.get(user_id)
-        if candidate is not None:
-            candidate.languages[code] = level
+            .where(LanguageSkill.user_id.in_(list(candidates)))):
+        candidates[user_id].languages[code] = level
 
 
 def suggestions(request, today=None, limit=SUGGESTIONS):
     """The best volunteers for a request, each with its score and the reasons in words.
 
-    Pre-filtered in SQL (three queries whatever the number of volunteers), scored here.
+    SQL keeps the eligible volunteers and computes the part of the score it can; only
+    those who can still reach the top ``limit`` are loaded and scored here. A fixed
+    number of queries whatever the number of volunteers.
     """
     today = today or programme_today()
     need = _need(request)
-    eligible = eligible_commitments(request, today).subquery()
-    rows = db.session.execute(select(eligible)).all()
-    candidates = _candidates(rows)
-    _load_languages(candidates, eligible)
+    eligible = eligible_commitments(request, today, need).subquery()
+    # The N-th best pre-score; only volunteers within reach of it are loaded and scored.
+    threshold = db.session.scalar(select(eligible.c.prescore)
+                                  .order_by(eligible.c.prescore.desc())
+                                  .offset(limit - 1).limit(1))
+    survivors = select(eligible)
+    if threshold is not None:
+        survivors = survivors.where(eligible.c.prescore >= threshold - scoring.SQL_SLACK)
+    survivors = survivors.subquery()
+    candidates = _candidates(db.session.execute(select(survivors)).all())
+    _load_languages(candidates)
     scored = [scoring.score(need, candidate, today) for candidate in candidates.values()]
     scored.sort(key=lambda c: (-c.score, c.name, c.commitment_id))
-    return scored[:limit]
+    return [scoring.explain(need, candidate) for candidate in scored[:limit]]
 
 
 def search_eligible(request, query, today=None, limit=20):
@@ -174,9 +193,9 @@ def search_eligible(request, query, today=None, limit=20):
     eligible = eligible_commitments(request, today).where(folded(User.name).like(pattern))
     eligible = eligible.order_by(User.name).limit(limit).subquery()
     candidates = _candidates(db.session.execute(select(eligible)).all())
-    _load_languages(candidates, eligible)
+    _load_languages(candidates)
     need = _need(request)
-    return [scoring.score(need, c, today) for c in candidates.values()]
+    return [scoring.score_and_explain(need, c, today) for c in candidates.values()]
 
 
 # Proposals and answers ---------------------------------------------------------------
@@ -215,7 +234,7 @@ def propose(actor, request_id, commitment_id, *, note=None, override=False, toda
     )).all()).get(commitment.user_id)
     if candidate is not None:
         candidate.languages = {s.language: s.level for s in commitment.user.languages}
-        scoring.score(need, candidate, today)
+        scoring.score_and_explain(need, candidate, today)
     match = Match(
         request_id=request.id, commitment_id=commitment.id, volunteer_id=commitment.user_id,
         newcomer_id=request.user_id, status=PROPOSED, proposed_by_id=actor.id,

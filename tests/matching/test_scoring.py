@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from mentorship.matching.scoring import WEIGHTS, Candidate, Need, score
+from mentorship.matching.scoring import WEIGHTS, Candidate, Need
+from mentorship.matching.scoring import score_and_explain as score
 
 TODAY = date(2026, 11, 28)
 

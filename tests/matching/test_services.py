@@ -231,3 +231,51 @@ def test_cancelling_a_request_withdraws_its_proposal(app, newcomer_request, acti
         db.session.commit()
     assert get(app, Match, match_id).status == "declined"
     assert get(app, BuddyRequest, request_id).status == "cancelled"
+
+
+def test_sql_prefilter_keeps_exactly_the_best(app, newcomer_request, active_volunteer):
+    """The top suggestions equal a brute-force scoring of every eligible volunteer."""
+    import random
+
+    from mentorship.matching import scoring
+
+    rng = random.Random(3)
+    codes, levels = ("fr", "ar", "uk", "de", "en"), ("A2", "B1", "B2", "C1", "native")
+    slots = ("mon-evening", "tue-evening", "thu-evening", "sat-morning", "sun-afternoon")
+    _, request_id = newcomer_request("language_buddy", target="fr",
+                                     languages=(("uk", "native"), ("ar", "B1")))
+    for index in range(40):
+        active_volunteer(
+            role="language_buddy", name=f"V{index:02d}", place=rng.randint(0, 1),
+            languages=tuple((c, rng.choice(levels)) for c in rng.sample(codes, 2)),
+            availability=tuple(rng.sample(slots, rng.randint(1, 4))),
+            months_left=rng.randint(3, 12))
+    with app.test_request_context():
+        request = db.session.get(BuddyRequest, request_id)
+        today = programme_today()
+        fast = [(c.name, c.score) for c in services.suggestions(request, today, limit=5)]
+        everyone = services._candidates(db.session.execute(db.select(
+            services.eligible_commitments(request, today).subquery())).all())
+        services._load_languages(everyone)
+        need = services._need(request)
+        brute = sorted((scoring.score(need, c, today) for c in everyone.values()),
+                       key=lambda c: (-c.score, c.name))[:5]
+    assert fast == [(c.name, c.score) for c in brute]
+
+
+def test_suggestions_run_a_fixed_number_of_queries(app, newcomer_request, active_volunteer):
+    from tests.conftest import count_queries
+
+    _, request_id = newcomer_request("mentor")
+    active_volunteer()
+    with app.test_request_context():
+        request = db.session.get(BuddyRequest, request_id)
+        with count_queries(app) as few:
+            services.suggestions(request)
+    for _ in range(25):
+        active_volunteer()
+    with app.test_request_context():
+        request = db.session.get(BuddyRequest, request_id)
+        with count_queries(app) as many:
+            assert len(services.suggestions(request)) == 10
+    assert many.count == few.count
