@@ -102,6 +102,7 @@ def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
     from .coordination.views import bp as coordination_bp
+    from .hours import bp as hours_bp
     from .main.views import bp as main_bp
     from .matching import bp as matching_bp
     from .training import bp as training_bp
@@ -114,6 +115,7 @@ def register_blueprints(app):
     app.register_blueprint(volunteering_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(hours_bp)
 
 
 def register_templating(app):

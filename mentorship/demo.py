@@ -180,6 +180,9 @@ def seed_demo():
     from .matching.demo import seed_matching
 
     seed_matching(people, [neighbourhoods[name] for name in NEIGHBOURHOODS], programme_today())
+    from .hours.demo import seed_hours
+
+    seed_hours(people, programme_today())
     return people
 
 

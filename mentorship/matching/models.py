@@ -13,7 +13,7 @@ REQUEST_STATE_LABELS = {
     OPEN: _l("Looking for a buddy"),
     MATCHED: _l("Buddy found"),
     CLOSED: _l("Closed"),
-    CANCELLED: _l("Cancelled"),
+    CANCELLED: _l("Request cancelled"),
 }
 CURRENT_REQUEST_STATES = (OPEN, MATCHED)
 

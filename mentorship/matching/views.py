@@ -19,7 +19,10 @@ from .models import HELP_DESCRIPTIONS, HELP_LABELS
 def buddy():
     requests = services.newcomer_requests(current_user.id)
     current_kinds = {r.role for r in requests if r.status in ("open", "matched")}
+    from ..hours.services import to_confirm
+
     return render("matching/buddy.html", requests=requests, current_kinds=current_kinds,
+                  to_confirm=to_confirm(current_user.id),
                   kinds=ROLE_CODES, help_labels=HELP_LABELS,
                   help_descriptions=HELP_DESCRIPTIONS)
 

@@ -1,0 +1,83 @@
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..formtools import choices
+from ..volunteering.models import ROLE_CODES, ROLE_NAMES
+from .models import ACTIVITIES, ACTIVITY_LABELS
+
+
+def new_token():
+    return secrets.token_urlsafe(16)
+
+
+class HourForm(FlaskForm):
+    token = HiddenField()
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Please give the date."))])
+    hours = IntegerField(_l("Hours"), default=1, validators=[
+        InputRequired(_l("Please enter a number (0 if less than an hour).")),
+        NumberRange(min=0, max=12, message=_l("Between %(min)d and %(max)d.", min=0,
+                                               max=12))])
+    minutes = IntegerField(_l("Minutes"), default=0, validators=[
+        InputRequired(_l("Please enter a number (0 if none).")),
+        NumberRange(min=0, max=59, message=_l("Between %(min)d and %(max)d.", min=0,
+                                               max=59))])
+    activity = SelectField(_l("What did you do?"))
+    match = SelectField(_l("With which newcomer?"), validators=[Optional()])
+    note = TextAreaField(_l("Note (optional)"), validators=[
+        Length(max=1000, message=_l("Please keep it under %(max)d characters.", max=1000))])
+    confirm_duplicate = BooleanField(_l("Yes, this is another meeting"))
+    submit = SubmitField(_l("Save these hours"))
+
+    def __init__(self, *args, matches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.activity.choices = choices((a, ACTIVITY_LABELS[a]) for a in ACTIVITIES)
+        self.match.choices = choices([("", _l("None"))] + [
+            (str(m.id), m.newcomer.first_name) for m in matches])
+        if not self.token.data:
+            self.token.data = new_token()
+
+    @property
+    def duration(self):
+        if self.hours.data is None or self.minutes.data is None:
+            return None
+        return self.hours.data * 60 + self.minutes.data
+
+
+class QueueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    volunteer = StringField(_l("Volunteer"))
+    role = SelectField(_l("Role"))
+    activity = SelectField(_l("Activity"))
+    age = SelectField(_l("Waiting"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices([("", _l("All roles"))] + [
+            (c, ROLE_NAMES[c]) for c in ROLE_CODES])
+        self.activity.choices = choices([("", _l("All activities"))] + [
+            (a, ACTIVITY_LABELS[a]) for a in ACTIVITIES])
+        self.age.choices = choices([("", _l("Any time")), ("7", _l("7 days or more")),
+                                    ("14", _l("14 days or more"))])
+
+
+class ExportForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("Until"), validators=[Optional()])

@@ -1,0 +1,368 @@
+"""Hours: logging, validation, verification, reversals, confirmations, totals, exports."""
+
+import csv
+import io
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..audit.services import record
+from ..database import locked, locked_one, utcnow
+from ..extensions import db
+from ..matching.models import ACTIVE as MATCH_ACTIVE
+from ..matching.models import COMPLETED as MATCH_COMPLETED
+from ..matching.models import ENDED_EARLY as MATCH_ENDED_EARLY
+from ..matching.models import Match
+from ..volunteering.models import Commitment
+from .models import APPROVED, MATCH_ACTIVITIES, PENDING, REJECTED, HourEntry
+
+MIN_MINUTES, MAX_MINUTES, MAX_DAY_MINUTES = 5, 12 * 60, 16 * 60
+RECENTLY_ENDED_DAYS = 60
+
+
+class HoursError(Exception):
+    """A refused change, with a message and, when it is about one field, its name."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+class NearDuplicate(HoursError):
+    """Same match, same day, same duration: the volunteer must confirm it is another one."""
+
+
+class BulkRefused(Exception):
+    """A bulk decision applied to none of the entries; ``failures`` says which and why."""
+
+    def __init__(self, failures):
+        super().__init__("bulk decision refused")
+        self.failures = failures
+
+
+# Logging -----------------------------------------------------------------------------
+
+
+def loggable_matches(user_id, now=None):
+    """The volunteer's own active matches and those ended in the last 60 days."""
+    since = (now or utcnow()) - timedelta(days=RECENTLY_ENDED_DAYS)
+    return db.session.scalars(
+        select(Match).options(db.joinedload(Match.newcomer))
+        .where(Match.volunteer_id == user_id,
+               or_(Match.status == MATCH_ACTIVE,
+                   Match.status.in_((MATCH_COMPLETED, MATCH_ENDED_EARLY))
+                   & (Match.ended_at >= since)))
+        .order_by(Match.created_at)).all()
+
+
+def commitments_of(user_id):
+    return db.session.scalars(select(Commitment).where(Commitment.user_id == user_id)
+                              .order_by(Commitment.start_date)).all()
+
+
+def may_log(user_id):
+    return bool(commitments_of(user_id))
+
+
+def _check(user, *, day, minutes, activity, match_id, today, entry_id=None,
+           confirm_duplicate=False):
+    """Every rule an entry must follow; returns (commitment id, match id)."""
+    if day > today:
+        raise HoursError(_l("The date cannot be in the future."), "day")
+    if minutes is None or minutes < MIN_MINUTES:
+        raise HoursError(_l("At least 5 minutes, please."), "duration")
+    if minutes > MAX_MINUTES:
+        raise HoursError(_l("At most 12 hours for one entry. For a longer day, add two "
+                            "entries."), "duration")
+    match = None
+    if activity in MATCH_ACTIVITIES:
+        if not match_id:
+            raise HoursError(_l("Please choose the newcomer you met."), "match")
+        match = next((m for m in loggable_matches(user.id) if m.id == match_id), None)
+        if match is None:
+            raise HoursError(_l("Please choose one of your own matches."), "match")
+    elif match_id:
+        match = next((m for m in loggable_matches(user.id) if m.id == match_id), None)
+        if match is None:
+            raise HoursError(_l("Please choose one of your own matches."), "match")
+    commitments = commitments_of(user.id)
+    if not commitments:
+        raise HoursError(_l("Hours can be logged once your application is approved."))
+    commitment = match.commitment if match else commitments[-1]
+    started = commitment.start_date if match else min(c.start_date for c in commitments)
+    if day < started:
+        raise HoursError(_l("The date is before your commitment started (%(date)s).",
+                            date=started.isoformat()), "day")
+    day_total = db.session.scalar(
+        select(func.coalesce(func.sum(HourEntry.minutes), 0))
+        .where(HourEntry.user_id == user.id, HourEntry.day == day,
+               HourEntry.status != REJECTED, HourEntry.reversal_of_id.is_(None),
+               HourEntry.id != (entry_id or 0)))
+    if day_total + minutes > MAX_DAY_MINUTES:
+        raise HoursError(_l("That would make more than 16 hours on %(date)s. Please check "
+                            "the duration.", date=day.isoformat()), "duration")
+    if match and not confirm_duplicate and db.session.scalar(
+            select(HourEntry.id).where(
+                HourEntry.user_id == user.id, HourEntry.match_id == match.id,
+                HourEntry.day == day, HourEntry.minutes == minutes,
+                HourEntry.status != REJECTED, HourEntry.id != (entry_id or 0))):
+        raise NearDuplicate(_l("You already logged the same time with the same person on "
+                               "this day. Is this another meeting?"), "confirm_duplicate")
+    return commitment.id, match.id if match else None
+
+
+def log_hours(user, *, token, day, minutes, activity, match_id, note, today,
+              confirm_duplicate=False):
+    """Add an entry. The form's token makes a double click or a retry save it once."""
+    if token:
+        existing = db.session.scalar(select(HourEntry).where(
+            HourEntry.user_id == user.id, HourEntry.token == token))
+        if existing is not None:
+            return existing
+    # One volunteer's entries are checked and saved one at a time (the day's total).
+    locked(select(User.id).where(User.id == user.id))
+    commitment_id, match_id = _check(user, day=day, minutes=minutes, activity=activity,
+                                     match_id=match_id, today=today,
+                                     confirm_duplicate=confirm_duplicate)
+    entry = HourEntry(user_id=user.id, commitment_id=commitment_id, match_id=match_id,
+                      day=day, minutes=minutes, activity=activity,
+                      note=(note or "").strip() or None, token=token or None)
+    db.session.add(entry)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return db.session.scalar(select(HourEntry).where(
+            HourEntry.user_id == user.id, HourEntry.token == token))
+    return entry
+
+
+def own_pending(user, entry_id):
+    entry = locked_one(HourEntry, entry_id)
+    if entry is None or entry.user_id != user.id:
+        raise HoursError(_l("This entry does not exist."))
+    if entry.status != PENDING:
+        raise HoursError(_l("This entry has been verified and can no longer be changed. "
+                            "To correct it, add a new entry."))
+    return entry
+
+
+def edit_hours(user, entry_id, *, day, minutes, activity, match_id, note, today,
+               confirm_duplicate=False):
+    entry = own_pending(user, entry_id)
+    locked(select(User.id).where(User.id == user.id))
+    commitment_id, match_id = _check(user, day=day, minutes=minutes, activity=activity,
+                                     match_id=match_id, today=today, entry_id=entry.id,
+                                     confirm_duplicate=confirm_duplicate)
+    entry.commitment_id, entry.match_id, entry.day = commitment_id, match_id, day
+    entry.minutes, entry.activity = minutes, activity
+    entry.note = (note or "").strip() or None
+    entry.confirmed_by_newcomer_at = None  # the newcomer confirmed the old details
+    return entry
+
+
+def delete_hours(user, entry_id):
+    entry = own_pending(user, entry_id)
+    db.session.delete(entry)
+    return entry
+
+
+# Verification ------------------------------------------------------------------------
+
+
+def decide(actor, entry_ids, decision, reason=None):
+    """Approve or reject entries, all or none: if any cannot be decided, nothing changes
+    and ``BulkRefused.failures`` lists each refused entry with why."""
+    if decision not in (APPROVED, REJECTED):
+        raise HoursError(_l("Unknown decision."))
+    reason = (reason or "").strip() or None
+    if decision == REJECTED and not reason:
+        raise HoursError(_l("Please give the reason: the volunteer will see it."), "reason")
+    ids = sorted(set(entry_ids))
+    if not ids:
+        raise HoursError(_l("Please select at least one entry."))
+    entries = {e.id: e for e in locked(select(HourEntry).where(HourEntry.id.in_(ids))).scalars()}
+    failures = []
+    for entry_id in ids:
+        entry = entries.get(entry_id)
+        if entry is None:
+            failures.append((entry_id, _l("This entry does not exist.")))
+        elif entry.status != PENDING:
+            failures.append((entry_id, _l("Already decided.")))
+        elif entry.user_id == actor.id:
+            failures.append((entry_id, _l("You cannot verify your own hours.")))
+    if failures:
+        raise BulkRefused(failures)
+    now = utcnow()
+    for entry_id in ids:
+        entry = entries[entry_id]
+        entry.status, entry.decided_at, entry.decided_by_id = decision, now, actor.id
+        entry.decision_reason = reason
+        record(actor, f"hours.{decision}", entry, reason, minutes=entry.minutes,
+               volunteer_id=entry.user_id)
+    return [entries[i] for i in ids]
+
+
+def reverse(actor, entry_id, reason):
+    """Cancel an approved entry's time by a new, approved, negative entry."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise HoursError(_l("Please give the reason: the volunteer will see it."), "reason")
+    entry = locked_one(HourEntry, entry_id)
+    if entry is None or entry.status != APPROVED or entry.reversal_of_id is not None:
+        raise HoursError(_l("Only an approved entry can be reversed."))
+    if db.session.scalar(select(HourEntry.id).where(HourEntry.reversal_of_id == entry.id)):
+        raise HoursError(_l("This entry has already been reversed."))
+    reversal = HourEntry(
+        user_id=entry.user_id, commitment_id=entry.commitment_id, match_id=entry.match_id,
+        day=entry.day, minutes=-entry.minutes, activity=entry.activity, note=reason,
+        status=APPROVED, decided_at=utcnow(), decided_by_id=actor.id, decision_reason=reason,
+        reversal_of_id=entry.id)
+    db.session.add(reversal)
+    db.session.flush()
+    record(actor, "hours.reversed", entry, reason, reversal_id=reversal.id)
+    return reversal
+
+
+def confirm_by_newcomer(user, entry_id):
+    """'Did you meet …?' — the newcomer of the entry's match says yes."""
+    entry = locked_one(HourEntry, entry_id)
+    if entry is None or entry.match is None or entry.match.newcomer_id != user.id:
+        raise HoursError(_l("This entry does not exist."))
+    if entry.status != PENDING:
+        raise HoursError(_l("This entry has already been verified."))
+    entry.confirmed_by_newcomer_at = utcnow()
+    return entry
+
+
+def to_confirm(newcomer_id):
+    return db.session.scalars(
+        select(HourEntry).options(db.joinedload(HourEntry.user))
+        .join(Match, Match.id == HourEntry.match_id)
+        .where(Match.newcomer_id == newcomer_id, HourEntry.status == PENDING,
+               HourEntry.confirmed_by_newcomer_at.is_(None))
+        .order_by(HourEntry.day)).all()
+
+
+# Totals and pages --------------------------------------------------------------------
+
+
+def totals(user_id, today):
+    """Minutes this month, this year and all time, approved and pending: one query."""
+    month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
+
+    def total(status, since=None):
+        condition = HourEntry.status == status
+        if since is not None:
+            condition = condition & (HourEntry.day >= since)
+        return func.coalesce(func.sum(case((condition, HourEntry.minutes), else_=0)), 0)
+
+    row = db.session.execute(select(
+        total(APPROVED, month_start), total(PENDING, month_start),
+        total(APPROVED, year_start), total(PENDING, year_start),
+        total(APPROVED), total(PENDING)).where(HourEntry.user_id == user_id)).one()
+    keys = ("month_approved", "month_pending", "year_approved", "year_pending",
+            "all_approved", "all_pending")
+    return dict(zip(keys, (int(v) for v in row), strict=True))
+
+
+def per_match_totals(user_id):
+    return db.session.execute(
+        select(Match, func.sum(case((HourEntry.status == APPROVED, HourEntry.minutes),
+                                    else_=0)).label("approved"),
+               func.sum(case((HourEntry.status == PENDING, HourEntry.minutes),
+                             else_=0)).label("pending"))
+        .join(HourEntry, HourEntry.match_id == Match.id)
+        .options(db.joinedload(Match.newcomer))
+        .where(HourEntry.user_id == user_id).group_by(Match.id)
+        .order_by(Match.created_at)).all()
+
+
+def month_entries(user_id, first_day):
+    next_month = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return db.session.scalars(
+        select(HourEntry).options(db.joinedload(HourEntry.match).joinedload(Match.newcomer))
+        .where(HourEntry.user_id == user_id, HourEntry.day >= first_day,
+               HourEntry.day < next_month)
+        .order_by(HourEntry.day.desc(), HourEntry.id.desc())).all()
+
+
+def queue(*, volunteer=None, role=None, activity=None, min_age_days=None, page=1,
+          per_page=25, now=None):
+    """Pending entries, oldest first, with what the queue shows loaded up front."""
+    from ..database import folded
+
+    query = (select(HourEntry)
+             .options(db.joinedload(HourEntry.user), db.joinedload(HourEntry.commitment),
+                      db.joinedload(HourEntry.match).joinedload(Match.newcomer))
+             .where(HourEntry.status == PENDING))
+    if volunteer:
+        query = query.where(HourEntry.user_id.in_(select(User.id).where(
+            folded(User.name).like(f"%{volunteer.strip().casefold()}%"))))
+    if role:
+        query = query.where(HourEntry.commitment_id.in_(
+            select(Commitment.id).where(Commitment.role == role)))
+    if activity:
+        query = query.where(HourEntry.activity == activity)
+    if min_age_days:
+        query = query.where(HourEntry.created_at <= (now or utcnow())
+                            - timedelta(days=min_age_days))
+    query = query.order_by(HourEntry.created_at, HourEntry.id)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def pending_counts(now=None, days=14):
+    now = now or utcnow()
+    return db.session.execute(select(
+        func.count(HourEntry.id),
+        func.count(HourEntry.id).filter(HourEntry.created_at <= now - timedelta(days=days)))
+        .where(HourEntry.status == PENDING)).one()
+
+
+# Exports -----------------------------------------------------------------------------
+
+CSV_COLUMNS = ("entry_id", "date", "minutes", "hours", "activity", "status", "volunteer_id",
+               "volunteer_name", "role", "match_id", "newcomer_confirmed", "decided_at",
+               "reversal_of")
+
+
+def export_rows(*, user_id=None, start=None, end=None, approved_only=True):
+    query = (select(HourEntry, User.name, Commitment.role)
+             .join(User, User.id == HourEntry.user_id)
+             .outerjoin(Commitment, Commitment.id == HourEntry.commitment_id))
+    if user_id is not None:
+        query = query.where(HourEntry.user_id == user_id)
+    if approved_only:
+        query = query.where(HourEntry.status == APPROVED)
+    if start:
+        query = query.where(HourEntry.day >= start)
+    if end:
+        query = query.where(HourEntry.day <= end)
+    query = query.order_by(HourEntry.day, HourEntry.id)
+    for entry, name, role in db.session.execute(query).yield_per(1000):
+        yield (entry.id, entry.day.isoformat(), entry.minutes, f"{entry.minutes / 60:.2f}",
+               entry.activity, entry.status, entry.user_id, name, role or "",
+               entry.match_id or "", "yes" if entry.confirmed_by_newcomer_at else "no",
+               entry.decided_at.isoformat(timespec="seconds") + "Z" if entry.decided_at else "",
+               entry.reversal_of_id or "")
+
+
+def csv_lines(rows):
+    """The CSV text, header first, one line at a time (for streaming)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield buffer.getvalue()
+    for row in rows:
+        buffer.seek(0)
+        buffer.truncate(0)
+        writer.writerow(row)
+        yield buffer.getvalue()
+
+
+def first_of_month(value):
+    return date(value.year, value.month, 1)
+
