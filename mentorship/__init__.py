@@ -105,6 +105,7 @@ def register_blueprints(app):
     from .hours import bp as hours_bp
     from .main.views import bp as main_bp
     from .matching import bp as matching_bp
+    from .recognition import bp as recognition_bp
     from .training import bp as training_bp
     from .volunteering import bp as volunteering_bp
 
@@ -116,6 +117,7 @@ def register_blueprints(app):
     app.register_blueprint(training_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(hours_bp)
+    app.register_blueprint(recognition_bp)
 
 
 def register_templating(app):
@@ -142,6 +144,7 @@ def register_templating(app):
         MATCH_END_REASON_LABELS,
         NEED_LABELS,
     )
+    from .recognition.models import PASS_STATE_LABELS, VENUE_KIND_LABELS
     from .training.models import KIND_LABELS
     from .volunteering.models import (
         COMMITMENT_STATE_LABELS,
@@ -152,6 +155,8 @@ def register_templating(app):
 
     app.jinja_env.globals.update(
         module_kind_labels=KIND_LABELS,
+        pass_state_labels=PASS_STATE_LABELS,
+        venue_kind_labels=VENUE_KIND_LABELS,
         need_labels=NEED_LABELS,
         contact_labels=CONTACT_LABELS,
         decline_reason_labels=DECLINE_REASON_LABELS,

@@ -183,6 +183,9 @@ def seed_demo():
     from .hours.demo import seed_hours
 
     seed_hours(people, programme_today())
+    from .recognition.demo import seed_recognition
+
+    seed_recognition(people, programme_today())
     return people
 
 

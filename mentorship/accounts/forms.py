@@ -174,6 +174,9 @@ class ProfileForm(FlaskForm):
         description=_l("Only shared with your buddy once you both agree."),
     )
     optional_emails = BooleanField(_l("Send me reminders and news by email"))
+    public_thanks = BooleanField(
+        _l("Show my first name on the public thank-you page"),
+        description=_l("Only your first name, your role and how long you have volunteered."))
     languages = FieldList(FormField(LanguageSkillForm), min_entries=1)
     add_language = SubmitField(_l("Add another language"))
     submit = SubmitField(_l("Save my profile"))

@@ -58,6 +58,8 @@ class User(UserMixin, db.Model):
         ForeignKey("neighbourhoods.id", ondelete="SET NULL")
     )
     optional_emails: Mapped[bool] = mapped_column(default=True)
+    # Opt-in: first name, role and months served on the public thank-you page.
+    public_thanks: Mapped[bool] = mapped_column(default=False)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]

@@ -111,13 +111,16 @@ def reset_password(user, password):
     user.set_password(password)
 
 
-def update_profile(user, *, name, locale, neighbourhood_id, phone, optional_emails, languages):
+def update_profile(user, *, name, locale, neighbourhood_id, phone, optional_emails, languages,
+                   public_thanks=None):
     """Save the profile; ``languages`` is a list of (code, level) replacing the old list."""
     user.name = name.strip()
     user.locale = locale
     user.neighbourhood_id = neighbourhood_id
     user.phone = (phone or "").strip() or None
     user.optional_emails = optional_emails
+    if public_thanks is not None:
+        user.public_thanks = public_thanks
     update_languages(user, languages)
 
 
@@ -190,5 +193,6 @@ def export_own_data(user):
         "languages": [{"language": s.language, "level": s.level} for s in user.languages],
         "roles": sorted(user.role_names),
         "optional_emails": user.optional_emails,
+        "public_thanks": user.public_thanks,
         "created_at": user.created_at.isoformat() + "Z",
     }

@@ -152,6 +152,7 @@ def _profile_form(formdata=None):
             "neighbourhood": str(user.neighbourhood_id or ""),
             "phone": user.phone,
             "optional_emails": user.optional_emails,
+            "public_thanks": user.public_thanks,
             "languages": [{"language": s.language, "level": s.level} for s in user.languages]
             or [{}],
         },
@@ -179,6 +180,7 @@ def account():
             phone=form.phone.data,
             optional_emails=form.optional_emails.data,
             languages=form.language_skills(),
+            public_thanks=form.public_thanks.data if current_user.has_role("resident") else None,
         )
         db.session.commit()
         if request.htmx and not locale_changed:

@@ -1,0 +1,158 @@
+"""Coordinators manage perks and passes; admins manage partner venues."""
+
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..extensions import db
+from ..permissions import can_administer, can_coordinate, requires
+from ..web import flash_success, form_status, redirect_to, render
+from . import bp, services
+from .forms import PartnerForm, RevokePassForm, StaffForm, perk_form_class
+from .models import Partner, Pass, Perk
+
+
+def _attach(form, error):
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+@bp.route("/coordinate/perks")
+@requires(can_coordinate)
+def overview():
+    perks, months = services.overview()
+    return render("recognition/overview.html", perks=perks, months=months,
+                  page=services.recent_passes(request.args.get("page", 1, type=int)))
+
+
+@bp.route("/coordinate/perks/new", methods=["GET", "POST"])
+@bp.route("/coordinate/perks/<int:perk_id>/edit", methods=["GET", "POST"])
+@requires(can_coordinate)
+def edit_perk(perk_id=None):
+    perk = db.session.get(Perk, perk_id) if perk_id else None
+    if perk_id and perk is None:
+        abort(404)
+    partners = db.session.scalars(db.select(Partner).order_by(Partner.name)).all()
+    data = None
+    if perk is not None and request.method == "GET":
+        data = {"partner": str(perk.partner_id), "kind": perk.kind, "stock": perk.stock,
+                "per_volunteer": perk.per_volunteer, "valid_from": perk.valid_from,
+                "valid_until": perk.valid_until, "min_hours": perk.min_hours,
+                "min_months": perk.min_months,
+                "certificate_required": perk.certificate_required, "roles": perk.roles}
+        data.update({f"title_{k}": v for k, v in (perk.titles or {}).items()})
+        data.update({f"description_{k}": v for k, v in (perk.descriptions or {}).items()})
+    form = perk_form_class()(data=data, partners=partners)
+    if form.validate_on_submit():
+        try:
+            services.save_perk(
+                current_user, perk, partner_id=int(form.partner.data), kind=form.kind.data,
+                titles=form.texts("title"), descriptions=form.texts("description"),
+                stock=form.stock.data, per_volunteer=form.per_volunteer.data,
+                valid_from=form.valid_from.data, valid_until=form.valid_until.data,
+                min_hours=form.min_hours.data, min_months=form.min_months.data,
+                certificate_required=form.certificate_required.data, roles=form.roles.data)
+        except services.RecognitionError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash_success(_("The perk is saved."))
+            return redirect_to(url_for("recognition.overview"))
+    return render("recognition/edit_perk.html", status=form_status(form), form=form,
+                  perk=perk, partners=partners)
+
+
+@bp.route("/coordinate/perks/<int:perk_id>/pause", methods=["POST"])
+@requires(can_coordinate)
+def pause(perk_id):
+    try:
+        perk = services.set_paused(current_user, perk_id, request.form.get("paused") == "1")
+    except services.RecognitionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("New claims are paused.") if perk.paused else _("Claims are open again."))
+    return redirect_to(url_for("recognition.overview"))
+
+
+@bp.route("/coordinate/perks/passes/<int:pass_id>/revoke", methods=["GET", "POST"])
+@requires(can_coordinate)
+def revoke(pass_id):
+    found = db.session.get(Pass, pass_id) or abort(404)
+    form = RevokePassForm()
+    if form.validate_on_submit():
+        try:
+            services.revoke(current_user, found.id, form.reason.data)
+        except services.RecognitionError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash_success(_("The pass is revoked."))
+            return redirect_to(url_for("recognition.overview"))
+    return render("recognition/revoke.html", status=form_status(form), form=form, found=found)
+
+
+@bp.route("/admin/partners")
+@requires(can_administer)
+def partners():
+    rows = db.session.scalars(db.select(Partner).options(
+        db.selectinload(Partner.staff)).order_by(Partner.name)).all()
+    return render("recognition/partners.html", partners=rows)
+
+
+@bp.route("/admin/partners/new", methods=["GET", "POST"])
+@bp.route("/admin/partners/<int:partner_id>", methods=["GET", "POST"])
+@requires(can_administer)
+def edit_partner(partner_id=None):
+    partner = db.session.get(Partner, partner_id) if partner_id else None
+    if partner_id and partner is None:
+        abort(404)
+    form = PartnerForm(obj=partner if request.method == "GET" else None)
+    if form.validate_on_submit():
+        partner = services.save_partner(current_user, partner, name=form.name.data,
+                                        kind=form.kind.data, address=form.address.data,
+                                        website=form.website.data)
+        db.session.commit()
+        flash_success(_("The venue is saved."))
+        return redirect_to(url_for("recognition.edit_partner", partner_id=partner.id))
+    return render("recognition/edit_partner.html", status=form_status(form), form=form,
+                  partner=partner, staff_form=StaffForm(formdata=None))
+
+
+@bp.route("/admin/partners/<int:partner_id>/staff", methods=["POST"])
+@requires(can_administer)
+def add_staff(partner_id):
+    partner = db.session.get(Partner, partner_id) or abort(404)
+    staff_form = StaffForm()
+    if staff_form.validate_on_submit():
+        try:
+            services.add_staff(current_user, partner, staff_form.email.data)
+        except services.RecognitionError as error:
+            db.session.rollback()
+            _attach(staff_form, error)
+        else:
+            db.session.commit()
+            flash_success(_("The staff member can now check passes."))
+            return redirect_to(url_for("recognition.edit_partner", partner_id=partner.id))
+    return render("recognition/edit_partner.html", status=422, form=PartnerForm(obj=partner),
+                  partner=partner, staff_form=staff_form)
+
+
+@bp.route("/admin/partners/<int:partner_id>/staff/<int:user_id>/remove", methods=["POST"])
+@requires(can_administer)
+def remove_staff(partner_id, user_id):
+    partner = db.session.get(Partner, partner_id) or abort(404)
+    try:
+        services.remove_staff(current_user, partner, user_id)
+    except services.RecognitionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("Removed from the venue."))
+    return redirect_to(url_for("recognition.edit_partner", partner_id=partner.id))

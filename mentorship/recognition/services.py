@@ -1,0 +1,324 @@
+"""Recognition: partner venues, perks and their eligibility rules, passes (claimed
+without ever overselling, redeemed once at the right venue), public thanks."""
+
+from collections import defaultdict
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import PARTNER, User, UserRole, find_user_by_email
+from ..audit.services import record
+from ..database import conditional_update, locked, locked_one, utcnow
+from ..extensions import db
+from ..hours.models import APPROVED as HOURS_APPROVED
+from ..hours.models import HourEntry
+from ..training.models import Certificate
+from ..volunteering.models import ACTIVE, COMPLETED, ROLE_NAMES, Commitment
+from .models import ISSUED, REDEEMED, REVOKED, Partner, PartnerStaff, Pass, Perk
+
+SERVED_STATES = (ACTIVE, COMPLETED)
+
+
+class RecognitionError(Exception):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+# Partners ----------------------------------------------------------------------------
+
+
+def save_partner(actor, partner, *, name, kind, address, website):
+    creating = partner is None
+    partner = partner or Partner()
+    partner.name, partner.kind = name.strip(), kind
+    partner.address = (address or "").strip() or None
+    partner.website = (website or "").strip() or None
+    db.session.add(partner)
+    db.session.flush()
+    record(actor, "partner.created" if creating else "partner.updated", partner)
+    return partner
+
+
+def add_staff(actor, partner, email):
+    """Attach an existing account to a venue (it gets the partner role)."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise RecognitionError(_l("No account has this email. Ask the person to register "
+                                  "first."), "email")
+    existing = db.session.scalar(select(PartnerStaff).where(PartnerStaff.user_id == user.id))
+    if existing is not None and existing.partner_id != partner.id:
+        raise RecognitionError(_l("This person already checks passes for another venue."),
+                               "email")
+    if existing is None:
+        db.session.add(PartnerStaff(partner_id=partner.id, user_id=user.id))
+    if PARTNER not in user.role_names:
+        user.roles.append(UserRole(role=PARTNER))
+    record(actor, "partner.staff_added", partner, user_id=user.id)
+    return user
+
+
+def remove_staff(actor, partner, user_id):
+    link = db.session.scalar(select(PartnerStaff).where(
+        PartnerStaff.partner_id == partner.id, PartnerStaff.user_id == user_id))
+    if link is None:
+        raise RecognitionError(_l("This person does not work for this venue."))
+    db.session.delete(link)
+    user = db.session.get(User, user_id)
+    for role in [r for r in user.roles if r.role == PARTNER]:
+        user.roles.remove(role)
+    record(actor, "partner.staff_removed", partner, user_id=user_id)
+
+
+def venue_of(user):
+    """The partner venue a partner-role account works for, or None."""
+    return db.session.scalar(select(Partner).join(PartnerStaff)
+                             .where(PartnerStaff.user_id == user.id))
+
+
+# Perks and eligibility ---------------------------------------------------------------
+
+
+def save_perk(actor, perk, **fields):
+    if fields["valid_until"] < fields["valid_from"]:
+        raise RecognitionError(_l("The end of validity must be after its start."),
+                               "valid_until")
+    creating = perk is None
+    perk = perk or Perk()
+    if not creating and fields["stock"] < perk.claimed:
+        raise RecognitionError(_l("%(num)d passes have already been claimed: the stock cannot "
+                                  "be lower.", num=perk.claimed), "stock")
+    for name, value in fields.items():
+        setattr(perk, name, value)
+    db.session.add(perk)
+    db.session.flush()
+    record(actor, "perk.created" if creating else "perk.updated", perk)
+    return perk
+
+
+def set_paused(actor, perk_id, paused):
+    perk = locked_one(Perk, perk_id)
+    if perk is None:
+        raise RecognitionError(_l("This perk does not exist."))
+    perk.paused = paused
+    record(actor, "perk.paused" if paused else "perk.resumed", perk)
+    return perk
+
+
+def volunteer_record(user_id, today):
+    """What eligibility looks at, for one volunteer: approved minutes, months served,
+    roles served, valid certificates' roles."""
+    minutes = db.session.scalar(select(func.coalesce(func.sum(HourEntry.minutes), 0)).where(
+        HourEntry.user_id == user_id, HourEntry.status == HOURS_APPROVED))
+    commitments = db.session.scalars(select(Commitment).where(
+        Commitment.user_id == user_id, Commitment.status.in_(SERVED_STATES))).all()
+    certificates = set(db.session.scalars(select(Certificate.role).where(
+        Certificate.user_id == user_id, Certificate.revoked_at.is_(None))))
+    return {
+        "minutes": int(minutes),
+        "months": max((c.months_served(today) for c in commitments), default=0),
+        "roles": {c.role for c in commitments},
+        "certificates": certificates,
+    }
+
+
+def missing_for(perk, facts):
+    """What the volunteer still lacks for ``perk``, in words; empty when eligible."""
+    missing = []
+    if perk.roles and not (set(perk.roles) & facts["roles"]):
+        names = ", ".join(str(ROLE_NAMES[r]) for r in perk.roles)
+        missing.append(_l("For these roles only: %(roles)s", roles=names))
+    hours = facts["minutes"] // 60
+    if hours < perk.min_hours:
+        missing.append(_l("%(done)d of %(needed)d approved hours", done=hours,
+                          needed=perk.min_hours))
+    if facts["months"] < perk.min_months:
+        missing.append(_l("%(done)d of %(needed)d months served", done=facts["months"],
+                          needed=perk.min_months))
+    if perk.certificate_required:
+        wanted = set(perk.roles) or facts["roles"] or {"any"}
+        if not (facts["certificates"] & wanted) and not (
+                not perk.roles and facts["certificates"]):
+            missing.append(_l("Certificate needed"))
+    return missing
+
+
+def claim(user, perk_id, today):
+    """Claim a pass. The stock and the per-volunteer limit hold under any number of
+    simultaneous claims: the stock moves by one conditional UPDATE, and one volunteer's
+    claims are counted under a lock on their account."""
+    perk = db.session.get(Perk, perk_id)
+    if perk is None:
+        raise RecognitionError(_l("This perk does not exist."))
+    if perk.paused:
+        raise RecognitionError(_l("This perk is paused for now."))
+    if not perk.valid_from <= today <= perk.valid_until:
+        raise RecognitionError(_l("This perk cannot be claimed at the moment."))
+    missing = missing_for(perk, volunteer_record(user.id, today))
+    if missing:
+        raise RecognitionError(missing[0])
+    locked(select(User.id).where(User.id == user.id))
+    mine = db.session.scalar(select(func.count()).select_from(Pass).where(
+        Pass.perk_id == perk.id, Pass.user_id == user.id, Pass.status != REVOKED))
+    if mine >= perk.per_volunteer:
+        raise RecognitionError(ngettext("You already have %(num)d pass for this perk.",
+                                        "You already have %(num)d passes for this perk.",
+                                        mine))
+    taken = conditional_update(
+        update(Perk).where(Perk.id == perk.id, Perk.claimed < Perk.stock,
+                           Perk.paused.is_(False))
+        .values(claimed=Perk.claimed + 1))
+    if not taken:
+        raise RecognitionError(_l("Sorry, there are no passes left."))
+    for _attempt in range(3):
+        new_pass = Pass(perk_id=perk.id, user_id=user.id, expires_on=perk.valid_until)
+        db.session.add(new_pass)
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+            break
+        except IntegrityError:  # a short code already in use: draw another one
+            db.session.expunge(new_pass)
+    record(user, "pass.claimed", new_pass, perk_id=perk.id)
+    return new_pass
+
+
+def find_pass(code):
+    """A pass by its full code, or by its short form typed by hand (ABCDE-FGHJK)."""
+    code = (code or "").strip()
+    found = db.session.scalar(select(Pass).where(Pass.code == code))
+    if found is None:
+        short = code.upper().replace("-", "").replace(" ", "")
+        found = db.session.scalar(select(Pass).where(Pass.short_code == short))
+    return found
+
+
+def pass_for_partner(user, code):
+    """The pass, if it belongs to this partner's venue; None otherwise (no leak)."""
+    found = find_pass(code)
+    venue = venue_of(user)
+    if found is None or venue is None or found.perk.partner_id != venue.id:
+        return None
+    return found
+
+
+def redeem(user, code, today):
+    """Mark a pass used, once, by a partner of its venue."""
+    found = pass_for_partner(user, code)
+    if found is None:
+        raise RecognitionError(_l("This pass does not exist."))
+    status = found.current_status(today)
+    if status != ISSUED:
+        raise RecognitionError({
+            REDEEMED: _l("This pass has already been used."),
+            REVOKED: _l("This pass has been revoked."),
+        }.get(status, _l("This pass has expired.")))
+    changed = conditional_update(
+        update(Pass).where(Pass.id == found.id, Pass.status == ISSUED,
+                           Pass.expires_on >= today)
+        .values(status=REDEEMED, redeemed_at=utcnow(), redeemed_by_id=user.id))
+    if not changed:
+        raise RecognitionError(_l("This pass has already been used."))
+    db.session.refresh(found)
+    record(user, "pass.redeemed", found)
+    return found
+
+
+def revoke(actor, pass_id, reason):
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecognitionError(_l("Please give the reason: the volunteer will see it."),
+                               "reason")
+    found = locked_one(Pass, pass_id)
+    if found is None or found.status != ISSUED:
+        raise RecognitionError(_l("Only a valid pass can be revoked."))
+    found.status, found.revoked_at = REVOKED, utcnow()
+    found.revoked_reason, found.revoked_by_id = reason, actor.id
+    record(actor, "pass.revoked", found, reason)
+    return found
+
+
+# Pages -------------------------------------------------------------------------------
+
+
+def perks_for(user, today):
+    """Every perk with the volunteer's standing: (perk, missing words, my passes)."""
+    facts = volunteer_record(user.id, today)
+    perks = db.session.scalars(select(Perk).options(db.joinedload(Perk.partner))
+                               .where(Perk.valid_until >= today)
+                               .order_by(Perk.valid_until, Perk.id)).all()
+    passes = defaultdict(list)
+    for item in db.session.scalars(select(Pass).where(Pass.user_id == user.id)
+                                   .order_by(Pass.issued_at.desc())):
+        passes[item.perk_id].append(item)
+    return [(perk, missing_for(perk, facts), passes[perk.id]) for perk in perks], facts
+
+
+def my_passes(user_id):
+    return db.session.scalars(select(Pass).options(db.joinedload(Pass.perk)
+                                                   .joinedload(Perk.partner))
+                              .where(Pass.user_id == user_id)
+                              .order_by(Pass.issued_at.desc())).all()
+
+
+def month_key(column):
+    """YYYY-MM of a timestamp, in SQL, on SQLite and PostgreSQL alike."""
+    from ..database import is_sqlite
+
+    if is_sqlite():
+        return func.strftime("%Y-%m", column)
+    return func.to_char(column, "YYYY-MM")
+
+
+def redeemed_by_month(partner_id):
+    month = month_key(Pass.redeemed_at)
+    return db.session.execute(
+        select(month.label("month"), func.count(Pass.id))
+        .join(Perk, Perk.id == Pass.perk_id)
+        .where(Perk.partner_id == partner_id, Pass.status == REDEEMED)
+        .group_by(month).order_by(month.desc())).all()
+
+
+def recent_redemptions(partner_id, limit=50):
+    return db.session.scalars(
+        select(Pass).options(db.joinedload(Pass.perk), db.joinedload(Pass.user))
+        .join(Perk, Perk.id == Pass.perk_id)
+        .where(Perk.partner_id == partner_id, Pass.status == REDEEMED)
+        .order_by(Pass.redeemed_at.desc()).limit(limit)).all()
+
+
+def overview():
+    """Per perk: stock left; per month: claims and redemptions. A fixed number of queries."""
+    perks = db.session.scalars(select(Perk).options(db.joinedload(Perk.partner))
+                               .order_by(Perk.valid_until.desc(), Perk.id)).all()
+    claimed_month, redeemed_month = month_key(Pass.issued_at), month_key(Pass.redeemed_at)
+    claims = dict(db.session.execute(select(claimed_month, func.count())
+                                     .group_by(claimed_month)).all())
+    redemptions = dict(db.session.execute(
+        select(redeemed_month, func.count()).where(Pass.status == REDEEMED)
+        .group_by(redeemed_month)).all())
+    months = sorted(set(claims) | set(redemptions), reverse=True)[:12]
+    return perks, [(m, claims.get(m, 0), redemptions.get(m, 0)) for m in months]
+
+
+def recent_passes(page=1, per_page=25):
+    query = (select(Pass).options(db.joinedload(Pass.perk), db.joinedload(Pass.user))
+             .order_by(Pass.issued_at.desc(), Pass.id.desc()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def public_thanks(today):
+    """Volunteers who chose to appear: first name, role, months served."""
+    rows = db.session.execute(
+        select(User, Commitment).join(Commitment, Commitment.user_id == User.id)
+        .where(User.public_thanks.is_(True), Commitment.status.in_(SERVED_STATES))
+        .order_by(User.name)).all()
+    people = {}
+    for user, commitment in rows:
+        entry = people.setdefault(user.id, {"first_name": user.first_name, "roles": set(),
+                                            "months": 0})
+        entry["roles"].add(commitment.role)
+        entry["months"] = max(entry["months"], commitment.months_served(today))
+    return list(people.values())

@@ -1,0 +1,109 @@
+"""Volunteers' perks and passes, partners checking passes, the public thank-you page."""
+
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..dates import programme_today
+from ..extensions import db, limiter
+from ..permissions import can_volunteer, is_partner, requires
+from ..training.views import qr_data_uri
+from ..web import flash_success, htmx_message, redirect_to, render
+from . import bp, services
+from .forms import CheckPassForm
+from .models import Pass
+
+
+@bp.route("/perks")
+@requires(can_volunteer)
+def perks():
+    today = programme_today()
+    rows, facts = services.perks_for(current_user, today)
+    return render("recognition/perks.html", rows=rows, facts=facts, today=today,
+                  passes=services.my_passes(current_user.id))
+
+
+@bp.route("/perks/<int:perk_id>/claim", methods=["POST"])
+@requires(can_volunteer)
+def claim(perk_id):
+    try:
+        new_pass = services.claim(current_user, perk_id, programme_today())
+    except services.RecognitionError as error:
+        db.session.rollback()
+        if request.htmx:
+            return htmx_message(str(error), "error", 409)
+        flash(str(error), "error")
+        return redirect_to(url_for("recognition.perks"))
+    db.session.commit()
+    flash_success(_("Your pass is ready. Show it at the entrance."))
+    return redirect_to(url_for("recognition.my_pass", pass_id=new_pass.id))
+
+
+@bp.route("/perks/passes/<int:pass_id>")
+@requires(can_volunteer)
+def my_pass(pass_id):
+    found = db.session.get(Pass, pass_id)
+    if found is None or found.user_id != current_user.id:
+        abort(404)
+    url = url_for("recognition.check_pass", code=found.code, _external=True)
+    return render("recognition/pass.html", found=found, url=url, qr=qr_data_uri(url),
+                  today=programme_today())
+
+
+def _partner_pass(code):
+    found = services.pass_for_partner(current_user, code)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.route("/passes/<code>", methods=["GET"])
+@limiter.limit("60 per minute", key_func=lambda: f"pass-check:{current_user.get_id()}")
+def check_pass(code):
+    if not current_user.is_authenticated:
+        from ..extensions import login_manager
+
+        return login_manager.unauthorized()
+    if not is_partner(current_user):
+        found = services.find_pass(code)
+        if found is not None and found.user_id == current_user.id:
+            return redirect_to(url_for("recognition.my_pass", pass_id=found.id))
+        abort(404)
+    found = _partner_pass(code)
+    return render("recognition/check.html", found=found, today=programme_today())
+
+
+@bp.route("/passes/<code>/redeem", methods=["POST"])
+@requires(is_partner)
+def redeem(code):
+    found = _partner_pass(code)
+    try:
+        services.redeem(current_user, code, programme_today())
+    except services.RecognitionError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("Pass used. Welcome them in!"))
+    return redirect_to(url_for("recognition.check_pass", code=found.code))
+
+
+@bp.route("/partner")
+@requires(is_partner)
+def partner_home():
+    venue = services.venue_of(current_user)
+    form = CheckPassForm(request.args)
+    if request.args.get("code") and form.validate():
+        found = services.pass_for_partner(current_user, form.code.data)
+        if found is not None:
+            return redirect_to(url_for("recognition.check_pass", code=found.code))
+        form.code.errors = [*form.code.errors, _("No pass of your venue has this code.")]
+    return render("recognition/partner.html", venue=venue, form=form,
+                  status=422 if form.code.errors else 200,
+                  by_month=services.redeemed_by_month(venue.id) if venue else [],
+                  recent=services.recent_redemptions(venue.id) if venue else [])
+
+
+@bp.route("/thanks")
+def thanks():
+    return render("recognition/thanks.html", people=services.public_thanks(programme_today()))
