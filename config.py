@@ -91,6 +91,8 @@ class TestConfig(Config):
     # Most tests post forms without a token; the CSRF tests switch it back on.
     WTF_CSRF_ENABLED = False
     SERVER_NAME = None
+    # Concurrency tests run many writers at once, sometimes on a busy machine.
+    SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
 class ProductionConfig(Config):

@@ -38,7 +38,16 @@ def _increment_many(url, rounds):
 def make_app_from_url(url):
     from mentorship import create_app
 
-    return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    # A generous busy timeout: on a loaded machine a worker may wait its turn a while.
+    return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url,
+                       "SQLITE_BUSY_TIMEOUT_MS": 60_000})
+
+
+def _worker(url, rounds, errors):
+    try:
+        _increment_many(url, rounds)
+    except Exception as error:  # reported to the parent, which fails the test with it
+        errors.put(repr(error))
 
 
 def _value(app):
@@ -55,7 +64,8 @@ def test_sqlite_connection_settings(app):
         connection = db.session.connection()
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() == (
+            app.config["SQLITE_BUSY_TIMEOUT_MS"])
         db.session.rollback()
 
 
@@ -63,12 +73,16 @@ def test_concurrent_processes_lose_no_update(tmp_path, app):
     _prepare(app)
     url = database_url(tmp_path)
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_increment_many, args=(url, ROUNDS)) for _ in range(WORKERS)]
+    errors = context.Queue()
+    workers = [context.Process(target=_worker, args=(url, ROUNDS, errors))
+               for _ in range(WORKERS)]
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join(timeout=120)
-        assert worker.exitcode == 0
+        worker.join(timeout=240)
+    reported = [errors.get() for _ in range(errors.qsize())] if not errors.empty() else []
+    assert reported == []
+    assert [worker.exitcode for worker in workers] == [0] * WORKERS
     assert _value(app) == WORKERS * ROUNDS
 
 
