@@ -78,7 +78,7 @@ def register_extensions(app):
     @login_manager.user_loader
     def load_user(session_id):
         user_id, _, fingerprint = session_id.partition(":")
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdecimal() else None
         if user is None or user.password_fingerprint != fingerprint:
             return None
         return user

@@ -40,9 +40,9 @@ def queue():
 @requires(can_coordinate)
 def decide():
     """One entry (its own button) or the selected ones; all or none."""
-    ids = [int(v) for v in request.form.getlist("entry") if v.isdigit()]
+    ids = [int(v) for v in request.form.getlist("entry") if v.isdecimal()]
     decision = {"approve": APPROVED, "reject": REJECTED}.get(request.form.get("decision"))
-    if request.form.get("approve_one", "").isdigit():  # a row's own button
+    if request.form.get("approve_one", "").isdecimal():  # a row's own button
         ids, decision = [int(request.form["approve_one"])], APPROVED
     reason = request.form.get("reason", "")
     try:

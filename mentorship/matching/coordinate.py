@@ -18,7 +18,7 @@ from .models import HELP_LABELS, BuddyRequest, Match
 def board():
     page = services.board(request.args.get("page", 1, type=int))
     return render("matching/board.html", page=page, now=utcnow(),
-                  flag_days=services.FLAG_AFTER_DAYS, help_labels=HELP_LABELS)
+                  help_labels=HELP_LABELS)
 
 
 def _request_or_404(request_id):
@@ -48,11 +48,10 @@ def propose(request_id):
     buddy_request = _request_or_404(request_id)
     form = ProposeForm()
     error = None
-    if form.validate_on_submit() and form.commitment_id.data.isdigit():
+    if form.validate_on_submit() and form.commitment_id.data.isdecimal():
         try:
             match = services.propose(current_user, buddy_request.id,
-                                     int(form.commitment_id.data), note=form.note.data,
-                                     override=form.override.data == "1")
+                                     int(form.commitment_id.data), note=form.note.data)
         except services.MatchingError as refused:
             db.session.rollback()
             error = str(refused)
@@ -63,7 +62,8 @@ def propose(request_id):
                             newcomer=match.newcomer.first_name))
             return redirect_to(url_for("matching.board"))
     else:
-        error = _("Please choose a volunteer.")
+        error = next(iter(form.errors.values()))[0] if form.errors else _(
+            "Please choose a volunteer.")
     if request.htmx:
         return htmx_message(error, "error", 409)
     return _request_page(buddy_request, status=422, form=form, error=error)

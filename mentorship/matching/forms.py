@@ -77,7 +77,6 @@ class BuddyRequestForm(FlaskForm):
 
 class ProposeForm(FlaskForm):
     commitment_id = HiddenField(validators=[DataRequired()])
-    override = HiddenField()
     note = TextAreaField(_l("Note for the team (why this volunteer?)"), validators=[
         Length(max=NOTE_MAX, message=_l("Please keep it under %(max)d characters.",
                                         max=NOTE_MAX))])

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import utcnow
 from ..extensions import db
 
+FLAG_AFTER_DAYS = 14
 OPEN, MATCHED, CLOSED, CANCELLED = "open", "matched", "closed", "cancelled"
 REQUEST_STATES = (OPEN, MATCHED, CLOSED, CANCELLED)
 REQUEST_STATE_LABELS = {
@@ -113,6 +114,15 @@ class BuddyRequest(db.Model):
 
     def waiting_days(self, now=None):
         return ((now or utcnow()) - self.created_at).days
+
+    def is_flagged(self, now=None):
+        """Waiting more than 14 full days (the board's flag)."""
+        return self.waiting_days(now) > FLAG_AFTER_DAYS
+
+    @classmethod
+    def flagged_since(cls, now):
+        """The same rule in SQL: created at least 15 full days ago."""
+        return cls.created_at <= now - timedelta(days=FLAG_AFTER_DAYS + 1)
 
 
 class Match(db.Model):

@@ -1,6 +1,5 @@
 """Matching: newcomers' buddy requests, suggestions, proposals and the match lifecycle."""
 
-from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -36,7 +35,6 @@ from .models import (
     Match,
 )
 
-FLAG_AFTER_DAYS = 14
 SUGGESTIONS = 10
 
 
@@ -76,6 +74,7 @@ def create_request(user, role, *, languages, target_language, needs, note, neigh
     except IntegrityError:
         db.session.rollback()
         raise MatchingError(_l("You already asked for this kind of help.")) from None
+    record(user, "buddy_request.created", request, role=role)
     return request
 
 
@@ -90,7 +89,10 @@ def cancel_request(user, request_id):
     for match in request.matches:
         if match.status == PROPOSED:
             match.status, match.declined_by, match.decline_reason = DECLINED, "newcomer", "other"
+            _tell(match, [match.volunteer] + coordinators_to_tell(match),
+                  _l("A buddy proposal was declined"), "match_declined")
     request.status, request.current_role, request.closed_at = CANCELLED, None, utcnow()
+    record(user, "buddy_request.cancelled", request)
     return request
 
 
@@ -107,9 +109,11 @@ def _need(request):
 
 
 def _places_taken():
-    return (select(Match.commitment_id, func.count().label("taken"))
+    """Live matches per volunteer and kind of help (a renewal keeps the same places)."""
+    return (select(Match.volunteer_id, BuddyRequest.role, func.count().label("taken"))
+            .join(BuddyRequest, BuddyRequest.id == Match.request_id)
             .where(Match.status.in_(PLACE_TAKING_STATES))
-            .group_by(Match.commitment_id).subquery())
+            .group_by(Match.volunteer_id, BuddyRequest.role).subquery())
 
 
 def eligible_commitments(request, today, need=None):
@@ -131,11 +135,15 @@ def eligible_commitments(request, today, need=None):
         .join(User, User.id == Commitment.user_id)
         .join(VolunteerRole, VolunteerRole.code == Commitment.role)
         .outerjoin(Application, Application.id == Commitment.application_id)
-        .outerjoin(taken, taken.c.commitment_id == Commitment.id)
+        .outerjoin(taken, (taken.c.volunteer_id == Commitment.user_id)
+                   & (taken.c.role == Commitment.role))
         .where(Commitment.role == request.role, Commitment.status == COMMITMENT_ACTIVE,
                Commitment.end_date >= add_months(today, scoring.MIN_MONTHS_LEFT),
                taken_count < VolunteerRole.capacity, Commitment.user_id != request.user_id,
-               User.is_enabled.is_(True))
+               User.is_enabled.is_(True),
+               # Not someone already proposed for this request who (or whom) declined.
+               ~Commitment.user_id.in_(select(Match.volunteer_id).where(
+                   Match.request_id == request.id, Match.status == DECLINED)))
     )
     if need is not None:
         query = query.outerjoin(counts, counts.c.user_id == Commitment.user_id)
@@ -201,16 +209,14 @@ def search_eligible(request, query, today=None, limit=20):
 # Proposals and answers ---------------------------------------------------------------
 
 
-def propose(actor, request_id, commitment_id, *, note=None, override=False, today=None):
+def propose(actor, request_id, commitment_id, *, note=None, today=None):
     """A coordinator proposes a volunteer for a request. The commitment is locked while its
-    free places are counted, so two coordinators cannot fill the same last place."""
+    free places are counted, so two coordinators cannot fill the same last place. Choosing
+    someone outside the suggestions (an override) needs a note saying why."""
     today = today or programme_today()
     note = (note or "").strip() or None
-    if override and not note:
-        raise MatchingError(_l("Please explain in a note why you chose this volunteer."),
-                            "note")
-    commitment = locked_one(Commitment, commitment_id)
     request = locked_one(BuddyRequest, request_id)
+    commitment = locked_one(Commitment, commitment_id)
     if request is None or request.status != OPEN:
         raise MatchingError(_l("This request is not waiting for a buddy."))
     if commitment is None or commitment.role != request.role:
@@ -221,8 +227,9 @@ def propose(actor, request_id, commitment_id, *, note=None, override=False, toda
         raise MatchingError(_l("This volunteer's commitment ends in less than three months."))
     if commitment.user_id == request.user_id:
         raise MatchingError(_l("A person cannot be their own buddy."))
-    taken = db.session.scalar(select(func.count()).select_from(Match).where(
-        Match.commitment_id == commitment.id, Match.status.in_(PLACE_TAKING_STATES)))
+    taken = db.session.scalar(select(func.count()).select_from(Match).join(BuddyRequest).where(
+        Match.volunteer_id == commitment.user_id, BuddyRequest.role == commitment.role,
+        Match.status.in_(PLACE_TAKING_STATES)))
     if taken >= commitment.volunteer_role.capacity:
         raise MatchingError(_l("This volunteer has no free place left."))
     if db.session.scalar(select(Match.id).where(Match.request_id == request.id,
@@ -232,15 +239,18 @@ def propose(actor, request_id, commitment_id, *, note=None, override=False, toda
     candidate = _candidates(db.session.execute(select(
         eligible_commitments(request, today).where(Commitment.id == commitment.id).subquery()
     )).all()).get(commitment.user_id)
-    if candidate is not None:
-        candidate.languages = {s.language: s.level for s in commitment.user.languages}
-        scoring.score_and_explain(need, candidate, today)
+    if candidate is None:
+        raise MatchingError(_l("This volunteer cannot be proposed for this request."))
+    candidate.languages = {s.language: s.level for s in commitment.user.languages}
+    scoring.score_and_explain(need, candidate, today)
+    override = commitment.id not in {c.commitment_id for c in suggestions(request, today)}
+    if override and not note:
+        raise MatchingError(_l("Please explain in a note why you chose this volunteer."),
+                            "note")
     match = Match(
         request_id=request.id, commitment_id=commitment.id, volunteer_id=commitment.user_id,
         newcomer_id=request.user_id, status=PROPOSED, proposed_by_id=actor.id,
-        score=candidate.score if candidate else None,
-        reasons=[str(r) for r in candidate.reasons] if candidate else None,
-        override_note=note,
+        score=candidate.score, reasons=[str(r) for r in candidate.reasons], override_note=note,
     )
     db.session.add(match)
     db.session.flush()
@@ -254,12 +264,17 @@ def propose(actor, request_id, commitment_id, *, note=None, override=False, toda
 def respond(user, match_id, accept, reason=None, note=None):
     """The volunteer or the newcomer accepts or declines a proposal; both accepting
     makes the match active."""
-    match = locked_one(Match, match_id)
-    side = match.side_of(user) if match else None
-    if side is None:
+    found = db.session.get(Match, match_id)
+    if found is None or found.side_of(user) is None:
         raise MatchingError(_l("This proposal does not exist."))
+    # Same lock order as cancel_request (request, then match): no deadlock between them.
+    request = locked_one(BuddyRequest, found.request_id)
+    match = locked_one(Match, match_id)
+    side = match.side_of(user)
     if match.status != PROPOSED:
         raise MatchingError(_l("This proposal has already been answered."))
+    if accept and request.status != OPEN:
+        raise MatchingError(_l("This request is no longer waiting for a buddy."))
     if not accept:
         if reason not in DECLINE_REASONS:
             raise MatchingError(_l("Please choose a reason."), "reason")
@@ -327,6 +342,8 @@ def release_commitment(actor, commitment_id, reason):
     for match in live_matches_of_commitment(commitment_id):
         if match.status == PROPOSED:
             match.status, match.declined_by, match.decline_reason = DECLINED, "volunteer", "other"
+            _tell(match, (match.newcomer,), _l("A buddy proposal was declined"),
+                  "match_declined")
         else:
             _close(match, ENDED_EARLY, reason if reason in MATCH_END_REASONS else "other",
                    None, reopen=True)
@@ -402,8 +419,7 @@ def board_counts(now=None):
     now = now or utcnow()
     waiting, flagged = db.session.execute(select(
         func.count(BuddyRequest.id),
-        func.count(BuddyRequest.id).filter(
-            BuddyRequest.created_at <= now - timedelta(days=FLAG_AFTER_DAYS)))
+        func.count(BuddyRequest.id).filter(BuddyRequest.flagged_since(now)))
         .where(BuddyRequest.status == OPEN)).one()
     return waiting, flagged
 

@@ -107,7 +107,7 @@ def mark_attendance(session_id):
     """Marks come as mark-<enrollment id>=attended|no_show (one row or the whole list)."""
     marks = {}
     for key, value in request.form.items():
-        if key.startswith("mark-") and key[5:].isdigit() and value in (ATTENDED, NO_SHOW):
+        if key.startswith("mark-") and key[5:].isdecimal() and value in (ATTENDED, NO_SHOW):
             marks[int(key[5:])] = value
     try:
         if not marks:

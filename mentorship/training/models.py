@@ -101,10 +101,6 @@ class TrainingSession(db.Model):
     module: Mapped[TrainingModule] = relationship(back_populates="sessions")
     enrollments: Mapped[list["Enrollment"]] = relationship(back_populates="session")
 
-    @property
-    def uid(self):
-        return f"training-session-{self.id}@mentorship"
-
 
 class Enrollment(db.Model):
     __tablename__ = "enrollments"

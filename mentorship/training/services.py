@@ -2,6 +2,7 @@
 activation of commitments and certificates."""
 
 from collections import defaultdict
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import markdown
@@ -151,6 +152,9 @@ def save_session(actor, session, module, *, starts_local, ends_local, place, vid
         raise TrainingError(_l("The end must be after the start."), "ends_at")
     if not (place or "").strip() and not (video_link or "").strip():
         raise TrainingError(_l("Please give a place or a video link."), "place")
+    if video_link and urlsplit(video_link.strip()).scheme not in ("http", "https"):
+        raise TrainingError(_l("Please enter a full link starting with https://."),
+                            "video_link")
     starts_at, ends_at = local_to_utc(starts_local), local_to_utc(ends_local)
     creating = session is None
     if creating:
@@ -216,6 +220,8 @@ def cancel(user, enrollment_id):
         raise TrainingError(_l("This enrolment does not exist."))
     session = locked_one(TrainingSession, enrollment.session_id)
     db.session.refresh(enrollment)
+    if session.starts_at <= utcnow():
+        raise TrainingError(_l("This session has already started."))
     if enrollment.status not in LIVE_ENROLLMENT_STATES:
         raise TrainingError(_l("This enrolment is no longer active."))
     enrollment.status = CANCELLED
@@ -228,7 +234,7 @@ def promote_waiting(session):
     """Fill free seats from the waiting list, oldest first, and tell those promoted."""
     promoted = []
     free = session.capacity - seats_taken(session.id)
-    if free <= 0:
+    if free <= 0 or session.starts_at <= utcnow():
         return promoted
     waiting = db.session.scalars(
         select(Enrollment).where(Enrollment.session_id == session.id,
@@ -253,6 +259,8 @@ def mark_attendance(actor, session_id, marks, today=None):
     session = locked_one(TrainingSession, session_id)
     if session is None:
         raise TrainingError(_l("This session does not exist."))
+    if session.starts_at > utcnow():
+        raise TrainingError(_l("Attendance can be marked once the session has started."))
     enrollments = {e.id: e for e in db.session.scalars(
         select(Enrollment).where(Enrollment.session_id == session.id))}
     changed = []
@@ -262,6 +270,11 @@ def mark_attendance(actor, session_id, marks, today=None):
             raise TrainingError(_l("Unknown enrolment or mark."))
         if enrollment.status in (CANCELLED, WAITLISTED):
             raise TrainingError(_l("Only people holding a seat can be marked."))
+        if enrollment.status == ATTENDED and status != ATTENDED:
+            # Attending completed the module (and maybe issued a certificate): a mistake
+            # here is corrected by an administrator, not by a click.
+            raise TrainingError(_l("Attendance is already confirmed for %(name)s.",
+                                   name=enrollment.user.name))
         if enrollment.status != status:
             enrollment.status = status
             changed.append(enrollment)
@@ -387,6 +400,10 @@ def revoke_certificate(actor, certificate_id, reason):
 # Calendars ---------------------------------------------------------------------------
 
 
+def existing_calendar_feed(user):
+    return db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+
+
 def calendar_feed(user):
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
     if feed is None:
@@ -408,6 +425,19 @@ def user_for_calendar_token(token):
         .where(CalendarFeed.token == token))
 
 
+def session_uid(session):
+    """Stable per session, and different for each installation (its BASE_URL host)."""
+    from flask import current_app
+
+    host = urlsplit(current_app.config["BASE_URL"]).hostname or "mentorship"
+    return f"training-session-{session.id}@{host}"
+
+
+def waiting_session_ids(user):
+    return set(db.session.scalars(select(Enrollment.session_id).where(
+        Enrollment.user_id == user.id, Enrollment.status == WAITLISTED)))
+
+
 def sessions_for_calendar(user):
     return db.session.scalars(
         select(TrainingSession).options(db.joinedload(TrainingSession.module))
@@ -417,8 +447,9 @@ def sessions_for_calendar(user):
         .order_by(TrainingSession.starts_at)).all()
 
 
-def to_ical(sessions, name):
-    """An iCalendar document; each session keeps the same UID in every file and feed."""
+def to_ical(sessions, name, waiting=()):
+    """An iCalendar document; each session keeps the same UID in every file and feed.
+    Sessions in ``waiting`` (ids) are marked tentative: a place on the waiting list."""
     calendar = Calendar()
     calendar.add("prodid", "-//mentorship//training//EN")
     calendar.add("version", "2.0")
@@ -426,7 +457,8 @@ def to_ical(sessions, name):
     stamp = utcnow().replace(tzinfo=ZoneInfo("UTC"))
     for session in sessions:
         event = Event()
-        event.add("uid", session.uid)
+        event.add("uid", session_uid(session))
+        event.add("status", "TENTATIVE" if session.id in waiting else "CONFIRMED")
         event.add("dtstamp", stamp)
         event.add("sequence", session.sequence)
         event.add("dtstart", session.starts_at.replace(tzinfo=ZoneInfo("UTC")))
@@ -457,7 +489,8 @@ def progress_for(user, now=None):
     completed = {c.module_id: c for c in db.session.scalars(
         select(ModuleCompletion).where(ModuleCompletion.user_id == user.id))}
     enrollments = {e.session_id: e for e in db.session.scalars(
-        select(Enrollment).where(Enrollment.user_id == user.id))}
+        select(Enrollment).where(Enrollment.user_id == user.id,
+                                 Enrollment.status.in_(LIVE_ENROLLMENT_STATES)))}
     upcoming = defaultdict(list)
     if modules:
         for session, taken in db.session.execute(

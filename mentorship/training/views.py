@@ -22,9 +22,7 @@ from .models import Certificate, Enrollment, TrainingModule, TrainingSession
 @requires(can_volunteer_or_coordinate)
 def training():
     plan = services.progress_for(current_user) if can_volunteer(current_user) else []
-    feed = services.calendar_feed(current_user) if plan else None
-    if feed is not None:
-        db.session.commit()  # the feed's token is created the first time it is shown
+    feed = services.existing_calendar_feed(current_user) if plan else None
     modules = services.all_modules() if can_coordinate(current_user) else []
     return render("training/training.html", plan=plan, feed=feed, modules=modules,
                   may_train=services.may_train(current_user))
@@ -58,7 +56,7 @@ def quiz(module_id):
     if request.method == "POST":
         for index in range(len(module.quiz)):
             value = request.form.get(f"q{index}", "")
-            if value.isdigit():
+            if value.isdecimal():
                 answers[index] = int(value)
             else:
                 missing.append(index)
@@ -140,9 +138,11 @@ def _ics(body, filename):
 
 
 @bp.route("/training/sessions/<int:session_id>.ics")
-@requires(is_logged_in)
+@requires(can_volunteer_or_coordinate)
 def session_ics(session_id):
     session = _session_or_404(session_id)
+    if not (can_coordinate(current_user) or services.may_train(current_user)):
+        abort(404)
     return _ics(services.to_ical([session], session.module.title), f"session-{session.id}.ics")
 
 
@@ -151,16 +151,20 @@ def calendar(token):
     user = services.user_for_calendar_token(token)
     if user is None:
         abort(404)
-    return _ics(services.to_ical(services.sessions_for_calendar(user), _("My training")),
-                "training.ics")
+    return _ics(services.to_ical(services.sessions_for_calendar(user), _("My training"),
+                                 waiting=services.waiting_session_ids(user)), "training.ics")
 
 
 @bp.route("/training/calendar/reset", methods=["POST"])
 @requires(is_logged_in)
 def reset_calendar():
+    had_one = services.existing_calendar_feed(current_user) is not None
     services.reset_calendar_feed(current_user)
     db.session.commit()
-    flash_success(_("Your calendar address has changed. The old address no longer works."))
+    if had_one:
+        flash_success(_("Your calendar address has changed. The old address no longer works."))
+    else:
+        flash_success(_("Your private calendar address is ready."))
     return redirect_to(url_for("training.training") + "#calendar")
 
 

@@ -342,6 +342,10 @@ def renew(user, commitment_id, today):
     )
     db.session.add(renewed)
     db.session.flush()
+    from ..matching.services import live_matches_of_commitment
+
+    for match in live_matches_of_commitment(commitment.id):
+        match.commitment_id = renewed.id  # the newcomers stay with their volunteer
     record(user, "commitment.renewed", renewed, renewed_from=commitment.id)
     return renewed
 

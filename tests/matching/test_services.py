@@ -126,10 +126,12 @@ def test_strangers_cannot_answer(app, newcomer_request, active_volunteer, make_u
 def test_override_needs_a_note(app, newcomer_request, active_volunteer, make_user):
     coordinator = make_user("coordinator")
     _, request_id = newcomer_request("mentor")
+    for _ in range(10):  # ten better suggestions
+        active_volunteer(languages=(("ar", "native"), ("fr", "C1")))
     volunteer = active_volunteer(languages=(("de", "native"),))
     with pytest.raises(MatchingError, match="explain in a note"):
-        propose(app, coordinator, request_id, volunteer.commitment_id, override=True)
-    match_id = propose(app, coordinator, request_id, volunteer.commitment_id, override=True,
+        propose(app, coordinator, request_id, volunteer.commitment_id)
+    match_id = propose(app, coordinator, request_id, volunteer.commitment_id,
                        note="Knows the family")
     match = get(app, Match, match_id)
     assert match.override_note == "Knows the family"
@@ -279,3 +281,37 @@ def test_suggestions_run_a_fixed_number_of_queries(app, newcomer_request, active
         with count_queries(app) as many:
             assert len(services.suggestions(request)) == 10
     assert many.count == few.count
+
+
+def test_a_volunteer_who_declined_is_not_suggested_again(app, newcomer_request,
+                                                         active_volunteer, make_user):
+    newcomer, request_id = newcomer_request("mentor")
+    volunteer = active_volunteer(name="Declined Once")
+    match_id = propose(app, make_user("coordinator"), request_id, volunteer.commitment_id)
+    respond(app, volunteer, match_id, accept=False, reason="no_time")
+    with app.app_context():
+        names = [c.name for c in services.suggestions(db.session.get(BuddyRequest, request_id))]
+    assert "Declined Once" not in names
+
+
+def test_capacity_follows_the_volunteer_across_a_renewal(app, newcomer_request,
+                                                         active_volunteer, make_user, today=None):
+    from mentorship.dates import add_months
+
+    volunteer = active_volunteer(months_left=6)
+    coordinator = make_user("coordinator")
+    for _ in range(2):
+        _, request_id = newcomer_request("mentor")
+        propose(app, coordinator, request_id, volunteer.commitment_id)
+    with app.app_context():
+        today = programme_today()
+        commitment = db.session.get(Commitment, volunteer.commitment_id)
+        commitment.start_date, commitment.end_date = add_months(today, -7), add_months(today, -1)
+        db.session.commit()
+        renewed = volunteering.renew(db.session.get(User, volunteer.id), volunteer.commitment_id,
+                                     today)
+        db.session.commit()
+        renewed_id = renewed.id
+    _, third = newcomer_request("mentor")
+    with pytest.raises(MatchingError, match="no free place|cannot be proposed"):
+        propose(app, coordinator, third, renewed_id)

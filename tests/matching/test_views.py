@@ -85,7 +85,8 @@ def test_contact_details_hidden_until_both_accept(client, app, newcomer_request,
     assert newcomer.email not in page_text(client.get(f"/matches/{match_id}"))
     respond(app, newcomer, match_id)
     html = page_text(client.get(f"/matches/{match_id}"))
-    assert newcomer.email in html and "99 88 77 66" in html and "Yusuf Haddad" in html
+    # The newcomer asked to be called: the phone number, not the email.
+    assert "99 88 77 66" in html and "Yusuf Haddad" in html and newcomer.email not in html
     client.post("/logout")
     log_in(client, newcomer)
     html = page_text(client.get("/buddy"))
@@ -134,15 +135,18 @@ def test_coordinator_proposes_the_first_suggestion(client, login_as, app, newcom
 def test_override_from_search_needs_a_note(client, login_as, app, newcomer_request,
                                            active_volunteer):
     _, request_id = newcomer_request("mentor")
+    for _ in range(10):
+        active_volunteer(languages=(("ar", "native"),))
     volunteer = active_volunteer(languages=(("de", "native"),), name="Klaus Search")
     login_as("coordinator")
     html = page_text(client.get(f"/coordinate/matching/requests/{request_id}?q=klaus"))
     assert "Klaus Search" in html and "Why this volunteer?" in html
     response = client.post(f"/coordinate/matching/requests/{request_id}/propose",
-                           data={"commitment_id": str(volunteer.commitment_id), "override": "1",
-                                 "note": ""})
+                           data={"commitment_id": str(volunteer.commitment_id), "note": "",
+                                 "q": "klaus"})
     assert response.status_code == 422
-    assert "explain in a note" in page_text(response)
+    html = page_text(response)
+    assert "explain in a note" in html and "Klaus Search" in html  # the search is kept
 
 
 def test_board_costs_the_same_queries_whatever_the_number_of_requests(client, login_as, app,

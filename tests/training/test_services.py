@@ -15,7 +15,7 @@ from mentorship.training.models import (
     TrainingSession,
 )
 from mentorship.volunteering.models import ACTIVE, AWAITING_TRAINING, Commitment
-from tests.training.conftest import user
+from tests.training.conftest import start, user
 
 TrainingError = services.TrainingError
 QUIZ = "? Two plus two?\n- three\n* four\n? Capital of France?\n* Paris\n- Lyon\n"
@@ -128,6 +128,8 @@ def test_attendance_completes_the_module_and_activation_waits_for_the_last_one(
     account, coordinator = volunteer("mentor"), make_user("coordinator")
     one, _ = enrol(app, account, first_session)
     two, _ = enrol(app, account, second_session)
+    start(app, first_session)
+    start(app, second_session)
     with app.app_context():
         actor = user(coordinator)
         services.mark_attendance(actor, first_session, {one: ATTENDED})
@@ -151,6 +153,7 @@ def test_certificate_is_issued_once(app, volunteer, make_module, make_session, m
     for _ in range(2):
         session_id = make_session(module_id)
         enrollment_id, _ = enrol(app, account, session_id)
+        start(app, session_id)
         with app.app_context():
             services.mark_attendance(user(coordinator), session_id, {enrollment_id: ATTENDED})
             db.session.commit()
@@ -161,11 +164,13 @@ def test_certificate_is_issued_once(app, volunteer, make_module, make_session, m
 
 def test_no_show_completes_nothing(app, volunteer, make_module, make_session, make_user):
     session_id = make_session(make_module(roles=("mentor",)))
-    account = volunteer("mentor")
+    account, coordinator = volunteer("mentor"), make_user("coordinator")
     enrollment_id, _ = enrol(app, account, session_id)
+    with app.app_context(), pytest.raises(TrainingError, match="once the session has started"):
+        services.mark_attendance(user(coordinator), session_id, {enrollment_id: "no_show"})
+    start(app, session_id)
     with app.app_context():
-        services.mark_attendance(user(make_user("coordinator")), session_id,
-                                 {enrollment_id: "no_show"})
+        services.mark_attendance(user(coordinator), session_id, {enrollment_id: "no_show"})
         db.session.commit()
     assert commitment_status(app, account) == AWAITING_TRAINING
 
@@ -175,9 +180,10 @@ def test_waitlisted_people_cannot_be_marked(app, volunteer, make_module, make_se
     session_id = make_session(make_module(), capacity=1)
     enrol(app, volunteer(), session_id)
     waiting_id, _ = enrol(app, volunteer(), session_id)
+    coordinator = make_user("coordinator")
+    start(app, session_id)
     with app.app_context(), pytest.raises(TrainingError, match="holding a seat"):
-        services.mark_attendance(user(make_user("coordinator")), session_id,
-                                 {waiting_id: ATTENDED})
+        services.mark_attendance(user(coordinator), session_id, {waiting_id: ATTENDED})
 
 
 def test_quiz_scoring_retries_and_completion(app, volunteer, make_module):
@@ -232,7 +238,8 @@ def test_ics_parses_and_uids_are_stable(app, volunteer, make_module, make_sessio
         again = Calendar.from_ical(services.to_ical(services.sessions_for_calendar(user(account)),
                                                     "y"))
     uids = [[str(e["uid"]) for e in c.walk("VEVENT")] for c in (single, feed, again)]
-    assert uids[0] == uids[1] == uids[2] == [f"training-session-{session_id}@mentorship"]
+    # Stable, and tied to this installation's address (BASE_URL).
+    assert uids[0] == uids[1] == uids[2] == [f"training-session-{session_id}@127.0.0.1"]
     event = single.walk("VEVENT")[0]
     assert event["location"] == "Town hall, room 2"
     assert event.decoded("dtstart").tzinfo is not None
@@ -269,3 +276,26 @@ def test_overview_counts(app, volunteer, make_module, make_session, make_user):
         assert [(s.id, taken) for s, taken in row["upcoming"]] == [(session_id, 1)]
         assert {u.name for u in row["missing"]} == {"Trainee", "Missing"}
         assert row["attendance_rate"] is None
+
+
+def test_attended_cannot_be_turned_into_no_show(app, volunteer, make_module, make_session,
+                                                make_user):
+    session_id = make_session(make_module(roles=("mentor",)))
+    account, coordinator = volunteer("mentor"), make_user("coordinator")
+    enrollment_id, _ = enrol(app, account, session_id)
+    start(app, session_id)
+    with app.app_context():
+        services.mark_attendance(user(coordinator), session_id, {enrollment_id: ATTENDED})
+        db.session.commit()
+        with pytest.raises(TrainingError, match="already confirmed"):
+            services.mark_attendance(user(coordinator), session_id, {enrollment_id: "no_show"})
+
+
+def test_no_cancellation_once_the_session_started(app, volunteer, make_module, make_session):
+    session_id = make_session(make_module(), capacity=1)
+    seated, waiting = volunteer(), volunteer()
+    seat_id, _ = enrol(app, seated, session_id)
+    enrol(app, waiting, session_id)
+    start(app, session_id)
+    with app.app_context(), pytest.raises(TrainingError, match="already started"):
+        services.cancel(user(seated), seat_id)

@@ -156,11 +156,13 @@ def test_calendar_feed_and_reset(client, volunteer, make_module, make_session, a
     session_id = make_session(make_module())
     log_in(client, volunteer())
     client.post(f"/training/sessions/{session_id}/enrol")
+    assert "calendar-url" not in page_text(client.get("/training"))  # no address until asked
+    client.post("/training/calendar/reset")
     html = page_text(client.get("/training"))
     url = re.search(r"http://localhost(/training/calendar/[^\"]+\.ics)", html).group(1)
     feed = client.get(url)
     assert feed.status_code == 200 and feed.mimetype == "text/calendar"
-    assert f"training-session-{session_id}@mentorship" in feed.get_data(as_text=True)
+    assert f"training-session-{session_id}@127.0.0.1" in feed.get_data(as_text=True)
     client.post("/training/calendar/reset")
     assert client.get(url).status_code == 404
     new_url = re.search(r"http://localhost(/training/calendar/[^\"]+\.ics)",
@@ -211,6 +213,9 @@ def test_coordinator_plans_a_session_and_marks_attendance_inline(client, login_a
     login_as("coordinator")
     with app.app_context():
         enrollment_id = db.session.scalar(db.select(Enrollment.id))
+    from tests.training.conftest import start
+
+    start(app, session_id)
     assert "Marked Trainee" in page_text(client.get(f"/coordinate/training/sessions/{session_id}"))
     response = client.post(f"/coordinate/training/sessions/{session_id}/attendance",
                            data={f"mark-{enrollment_id}": "attended"},
