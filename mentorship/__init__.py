@@ -101,6 +101,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from .accounts.views import bp as accounts_bp
     from .admin.views import bp as admin_bp
+    from .awards import bp as awards_bp
     from .coordination.views import bp as coordination_bp
     from .hours import bp as hours_bp
     from .main.views import bp as main_bp
@@ -118,6 +119,7 @@ def register_blueprints(app):
     app.register_blueprint(matching_bp)
     app.register_blueprint(hours_bp)
     app.register_blueprint(recognition_bp)
+    app.register_blueprint(awards_bp)
 
 
 def register_templating(app):

@@ -186,6 +186,9 @@ def seed_demo():
     from .recognition.demo import seed_recognition
 
     seed_recognition(people, programme_today())
+    from .awards.demo import seed_awards
+
+    seed_awards(people, programme_today())
     return people
 
 

@@ -25,14 +25,15 @@ PENDING_KEY = "pending_emails"
 EMAIL_ENVIRON_KEY = "mentorship.rendering_email"
 
 
-def render_message(to, subject, template, locale=None, **context):
+def render_message(to, subject, template, locale=None, attachments=(), **context):
     """Build an EmailMessage from ``emails/<template>.txt`` (and ``.html`` if present)."""
     if not (has_request_context() and request.environ.get(EMAIL_ENVIRON_KEY)):
         # Links in emails always start with BASE_URL, never with the Host header of the
         # request that triggered them (which anyone can set).
         with current_app.test_request_context(base_url=current_app.config["BASE_URL"],
                                               environ_base={EMAIL_ENVIRON_KEY: True}):
-            return render_message(to, subject, template, locale=locale, **context)
+            return render_message(to, subject, template, locale=locale,
+                                  attachments=attachments, **context)
     with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject_text = str(subject)
         text = render_template(f"emails/{template}.txt", **context)
@@ -49,17 +50,20 @@ def render_message(to, subject, template, locale=None, **context):
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
+    for filename, content, maintype, subtype in attachments:
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 
-def send_email(to, subject, template, locale=None, **context):
+def send_email(to, subject, template, locale=None, attachments=(), **context):
     """Render one email now and send it once the current transaction commits.
 
     ``subject`` is a lazy string, translated for the recipient. Nothing is sent for a
     change that is rolled back, and a mail server that is down never undoes a change
     already saved (the failure is logged).
     """
-    message = render_message(to, subject, template, locale=locale, **context)
+    message = render_message(to, subject, template, locale=locale, attachments=attachments,
+                             **context)
     db.session.info.setdefault(PENDING_KEY, []).append(message)
     return message
 

@@ -2,6 +2,15 @@
 
 from .accounts.models import LanguageSkill, User, UserRole  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
+from .awards.models import (  # noqa: F401
+    AwardCategory,
+    AwardCycle,
+    Decline,
+    Juror,
+    Nomination,
+    Shortlisted,
+    Vote,
+)
 from .hours.models import HourEntry  # noqa: F401
 from .matching.models import BuddyRequest, Match  # noqa: F401
 from .programme.models import Neighbourhood, ProgrammeSettings  # noqa: F401

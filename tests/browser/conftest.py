@@ -97,7 +97,7 @@ def assert_accessible(page):
 
 def log_in(page, email, password="demo-password-2026"):
     page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Log in").click()
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("form #submit").click()
     page.wait_for_load_state()

@@ -1,0 +1,168 @@
+"""Coordinators run the award: cycles, jury, moving through the states, shortlists,
+the tally and the chair's tie-breaks."""
+
+from flask import abort, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.models import COORDINATOR, User, UserRole
+from ..dates import programme_today
+from ..extensions import db
+from ..formtools import choices
+from ..permissions import can_coordinate, requires
+from ..training.services import local_to_utc, utc_to_local
+from ..web import flash_success, form_status, redirect_to, render
+from . import bp, services
+from .forms import CycleForm, JuryForm
+from .models import AwardCategory, AwardCycle, Shortlisted, Vote
+
+CYCLE_FIELDS = ("year", "nominations_open_on", "nominations_close_on", "voting_deadline",
+                "ceremony_place", "description", "shortlist_size")
+
+
+def _jury_form(cycle, formdata=None):
+    staff = db.session.scalars(db.select(User).join(UserRole).where(
+        UserRole.role.in_((COORDINATOR, "admin"))).order_by(User.name).distinct()).all()
+    form = JuryForm(formdata=formdata, data=None if formdata else {
+        "jurors": [j.user_id for j in cycle.jurors], "chair": cycle.chair_id or 0})
+    form.jurors.choices = choices((u.id, u.name) for u in staff)
+    form.chair.choices = choices([(0, _("No chair yet"))] + [(u.id, u.name) for u in staff])
+    return form
+
+
+def _fields(form):
+    values = {name: form[name].data for name in CYCLE_FIELDS}
+    values["ceremony_at"] = local_to_utc(form.ceremony_at.data)
+    return values
+
+
+@bp.route("/coordinate/awards")
+@requires(can_coordinate)
+def coordinate_awards():
+    cycles = db.session.scalars(db.select(AwardCycle).order_by(AwardCycle.year.desc())).all()
+    return render("awards/coordinate.html", cycles=cycles)
+
+
+@bp.route("/coordinate/awards/new", methods=["GET", "POST"])
+@requires(can_coordinate)
+def new_cycle():
+    form = CycleForm()
+    if form.validate_on_submit():
+        try:
+            cycle = services.create_cycle(current_user, **_fields(form))
+        except services.AwardError as error:
+            db.session.rollback()
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+        else:
+            db.session.commit()
+            flash_success(_("The award cycle is created."))
+            return redirect_to(url_for("awards.cycle", cycle_id=cycle.id))
+    return render("awards/edit_cycle.html", status=form_status(form), form=form, cycle=None)
+
+
+def _cycle_or_404(cycle_id):
+    return db.session.get(AwardCycle, cycle_id) or abort(404)
+
+
+@bp.route("/coordinate/awards/<int:cycle_id>", methods=["GET", "POST"])
+@requires(can_coordinate)
+def cycle(cycle_id):
+    cycle = _cycle_or_404(cycle_id)
+    form = CycleForm(data=None if request.method == "POST" else {
+        **{name: getattr(cycle, name) for name in CYCLE_FIELDS},
+        "ceremony_at": utc_to_local(cycle.ceremony_at)})
+    if form.validate_on_submit():
+        try:
+            services.update_cycle(current_user, cycle, **_fields(form))
+        except services.AwardError as error:
+            db.session.rollback()
+            form[error.field].errors = [*form[error.field].errors, str(error)]
+        else:
+            db.session.commit()
+            flash_success(_("The award cycle is saved."))
+            return redirect_to(url_for("awards.cycle", cycle_id=cycle.id))
+    return _cycle_page(cycle, form=form, status=form_status(form))
+
+
+def _cycle_page(cycle, form=None, status=200, jury_form=None):
+    grouped = services.nominations_by_nominee(cycle)
+    shortlisted = {(s.category_id, s.nominee_id) for s in db.session.scalars(
+        db.select(Shortlisted).join(AwardCategory).where(AwardCategory.cycle_id == cycle.id))}
+    results_visible = cycle.state == "announced" or (
+        cycle.state == "voting" and programme_today() > cycle.voting_deadline)
+    tallies = {c.id: services.tally(c) for c in cycle.categories} if results_visible else {}
+    names = {u.id: u.name for u in db.session.scalars(db.select(User).where(User.id.in_(
+        {row[0] for t in tallies.values() for row in t["rows"]} or {0})))}
+    votes_cast = db.session.scalar(db.select(db.func.count()).select_from(Vote).join(
+        AwardCategory).where(AwardCategory.cycle_id == cycle.id))
+    return render("awards/cycle.html", status=status, cycle=cycle,
+                  form=form or CycleForm(data={**{n: getattr(cycle, n) for n in CYCLE_FIELDS},
+                                               "ceremony_at": utc_to_local(cycle.ceremony_at)}),
+                  jury_form=jury_form or _jury_form(cycle), grouped=grouped,
+                  shortlisted=shortlisted, tallies=tallies, names=names,
+                  votes_cast=votes_cast, results_visible=results_visible)
+
+
+@bp.route("/coordinate/awards/<int:cycle_id>/jury", methods=["POST"])
+@requires(can_coordinate)
+def jury(cycle_id):
+    cycle = _cycle_or_404(cycle_id)
+    form = _jury_form(cycle, request.form)
+    if form.validate_on_submit():
+        try:
+            services.set_jury(current_user, cycle, form.jurors.data, form.chair.data or None)
+        except services.AwardError as error:
+            db.session.rollback()
+            form.chair.errors = [*form.chair.errors, str(error)]
+        else:
+            db.session.commit()
+            flash_success(_("The jury is saved."))
+            return redirect_to(url_for("awards.cycle", cycle_id=cycle.id))
+    return _cycle_page(cycle, status=422, jury_form=form)
+
+
+@bp.route("/coordinate/awards/<int:cycle_id>/advance", methods=["POST"])
+@requires(can_coordinate)
+def advance(cycle_id):
+    _cycle_or_404(cycle_id)
+    try:
+        cycle = services.advance(current_user, cycle_id, programme_today())
+    except services.AwardError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("Now: %(state)s.", state=cycle.state_label))
+    return redirect_to(url_for("awards.cycle", cycle_id=cycle_id))
+
+
+@bp.route("/coordinate/awards/categories/<int:category_id>/shortlist", methods=["POST"])
+@requires(can_coordinate)
+def shortlist(category_id):
+    category = db.session.get(AwardCategory, category_id) or abort(404)
+    ids = [int(v) for v in request.form.getlist("nominee") if v.isdecimal()]
+    try:
+        services.shortlist(current_user, category.id, ids)
+    except services.AwardError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("Shortlist saved."))
+    return redirect_to(url_for("awards.cycle", cycle_id=category.cycle_id))
+
+
+@bp.route("/coordinate/awards/categories/<int:category_id>/tie-break", methods=["POST"])
+@requires(can_coordinate)
+def tie_break(category_id):
+    category = db.session.get(AwardCategory, category_id) or abort(404)
+    try:
+        services.chair_decides(current_user, category.id,
+                               request.form.get("nominee", type=int), request.form.get("reason"))
+    except services.AwardError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("The chair's choice is recorded."))
+    return redirect_to(url_for("awards.cycle", cycle_id=category.cycle_id))

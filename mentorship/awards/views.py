@@ -1,0 +1,138 @@
+"""The award for everyone: the current cycle, nominating, declining, voting, past years."""
+
+from flask import abort, flash, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..accounts.models import User
+from ..dates import programme_today
+from ..extensions import db
+from ..formtools import choices
+from ..permissions import is_logged_in, requires
+from ..web import flash_success, form_status, redirect_to, render
+from . import bp, services
+from .forms import NominationForm
+from .models import ANNOUNCED, AwardCycle, Nomination, Shortlisted, Vote
+
+
+def _nomination_form(cycle, formdata=None, query=""):
+    form = NominationForm(formdata=formdata)
+    form.category.choices = choices([("", _("Choose a category"))] + [
+        (str(c.id), c.label) for c in cycle.categories
+        if not c.newcomers_only or current_user.has_role("newcomer")])
+    people = services.eligible_nominees(cycle, query or "")
+    form.nominee.choices = choices([("", _("Choose a volunteer"))] + [
+        (str(p.id), p.name) for p in people if p.id != current_user.id])
+    if formdata is not None and form.nominee.data and form.nominee.data not in {
+            str(p.id) for p in people}:
+        # Keep the chosen person selectable even if the search changed.
+        chosen = (db.session.get(User, int(form.nominee.data))
+                  if form.nominee.data.isdecimal() else None)
+        if chosen is not None:
+            form.nominee.choices.append(choices([(str(chosen.id), chosen.name)])[0])
+    return form
+
+
+def _page(cycle, form=None, status=200):
+    today = programme_today()
+    mine = db.session.scalars(db.select(Nomination).options(
+        db.joinedload(Nomination.nominee), db.joinedload(Nomination.category))
+        .where(Nomination.cycle_id == cycle.id, Nomination.nominator_id == current_user.id)
+    ).all() if cycle else []
+    nominated = bool(cycle) and bool(db.session.scalar(db.select(Nomination.id).where(
+        Nomination.cycle_id == cycle.id, Nomination.nominee_id == current_user.id)))
+    ballot = []
+    if cycle and cycle.state == "voting" and services.is_juror(current_user, cycle):
+        voted = {(v.category_id, v.nominee_id): v for v in db.session.scalars(
+            db.select(Vote).where(Vote.juror_id == current_user.id))}
+        for category in cycle.categories:
+            for entry in db.session.scalars(db.select(Shortlisted).options(
+                    db.joinedload(Shortlisted.nominee)).where(
+                    Shortlisted.category_id == category.id)):
+                ballot.append((category, entry.nominee, voted.get((category.id,
+                                                                    entry.nominee_id))))
+    return render("awards/awards.html", status=status, cycle=cycle, today=today,
+                  form=form or (_nomination_form(cycle, query=request.args.get("q"))
+                                if cycle and cycle.state == "nominations_open" else None),
+                  q=request.args.get("q", ""), mine=mine, nominated=nominated,
+                  declined=cycle and services.has_declined(cycle.id, current_user.id),
+                  ballot=ballot,
+                  past=db.session.scalars(db.select(AwardCycle).where(
+                      AwardCycle.state == ANNOUNCED).order_by(AwardCycle.year.desc())).all())
+
+
+@bp.route("/awards")
+@requires(is_logged_in)
+def awards():
+    return _page(services.current_cycle())
+
+
+@bp.route("/awards/nominate", methods=["POST"])
+@requires(is_logged_in)
+def nominate():
+    cycle = services.current_cycle()
+    if cycle is None:
+        abort(404)
+    form = _nomination_form(cycle, request.form, query=request.form.get("q", ""))
+    if form.validate_on_submit():
+        try:
+            services.nominate(current_user, cycle.id, int(form.category.data),
+                              int(form.nominee.data), form.citation.data, programme_today(),
+                              locale=str(get_locale()))
+        except services.AwardError as error:
+            db.session.rollback()
+            target = {"nominee": form.nominee, "category": form.category,
+                      "citation": form.citation}.get(error.field)
+            if target is not None:
+                target.errors = [*target.errors, str(error)]
+            else:
+                form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash_success(_("Thank you! Your nomination is saved. You can change it until "
+                            "nominations close."))
+            return redirect_to(url_for("awards.awards"))
+    return _page(cycle, form=form, status=form_status(form))
+
+
+@bp.route("/awards/decline", methods=["POST"])
+@requires(is_logged_in)
+def decline():
+    cycle = services.current_cycle()
+    if cycle is None:
+        abort(404)
+    services.decline(current_user, cycle.id)
+    db.session.commit()
+    flash_success(_("Understood: you will not be considered this year, and your name will not "
+                    "appear."))
+    return redirect_to(url_for("awards.awards"))
+
+
+@bp.route("/awards/vote", methods=["POST"])
+@requires(is_logged_in)
+def vote():
+    try:
+        score = int(request.form.get("score", ""))
+    except ValueError:
+        score = None
+    try:
+        services.vote(current_user, request.form.get("category", type=int),
+                      request.form.get("nominee", type=int), score,
+                      request.form.get("comment"))
+    except services.AwardError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash_success(_("Your vote is recorded."))
+    return redirect_to(url_for("awards.awards") + "#ballot")
+
+
+@bp.route("/awards/<int:year>")
+def year(year):
+    cycle = db.session.scalar(db.select(AwardCycle).where(AwardCycle.year == year,
+                                                          AwardCycle.state == ANNOUNCED))
+    if cycle is None:
+        abort(404)
+    return render("awards/year.html", cycle=cycle, results=services.public_results(cycle))

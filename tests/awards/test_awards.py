@@ -1,0 +1,317 @@
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from mentorship.accounts.models import User
+from mentorship.awards import services
+from mentorship.awards.models import AwardCategory, AwardCycle, Juror, Shortlisted
+from mentorship.dates import add_months, programme_today
+from mentorship.extensions import db
+from mentorship.volunteering.models import Commitment
+from tests.conftest import log_in, page_text
+
+AwardError = services.AwardError
+CITATION = "She came to every meeting, explained every form and found us a doctor nearby."
+
+
+@pytest.fixture
+def today(app):
+    with app.app_context():
+        return programme_today()
+
+
+@pytest.fixture
+def served(app, make_user, today):
+    """A volunteer who served in ``role`` this year."""
+
+    def make(role="mentor", name=None, **kwargs):
+        account = make_user("resident", name=name, **kwargs)
+        with app.app_context():
+            start = add_months(today, -2)
+            db.session.add(Commitment(user_id=account.id, role=role, status="active",
+                                      current_role=role, start_date=start,
+                                      end_date=add_months(start, 6), min_months=6))
+            db.session.commit()
+        return account
+
+    return make
+
+
+@pytest.fixture
+def cycle(app, make_user, today):
+    """This year's cycle, nominations open, with two jurors (the first chairs)."""
+    jurors = [make_user("coordinator"), make_user("coordinator")]
+    with app.app_context():
+        item = services.create_cycle(
+            db.session.get(User, jurors[0].id), year=today.year,
+            nominations_open_on=today - timedelta(days=5),
+            nominations_close_on=today + timedelta(days=5),
+            voting_deadline=today + timedelta(days=10),
+            ceremony_at=datetime(today.year, 12, 20, 17), ceremony_place="Town hall",
+            description="", shortlist_size=2)
+        item.state = "nominations_open"
+        item.jurors = [Juror(user_id=j.id) for j in jurors]
+        item.chair_id = jurors[0].id
+        db.session.commit()
+        item.jurors_accounts = jurors
+        return item.id, {c.code: c.id for c in item.categories}, jurors
+
+
+def nominate(app, nominator, cycle_id, category_id, nominee, citation=CITATION, today=None):
+    with app.app_context():
+        services.nominate(db.session.get(User, nominator.id), cycle_id, category_id,
+                          nominee.id, citation, today or programme_today())
+        db.session.commit()
+
+
+def set_state(app, cycle_id, state, **dates):
+    with app.app_context():
+        item = db.session.get(AwardCycle, cycle_id)
+        item.state = state
+        for name, value in dates.items():
+            setattr(item, name, value)
+        db.session.commit()
+
+
+def test_each_state_change_and_its_date_guard(app, make_user, today):
+    admin = make_user("coordinator")
+    with app.app_context():
+        actor = db.session.get(User, admin.id)
+        item = services.create_cycle(
+            actor, year=2031, nominations_open_on=today + timedelta(days=1),
+            nominations_close_on=today + timedelta(days=10),
+            voting_deadline=today + timedelta(days=20), ceremony_at=datetime(2031, 12, 1),
+            ceremony_place="Hall", description="", shortlist_size=3)
+        db.session.commit()
+        with pytest.raises(AwardError, match="Nominations can open from"):
+            services.advance(actor, item.id, today)
+        services.advance(actor, item.id, today + timedelta(days=1))
+        with pytest.raises(AwardError, match="stay open until"):
+            services.advance(actor, item.id, today + timedelta(days=5))
+        services.advance(actor, item.id, today + timedelta(days=11))
+        assert item.state == "shortlisting"
+        with pytest.raises(AwardError, match="Name the jury first"):
+            services.advance(actor, item.id, today + timedelta(days=12))
+        item.jurors = [Juror(user_id=admin.id)]
+        with pytest.raises(AwardError, match="Shortlist at least one"):
+            services.advance(actor, item.id, today + timedelta(days=12))
+        db.session.add(Shortlisted(category_id=item.categories[0].id, nominee_id=admin.id))
+        services.advance(actor, item.id, today + timedelta(days=12))
+        assert item.state == "voting"
+        with pytest.raises(AwardError, match="Voting is open until"):
+            services.advance(actor, item.id, today + timedelta(days=15))
+        services.advance(actor, item.id, today + timedelta(days=21))
+        assert item.state == "announced"
+        with pytest.raises(AwardError, match="already announced"):
+            services.advance(actor, item.id, today + timedelta(days=22))
+
+
+def test_nomination_rules(app, cycle, served, make_user):
+    cycle_id, categories, _ = cycle
+    nominator, nominee = served(name="Nominator"), served(name="Nominee")
+    with pytest.raises(AwardError, match="cannot nominate yourself"):
+        nominate(app, nominator, cycle_id, categories["mentor_of_the_year"], nominator)
+    with pytest.raises(AwardError, match="did not volunteer in this role"):
+        nominate(app, nominator, cycle_id, categories["housing_helper_of_the_year"], nominee)
+    with pytest.raises(AwardError, match="did not volunteer in"):
+        nominate(app, nominator, cycle_id, categories["mentor_of_the_year"],
+                 make_user("resident"))
+    with pytest.raises(AwardError, match="Only newcomers"):
+        nominate(app, nominator, cycle_id, categories["newcomers_choice"], nominee)
+    with pytest.raises(AwardError, match="between 50 and 2000"):
+        nominate(app, nominator, cycle_id, categories["mentor_of_the_year"], nominee,
+                 citation="Too short")
+    nominate(app, nominator, cycle_id, categories["mentor_of_the_year"], nominee)
+    # One per nominator and category: a second one replaces (edits) the first.
+    other = served(name="Other")
+    nominate(app, nominator, cycle_id, categories["mentor_of_the_year"], other)
+    with app.app_context():
+        from mentorship.awards.models import Nomination
+
+        rows = db.session.scalars(db.select(Nomination)).all()
+        assert [(r.nominee_id, r.nominator_id) for r in rows] == [(other.id, nominator.id)]
+    newcomer = make_user("newcomer")
+    nominate(app, newcomer, cycle_id, categories["newcomers_choice"], nominee)
+
+
+def test_nominations_outside_the_window_are_refused(app, cycle, served, today):
+    cycle_id, categories, _ = cycle
+    nominator, nominee = served(), served()
+    with pytest.raises(AwardError, match="not open"):
+        nominate(app, nominator, cycle_id, categories["mentor_of_the_year"], nominee,
+                 today=today + timedelta(days=6))
+    set_state(app, cycle_id, "shortlisting")
+    with pytest.raises(AwardError, match="not open"):
+        nominate(app, nominator, cycle_id, categories["mentor_of_the_year"], nominee)
+
+
+def test_nominee_is_told_but_not_by_whom(app, cycle, served, outbox):
+    cycle_id, categories, _ = cycle
+    nominator, nominee = served(name="Secret Admirer"), served()
+    nominate(app, nominator, cycle_id, categories["mentor_of_the_year"], nominee)
+    message = outbox[-1]
+    assert message["To"] == nominee.email
+    assert "Secret Admirer" not in message.get_body(("plain",)).get_content()
+
+
+def _shortlisted_cycle(app, cycle, served, make_user):
+    cycle_id, categories, jurors = cycle
+    category_id = categories["mentor_of_the_year"]
+    first, second = served(name="First Nominee"), served(name="Second Nominee")
+    nominate(app, served(), cycle_id, category_id, first)
+    nominate(app, served(), cycle_id, category_id, first)
+    nominate(app, jurors[1], cycle_id, category_id, second)
+    set_state(app, cycle_id, "shortlisting")
+    with app.app_context():
+        services.shortlist(db.session.get(User, jurors[0].id), category_id, [first.id, second.id])
+        db.session.commit()
+    set_state(app, cycle_id, "voting")
+    return cycle_id, category_id, jurors, first, second
+
+
+def vote(app, juror, category_id, nominee, score):
+    with app.app_context():
+        services.vote(db.session.get(User, juror.id), category_id, nominee.id, score)
+        db.session.commit()
+
+
+def test_juror_conflicts(app, cycle, served, make_user):
+    cycle_id, category_id, jurors, first, second = _shortlisted_cycle(app, cycle, served,
+                                                                       make_user)
+    with pytest.raises(AwardError, match="You nominated this person"):
+        vote(app, jurors[1], category_id, second, 5)
+    vote(app, jurors[0], category_id, first, 4)
+    with pytest.raises(AwardError, match="already voted"):
+        vote(app, jurors[0], category_id, first, 5)
+    with pytest.raises(AwardError, match="Only jurors"):
+        vote(app, make_user("coordinator"), category_id, first, 5)
+    with pytest.raises(AwardError, match="1 to 5"):
+        vote(app, jurors[1], category_id, first, 6)
+    with app.app_context():
+        from mentorship.awards.models import Juror as J
+
+        db.session.add(J(cycle_id=cycle_id, user_id=first.id))
+        db.session.commit()
+    with pytest.raises(AwardError, match="vote for yourself"):
+        vote(app, first, category_id, first, 5)
+
+
+def test_tally_with_ties(app, cycle, served, make_user):
+    cycle_id, category_id, jurors, first, second = _shortlisted_cycle(app, cycle, served,
+                                                                       make_user)
+    vote(app, jurors[0], category_id, first, 4)
+    vote(app, jurors[0], category_id, second, 4)
+    with app.app_context():
+        category = db.session.get(AwardCategory, category_id)
+        # Same mean: the one with more nominations wins (first has two, second one).
+        assert services.tally(category)["winner_id"] == first.id
+        # Make the nomination count equal too: now the chair must choose.
+        from mentorship.awards.models import Nomination
+
+        db.session.delete(db.session.scalars(db.select(Nomination).where(
+            Nomination.nominee_id == first.id)).first())
+        db.session.commit()
+        result = services.tally(category)
+        assert result["needs_chair"] and set(result["tied"]) == {first.id, second.id}
+        with pytest.raises(AwardError, match="Only the jury's chair"):
+            services.chair_decides(db.session.get(User, jurors[1].id), category_id, second.id,
+                                   "Because")
+        services.chair_decides(db.session.get(User, jurors[0].id), category_id, second.id,
+                               "More hours given")
+        db.session.commit()
+        assert services.tally(category)["winner_id"] == second.id
+
+
+def test_decline_removes_the_nominee_everywhere_public(app, client, cycle, served, make_user,
+                                                       today):
+    cycle_id, category_id, jurors, first, second = _shortlisted_cycle(app, cycle, served,
+                                                                       make_user)
+    with app.app_context():
+        services.decline(db.session.get(User, second.id), cycle_id)
+        db.session.commit()
+        assert not db.session.scalar(db.select(Shortlisted.id).where(
+            Shortlisted.nominee_id == second.id))
+    vote(app, jurors[0], category_id, first, 5)
+    set_state(app, cycle_id, "voting", voting_deadline=today - timedelta(days=1),
+              nominations_close_on=today - timedelta(days=2),
+              nominations_open_on=today - timedelta(days=9))
+    with app.app_context():
+        services.advance(db.session.get(User, jurors[0].id), cycle_id, today)
+        db.session.commit()
+    html = page_text(client.get(f"/awards/{today.year}"))
+    assert "First Nominee" in html and "Winner" in html
+    assert "Second Nominee" not in html
+
+
+def test_public_page_shows_nothing_before_the_announcement(client, cycle, today):
+    assert client.get(f"/awards/{today.year}").status_code == 404
+
+
+def test_public_page_hides_non_shortlisted(app, client, cycle, served, make_user, today):
+    cycle_id, categories, jurors = cycle
+    category_id = categories["mentor_of_the_year"]
+    kept, left_out = served(name="Kept Person"), served(name="Left Out")
+    nominate(app, served(), cycle_id, category_id, kept)
+    nominate(app, served(), cycle_id, category_id, left_out)
+    set_state(app, cycle_id, "shortlisting")
+    with app.app_context():
+        services.shortlist(db.session.get(User, jurors[0].id), category_id, [kept.id])
+        db.session.commit()
+    set_state(app, cycle_id, "announced")
+    html = page_text(client.get(f"/awards/{today.year}"))
+    assert "Kept Person" in html and "Left Out" not in html
+
+
+def test_announcing_invites_shortlisted_with_an_ics(app, cycle, served, make_user, outbox,
+                                                    today):
+    cycle_id, category_id, jurors, first, second = _shortlisted_cycle(app, cycle, served,
+                                                                       make_user)
+    vote(app, jurors[0], category_id, first, 5)
+    set_state(app, cycle_id, "voting", voting_deadline=today - timedelta(days=1),
+              nominations_close_on=today - timedelta(days=2),
+              nominations_open_on=today - timedelta(days=9))
+    with app.app_context():
+        services.advance(db.session.get(User, jurors[0].id), cycle_id, today)
+        db.session.commit()
+    invitations = [m for m in outbox if "ceremony" in m["Subject"]]
+    assert {m["To"] for m in invitations} == {first.email, second.email}
+    attachment = next(invitations[0].iter_attachments())
+    assert attachment.get_filename() == "ceremony.ics"
+    from icalendar import Calendar
+
+    assert Calendar.from_ical(attachment.get_content()).walk("VEVENT")
+
+
+@pytest.mark.parametrize("role", ["resident", "newcomer", "partner"])
+def test_coordinator_award_pages_refuse_others(client, login_as, role, cycle):
+    cycle_id, _, _ = cycle
+    login_as(role)
+    for path in ("/coordinate/awards", f"/coordinate/awards/{cycle_id}",
+                 "/coordinate/awards/new"):
+        assert client.get(path).status_code == 403
+
+
+def test_nomination_form_errors_keep_the_citation(app, client, cycle, served):
+    cycle_id, categories, _ = cycle
+    nominee = served(name="Good Person")
+    log_in(client, served())
+    response = client.post("/awards/nominate", data={
+        "category": str(categories["mentor_of_the_year"]), "nominee": str(nominee.id),
+        "citation": "Too short but kept"})
+    assert response.status_code == 422
+    html = page_text(response)
+    assert "Please write between 50 and 2000 characters." in html
+    assert "Too short but kept" in html
+
+
+def test_past_years_remain_visible(app, client, make_user):
+    admin = make_user("coordinator")
+    with app.app_context():
+        old = services.create_cycle(
+            db.session.get(User, admin.id), year=2020, nominations_open_on=date(2020, 9, 1),
+            nominations_close_on=date(2020, 10, 1), voting_deadline=date(2020, 11, 1),
+            ceremony_at=datetime(2020, 12, 1), ceremony_place="Hall", description="",
+            shortlist_size=3)
+        old.state = "announced"
+        db.session.commit()
+    assert client.get("/awards/2020").status_code == 200

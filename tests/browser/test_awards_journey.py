@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from mentorship.awards.models import AwardCycle
+from mentorship.dates import programme_today
+from mentorship.extensions import db
+from tests.browser.conftest import assert_accessible, log_in
+
+pytestmark = pytest.mark.browser
+CITATION = ("إلودي رافقتني إلى البلدية ثلاث مرات وشرحت لي كل ورقة. أولادي يذهبون الآن "
+            "إلى مدرسة قريبة من بيتنا. شكرًا لها من كل قلبي.")
+
+
+def log_out(page):
+    page.locator("form[action='/logout'] button").click()
+    expect(page.locator("form[action='/logout']")).to_have_count(0)
+
+
+def move_dates(app, **changes):
+    with app.app_context():
+        cycle = db.session.scalar(db.select(AwardCycle).where(
+            AwardCycle.year == programme_today().year))
+        for name, days in changes.items():
+            setattr(cycle, name, programme_today() + timedelta(days=days))
+        db.session.commit()
+        return cycle.id, cycle.year
+
+
+def test_newcomer_nominates_in_arabic_through_to_the_public_page(page, live_app):
+    # Tesfaye nominates his buddy Élodie, in Arabic.
+    log_in(page, "tesfaye.alemu@example.org")
+    page.locator("#language-select").select_option("ar")
+    page.locator(".language-switcher button").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.goto("/awards")
+    assert_accessible(page)
+    page.locator("#q").fill("Élodie")
+    page.locator("form[role=search] button").click()
+    category_id = page.locator("#category option").nth(4).get_attribute("value")
+    page.locator("#category").select_option(category_id)
+    page.locator("#nominee").select_option(label="Élodie Martin")
+    page.locator("#citation").fill(CITATION)
+    page.locator("#submit").click()
+    expect(page.locator("#messages .message-success")).to_be_visible()
+    log_out(page)
+
+    # Nominations close; the coordinator shortlists.
+    cycle_id, year = move_dates(live_app, nominations_open_on=-30, nominations_close_on=-1)
+    log_in(page, "coordinator@example.org")
+    page.goto(f"/coordinate/awards/{cycle_id}")
+    page.locator("form[action$='/advance'] button").click()
+    expect(page.locator(".lead .badge")).to_have_attribute("data-state", "shortlisting")
+    assert_accessible(page)
+    newcomers = page.locator("section[data-category=newcomers_choice]")
+    newcomers.locator("input[type=checkbox]").first.check()
+    newcomers.locator("button[type=submit]").click()
+    page.locator("form[action$='/advance'] button").click()
+    expect(page.locator(".lead .badge")).to_have_attribute("data-state", "voting")
+    page.goto("/awards")
+    ballot = page.locator(".ballot-item[data-category=newcomers_choice]")
+    ballot.locator("input[value='5']").check()
+    ballot.locator("button[type=submit]").click()
+    expect(page.locator(".ballot-item[data-category=newcomers_choice]")).to_contain_text("5")
+    assert_accessible(page)
+    log_out(page)
+
+    log_in(page, "admin@example.org")
+    page.goto("/awards")
+    ballot = page.locator(".ballot-item[data-category=newcomers_choice]")
+    ballot.locator("input[value='4']").check()
+    ballot.locator("button[type=submit]").click()
+    expect(page.locator(".ballot-item[data-category=newcomers_choice]")).to_contain_text("4")
+    # Voting closes; the winners are announced.
+    move_dates(live_app, voting_deadline=-1)
+    page.goto(f"/coordinate/awards/{cycle_id}")
+    page.locator("form[action$='/advance'] button").click()
+    expect(page.locator(".lead .badge")).to_have_attribute("data-state", "announced")
+    log_out(page)
+
+    page.goto(f"/awards/{year}")
+    winners = page.locator("li.winner", has_text="Élodie Martin")
+    expect(winners.first).to_be_visible()
+    assert_accessible(page)
