@@ -107,6 +107,7 @@ def register_blueprints(app):
     from .main.views import bp as main_bp
     from .matching import bp as matching_bp
     from .recognition import bp as recognition_bp
+    from .reports import bp as reports_bp
     from .training import bp as training_bp
     from .volunteering import bp as volunteering_bp
 
@@ -120,6 +121,7 @@ def register_blueprints(app):
     app.register_blueprint(hours_bp)
     app.register_blueprint(recognition_bp)
     app.register_blueprint(awards_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_templating(app):
@@ -147,6 +149,7 @@ def register_templating(app):
         NEED_LABELS,
     )
     from .recognition.models import PASS_STATE_LABELS, VENUE_KIND_LABELS
+    from .reports.services import METRIC_LABELS
     from .training.models import KIND_LABELS
     from .volunteering.models import (
         COMMITMENT_STATE_LABELS,
@@ -157,6 +160,7 @@ def register_templating(app):
 
     app.jinja_env.globals.update(
         module_kind_labels=KIND_LABELS,
+        metric_labels=METRIC_LABELS,
         pass_state_labels=PASS_STATE_LABELS,
         venue_kind_labels=VENUE_KIND_LABELS,
         need_labels=NEED_LABELS,
@@ -185,8 +189,10 @@ def register_templating(app):
 def register_commands(app):
     from .accounts.cli import users_cli
     from .demo import seed_demo_command
+    from .reports.reminders import reminders_cli
     from .volunteering.cli import commitments_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(commitments_cli)
+    app.cli.add_command(reminders_cli)

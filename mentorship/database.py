@@ -99,3 +99,17 @@ def conditional_update(statement):
     else got there first.
     """
     return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+
+def month_of(column):
+    """YYYY-MM of a date or timestamp column, in SQL, on SQLite and PostgreSQL alike."""
+    if is_sqlite():
+        return func.strftime("%Y-%m", column)
+    return func.to_char(column, "YYYY-MM")
+
+
+def days_between(start, end):
+    """Whole days from ``start`` to ``end`` (timestamps), in SQL, on both databases."""
+    if is_sqlite():
+        return func.julianday(end) - func.julianday(start)
+    return func.extract("epoch", end - start) / 86400

@@ -189,6 +189,9 @@ def seed_demo():
     from .awards.demo import seed_awards
 
     seed_awards(people, programme_today())
+    from .reports.demo import seed_history
+
+    seed_history(people, programme_today())
     return people
 
 

@@ -15,6 +15,7 @@ from .hours.models import HourEntry  # noqa: F401
 from .matching.models import BuddyRequest, Match  # noqa: F401
 from .programme.models import Neighbourhood, ProgrammeSettings  # noqa: F401
 from .recognition.models import Partner, PartnerStaff, Pass, Perk  # noqa: F401
+from .reports.models import MilestoneReached, PublishedReport, SentReminder  # noqa: F401
 from .training.models import (  # noqa: F401
     CalendarFeed,
     Certificate,

@@ -31,7 +31,11 @@ def next_steps(user):
 
 @bp.route("/")
 def home():
-    return render("main/home.html", steps=next_steps(current_user))
+    from ..dates import programme_today
+    from ..reports.services import reached_milestone
+
+    return render("main/home.html", steps=next_steps(current_user),
+                  milestone=reached_milestone(programme_today().year))
 
 
 @bp.route("/health")

@@ -1,4 +1,4 @@
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -14,6 +14,8 @@ class ProgrammeSettings(db.Model):
     contact_email: Mapped[str] = mapped_column(String(254), default="programme@example.org")
     timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     default_locale: Mapped[str] = mapped_column(String(8), default="en")
+    # "N residents accompanied newcomers this year" thresholds worth celebrating.
+    milestones: Mapped[list] = mapped_column(JSON, default=lambda: [10, 50, 100, 250, 500])
 
 
 class Neighbourhood(db.Model):

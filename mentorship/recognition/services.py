@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import PARTNER, User, UserRole, find_user_by_email
 from ..audit.services import record
-from ..database import conditional_update, locked, locked_one, utcnow
+from ..database import conditional_update, locked, locked_one, month_of, utcnow
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import HourEntry
@@ -263,17 +263,8 @@ def my_passes(user_id):
                               .order_by(Pass.issued_at.desc())).all()
 
 
-def month_key(column):
-    """YYYY-MM of a timestamp, in SQL, on SQLite and PostgreSQL alike."""
-    from ..database import is_sqlite
-
-    if is_sqlite():
-        return func.strftime("%Y-%m", column)
-    return func.to_char(column, "YYYY-MM")
-
-
 def redeemed_by_month(partner_id):
-    month = month_key(Pass.redeemed_at)
+    month = month_of(Pass.redeemed_at)
     return db.session.execute(
         select(month.label("month"), func.count(Pass.id))
         .join(Perk, Perk.id == Pass.perk_id)
@@ -293,7 +284,7 @@ def overview():
     """Per perk: stock left; per month: claims and redemptions. A fixed number of queries."""
     perks = db.session.scalars(select(Perk).options(db.joinedload(Perk.partner))
                                .order_by(Perk.valid_until.desc(), Perk.id)).all()
-    claimed_month, redeemed_month = month_key(Pass.issued_at), month_key(Pass.redeemed_at)
+    claimed_month, redeemed_month = month_of(Pass.issued_at), month_of(Pass.redeemed_at)
     claims = dict(db.session.execute(select(claimed_month, func.count())
                                      .group_by(claimed_month)).all())
     redemptions = dict(db.session.execute(
