@@ -124,6 +124,11 @@ def log_hours(user, *, token, day, minutes, activity, match_id, note, today,
             return existing
     # One volunteer's entries are checked and saved one at a time (the day's total).
     locked(select(User.id).where(User.id == user.id))
+    if token:  # a retry that waited for the lock finds the entry the first one saved
+        existing = db.session.scalar(select(HourEntry).where(
+            HourEntry.user_id == user.id, HourEntry.token == token))
+        if existing is not None:
+            return existing
     commitment_id, match_id = _check(user, day=day, minutes=minutes, activity=activity,
                                      match_id=match_id, today=today,
                                      confirm_duplicate=confirm_duplicate)
@@ -270,14 +275,18 @@ def totals(user_id, today):
 
 
 def per_match_totals(user_id):
+    """(match, approved minutes, pending minutes) for each match the volunteer logged."""
+    sums = (select(HourEntry.match_id,
+                   func.sum(case((HourEntry.status == APPROVED, HourEntry.minutes),
+                                 else_=0)).label("approved"),
+                   func.sum(case((HourEntry.status == PENDING, HourEntry.minutes),
+                                 else_=0)).label("pending"))
+            .where(HourEntry.user_id == user_id, HourEntry.match_id.is_not(None))
+            .group_by(HourEntry.match_id).subquery())
     return db.session.execute(
-        select(Match, func.sum(case((HourEntry.status == APPROVED, HourEntry.minutes),
-                                    else_=0)).label("approved"),
-               func.sum(case((HourEntry.status == PENDING, HourEntry.minutes),
-                             else_=0)).label("pending"))
-        .join(HourEntry, HourEntry.match_id == Match.id)
+        select(Match, sums.c.approved, sums.c.pending)
+        .join(sums, sums.c.match_id == Match.id)
         .options(db.joinedload(Match.newcomer))
-        .where(HourEntry.user_id == user_id).group_by(Match.id)
         .order_by(Match.created_at)).all()
 
 

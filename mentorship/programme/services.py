@@ -1,6 +1,7 @@
 """Reading and changing the programme's settings and neighbourhoods."""
 
 from flask import g
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from .models import Neighbourhood, ProgrammeSettings
@@ -11,9 +12,13 @@ def get_settings():
     if "programme_settings" not in g:
         settings = db.session.get(ProgrammeSettings, 1)
         if settings is None:
-            settings = ProgrammeSettings(id=1)
-            db.session.add(settings)
-            db.session.flush()
+            # First use: create the row. Two workers may try at once; one wins.
+            try:
+                with db.session.begin_nested():
+                    db.session.add(ProgrammeSettings(id=1))
+            except IntegrityError:
+                pass
+            settings = db.session.get(ProgrammeSettings, 1)
         g.programme_settings = settings
     return g.programme_settings
 

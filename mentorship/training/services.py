@@ -484,8 +484,9 @@ def progress_for(user, now=None):
         .order_by(Commitment.start_date)).all()
     roles = list(dict.fromkeys(c.role for c in commitments))
     modules = db.session.scalars(
-        select(TrainingModule).join(ModuleRole).where(ModuleRole.role.in_(roles))
-        .order_by(TrainingModule.position, TrainingModule.id).distinct()).all()
+        select(TrainingModule).where(TrainingModule.id.in_(
+            select(ModuleRole.module_id).where(ModuleRole.role.in_(roles))))
+        .order_by(TrainingModule.position, TrainingModule.id)).all()
     completed = {c.module_id: c for c in db.session.scalars(
         select(ModuleCompletion).where(ModuleCompletion.user_id == user.id))}
     enrollments = {e.session_id: e for e in db.session.scalars(

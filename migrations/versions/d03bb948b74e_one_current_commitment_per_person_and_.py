@@ -23,7 +23,8 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f('uq_commitments_user_id_current_role'), ['user_id', 'current_role'])
 
     # ### end Alembic commands ###
-    op.execute("UPDATE commitments SET current_role = role "
+    # "current_role" is quoted: it is a reserved word in PostgreSQL.
+    op.execute('UPDATE commitments SET "current_role" = role '
                "WHERE status IN ('awaiting_training', 'active')")
 
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from mentorship.demo import seed_demo
@@ -19,6 +19,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 BLOCKING_IMPACTS = {"serious", "critical"}
+# Generous waits: CI machines can be busy (two cores); a slow page is not a failure.
+expect.set_options(timeout=15_000)
 
 
 def free_port():
@@ -62,7 +64,7 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     page.console_errors = errors
@@ -75,7 +77,7 @@ def nojs_page(browser, live_server):
     context = browser.new_context(base_url=live_server, java_script_enabled=False,
                                   locale="en-GB")
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     yield page
     context.close()
 
