@@ -12,6 +12,7 @@ from mentorship import create_app
 from mentorship.accounts.models import LanguageSkill, User, UserRole
 from mentorship.demo import DEMO_PASSWORD
 from mentorship.extensions import db
+from mentorship.programme.services import get_settings
 from mentorship.volunteering.services import ensure_roles
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "")
@@ -56,6 +57,7 @@ def app_factory(tmp_path):
                 with app.app_context():
                     db.create_all()
                     ensure_roles()
+                    get_settings()  # the row the first migration creates
                     db.session.commit()
         return app
 

@@ -34,6 +34,13 @@ def upgrade():
     sa.Column('default_locale', sa.String(length=8), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_programme_settings'))
     )
+    # The programme's one settings row, with neutral defaults an admin then changes.
+    settings = sa.table('programme_settings', sa.column('id', sa.Integer),
+                        sa.column('name', sa.String), sa.column('contact_email', sa.String),
+                        sa.column('timezone', sa.String), sa.column('default_locale', sa.String))
+    op.bulk_insert(settings, [{'id': 1, 'name': 'Welcome Neighbours',
+                               'contact_email': 'programme@example.org',
+                               'timezone': 'Europe/Paris', 'default_locale': 'en'}])
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
