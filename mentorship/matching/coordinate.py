@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..database import utcnow
 from ..extensions import db
+from ..formtools import attach_error
 from ..permissions import can_coordinate, requires
 from ..web import flash_success, form_status, htmx_message, redirect_to, render
 from . import bp, services
@@ -87,10 +88,7 @@ def end_match(match_id):
                                form.note.data, reopen=form.reopen.data)
         except services.MatchingError as error:
             db.session.rollback()
-            if error.field:
-                form[error.field].errors = [*form[error.field].errors, str(error)]
-            else:
-                form.form_errors.append(str(error))
+            attach_error(form, error)
         else:
             db.session.commit()
             flash_success(_("The match has ended."))

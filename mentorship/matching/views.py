@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..formtools import attach_error
 from ..permissions import can_request_buddy, is_logged_in, requires
 from ..programme.services import neighbourhood_choices
 from ..volunteering.models import ROLE_CODES
@@ -55,10 +56,7 @@ def new_request(role):
                 preferred_contact=form.preferred_contact.data)
         except services.MatchingError as error:
             db.session.rollback()
-            if error.field:
-                form[error.field].errors = [*form[error.field].errors, str(error)]
-            else:
-                form.form_errors.append(str(error))
+            attach_error(form, error)
         else:
             db.session.commit()
             flash_success(_("Thank you! We are looking for a buddy for you. We will write "

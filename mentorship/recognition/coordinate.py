@@ -5,18 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..formtools import attach_error
 from ..permissions import can_administer, can_coordinate, requires
 from ..web import flash_success, form_status, redirect_to, render
 from . import bp, services
 from .forms import PartnerForm, RevokePassForm, StaffForm, perk_form_class
 from .models import Partner, Pass, Perk
-
-
-def _attach(form, error):
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 @bp.route("/coordinate/perks")
@@ -56,7 +50,7 @@ def edit_perk(perk_id=None):
                 certificate_required=form.certificate_required.data, roles=form.roles.data)
         except services.RecognitionError as error:
             db.session.rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash_success(_("The perk is saved."))
@@ -89,7 +83,7 @@ def revoke(pass_id):
             services.revoke(current_user, found.id, form.reason.data)
         except services.RecognitionError as error:
             db.session.rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash_success(_("The pass is revoked."))
@@ -134,7 +128,7 @@ def add_staff(partner_id):
             services.add_staff(current_user, partner, staff_form.email.data)
         except services.RecognitionError as error:
             db.session.rollback()
-            _attach(staff_form, error)
+            attach_error(staff_form, error)
         else:
             db.session.commit()
             flash_success(_("The staff member can now check passes."))

@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import db
+from ..formtools import attach_error
 from ..permissions import can_coordinate, requires
 from ..web import flash_success, form_status, htmx_message, redirect_to, render
 from . import bp, services
@@ -17,13 +18,6 @@ from .models import ATTENDED, NO_SHOW, Certificate, Enrollment, TrainingModule, 
 @requires(can_coordinate)
 def coordinate_training():
     return render("training/coordinate_training.html", overview=services.module_overview())
-
-
-def _attach(form, error):
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 @bp.route("/coordinate/training/modules/new", methods=["GET", "POST"])
@@ -51,7 +45,7 @@ def edit_module(module_id=None):
                 pass_mark=form.pass_mark.data, requirements=form.requirements())
         except services.TrainingError as error:
             db.session.rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash_success(_("The module is saved."))
@@ -83,7 +77,7 @@ def edit_session(module_id=None, session_id=None):
                 video_link=form.video_link.data, capacity=form.capacity.data)
         except services.TrainingError as error:
             db.session.rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash_success(_("The session is saved."))
@@ -148,7 +142,7 @@ def revoke(certificate_id):
             services.revoke_certificate(current_user, certificate.id, form.reason.data)
         except services.TrainingError as error:
             db.session.rollback()
-            _attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash_success(_("The certificate is revoked."))

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..dates import add_months, programme_today
 from ..extensions import db
+from ..formtools import attach_error
 from ..permissions import can_volunteer, can_volunteer_or_coordinate, requires
 from ..programme.services import neighbourhood_choices
 from ..web import flash_success, form_status, redirect_to, render
@@ -93,22 +94,13 @@ def _handle_application(role, application=None):
                     services.update_application(current_user, application, **fields)
             except services.VolunteeringError as error:
                 db.session.rollback()
-                _attach_error(form, error)
+                attach_error(form, error)
             else:
                 db.session.commit()
                 flash_success(_("Thank you! Your application has been sent. A coordinator "
                                 "will answer you soon."))
                 return redirect_to(url_for("volunteering.volunteer"))
     return _render_apply(role, form, application, today)
-
-
-def _attach_error(form, error):
-    """Put a service's refusal next to the field it is about."""
-    if error.field:
-        field = form[error.field]
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _render_apply(role, form, application, today):
@@ -202,7 +194,7 @@ def end_commitment(commitment_id):
                                programme_today(), end_matches=form.end_matches.data)
         except services.VolunteeringError as error:
             db.session.rollback()
-            _attach_error(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             flash_success(_("The commitment has ended. Thank you for the time given."))
