@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
@@ -323,14 +323,6 @@ def queue(*, volunteer=None, role=None, activity=None, min_age_days=None, page=1
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def pending_counts(now=None, days=14):
-    now = now or utcnow()
-    return db.session.execute(select(
-        func.count(HourEntry.id),
-        func.count(HourEntry.id).filter(HourEntry.created_at <= now - timedelta(days=days)))
-        .where(HourEntry.status == PENDING)).one()
-
-
 # Exports -----------------------------------------------------------------------------
 
 CSV_COLUMNS = ("entry_id", "date", "minutes", "hours", "activity", "status", "volunteer_id",
@@ -370,8 +362,3 @@ def csv_lines(rows):
         buffer.truncate(0)
         writer.writerow(row)
         yield buffer.getvalue()
-
-
-def first_of_month(value):
-    return date(value.year, value.month, 1)
-

@@ -416,13 +416,3 @@ def active_matches(page=1, per_page=25):
                                    db.joinedload(Match.request))
              .where(Match.status == ACTIVE).order_by(Match.activated_at))
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def board_counts(now=None):
-    now = now or utcnow()
-    waiting, flagged = db.session.execute(select(
-        func.count(BuddyRequest.id),
-        func.count(BuddyRequest.id).filter(BuddyRequest.flagged_since(now)))
-        .where(BuddyRequest.status == OPEN)).one()
-    return waiting, flagged
-

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import LanguageSkill, User
@@ -391,10 +391,6 @@ def review_queue(*, role=None, status="open", language=None, neighbourhood_id=No
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def count_commitments(*conditions):
-    return db.session.scalar(select(func.count()).select_from(Commitment).where(*conditions))
-
-
 def ending_soon_conditions(today, days=30):
     return (Commitment.status == ACTIVE, Commitment.end_date > today,
             Commitment.end_date <= today + timedelta(days=days))
@@ -423,13 +419,3 @@ def ended_early_in_year(year):
         .order_by(Commitment.ended_on.desc())
     ).all()
     return rows, Counter(c.end_reason for c in rows)
-
-
-def queue_counts(now=None):
-    """Applications waiting and the oldest wait, for the coordinator's home."""
-    waiting, oldest = db.session.execute(
-        select(func.count(Application.id), func.min(Application.submitted_at))
-        .where(Application.status.in_(OPEN_APPLICATION_STATES))
-    ).one()
-    days = ((now or utcnow()) - oldest).days if oldest else None
-    return waiting, days
