@@ -99,12 +99,12 @@ def register_extensions(app):
 
 
 def register_blueprints(app):
-    from .accounts.views import bp as accounts_bp
-    from .admin.views import bp as admin_bp
+    from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
     from .awards import bp as awards_bp
-    from .coordination.views import bp as coordination_bp
+    from .coordination import bp as coordination_bp
     from .hours import bp as hours_bp
-    from .main.views import bp as main_bp
+    from .main import bp as main_bp
     from .matching import bp as matching_bp
     from .recognition import bp as recognition_bp
     from .reports import bp as reports_bp

@@ -14,10 +14,12 @@ PostgreSQL: ``locked()`` adds ``SELECT … FOR UPDATE`` so the rows read are loc
 until the commit.
 """
 
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
 from sqlalchemy import event, func
+from sqlalchemy.exc import IntegrityError
 
 from .extensions import db
 
@@ -99,6 +101,34 @@ def conditional_update(statement):
     else got there first.
     """
     return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+
+
+@contextmanager
+def unique_or(error):
+    """Run the block's changes in a SAVEPOINT; if a unique constraint refuses them, undo
+    only the block and raise ``error`` (a double click that inserts the same row twice).
+
+    The caller's transaction stays usable: services never roll it back themselves.
+    Make the changes inside the block (changes made before it are flushed outside it).
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+            db.session.flush()
+    except IntegrityError:
+        raise error from None
+
+
+def add_once(obj):
+    """Add ``obj`` in a SAVEPOINT; False (and nothing added) if a unique constraint
+    refuses it, leaving the caller's transaction intact."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+            db.session.flush()
+    except IntegrityError:
+        return False
+    return True
 
 
 def month_of(column):

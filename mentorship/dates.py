@@ -32,3 +32,19 @@ def programme_today():
     from .programme.services import get_settings
 
     return datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+def local_to_utc(value):
+    """A naive local time typed in the programme's time zone, as naive UTC."""
+    from .programme.services import get_settings
+
+    zone = ZoneInfo(get_settings().timezone)
+    return value.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+
+def utc_to_local(value):
+    """A stored naive UTC time, as naive local time in the programme's time zone."""
+    from .programme.services import get_settings
+
+    zone = ZoneInfo(get_settings().timezone)
+    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)

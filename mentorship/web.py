@@ -9,14 +9,31 @@ request answer with their real status and a message retargeted to the page's
 """
 
 import json
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    flash,
+    get_flashed_messages,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
+from jinja2_fragments import BlockNotFoundError
+from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import BadRequest
+
+from .errors import DomainError
+from .extensions import db
+from .formtools import attach_error
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -57,16 +74,24 @@ def render(template_name, status=200, block=None, **context):
         if block in LAYOUT_BLOCKS:
             block = None
     if block is not None and is_htmx_fragment_request():
-        template = current_app.jinja_env.get_template(template_name)
-        if block in template.blocks:
-            current_app.update_template_context(context)
-            html = "".join(template.blocks[block](template.new_context(context)))
-            return html, status
+        try:
+            return render_block(template_name, block, **context), status
+        except BlockNotFoundError:
+            pass
     return render_template(template_name, **context), status
 
 
 def form_status(form):
     return 422 if form.errors else 200
+
+
+def attachment(body, filename, mimetype):
+    """A download (CSV, calendar, JSON): ``body`` is text, bytes or an iterable of
+    text that streams while the request's context is kept."""
+    if not isinstance(body, str | bytes):
+        body = stream_with_context(body)
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def safe_next(target, default="main.home"):
@@ -92,9 +117,85 @@ def redirect_to(location, code=303):
 
 
 def htmx_message(message, category, status):
-    """A message for an HTMX request, swapped into the page's #messages region."""
-    html = render_template("_messages.html", messages=[(category, message)])
+    """A message for an HTMX request, swapped into the page's #messages region (with any
+    message already queued for this response)."""
+    messages = [*get_flashed_messages(with_categories=True), (category, message)]
+    html = render_template("_messages.html", messages=messages)
     return html, status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+
+
+# Responses that send the browser elsewhere: queued messages wait for the next page.
+_NAVIGATING_HEADERS = ("HX-Redirect", "HX-Location", "HX-Refresh")
+
+
+def deliver_messages(response):
+    """Messages queued during a request reach the person in the response it causes.
+
+    A full page shows them in its #messages region when it renders, and a redirect
+    keeps them for the page it leads to (Flask's flash). An HTMX fragment gets them
+    appended out of band, so "Your hours are saved" appears now, not on the next page.
+    """
+    if (
+        not is_htmx_fragment_request()
+        or response.mimetype != "text/html"
+        or response.is_streamed
+        or response.status_code == 204
+        or 300 <= response.status_code < 400
+        or response.headers.get("HX-Retarget") == "#messages"
+        or any(header in response.headers for header in _NAVIGATING_HEADERS)
+    ):
+        return response
+    messages = get_flashed_messages(with_categories=True)
+    if messages:
+        oob = render_template("_messages.html", messages=messages, out_of_band=True)
+        response.set_data(response.get_data() + oob.encode())
+    return response
+
+
+@dataclass
+class Outcome:
+    """What ``perform`` did: truthy when the change was committed."""
+
+    result: Any = None
+    error: DomainError | None = None
+
+    def __bool__(self):
+        return self.error is None
+
+
+def perform(action, *args, form=None, success=None, **kwargs):
+    """Run one service call as the request's transaction.
+
+    On success: commit, and queue ``success`` for the person (see ``deliver_messages``).
+    On a refusal (``DomainError``): roll back everything, then show the message next to
+    its field on ``form`` (or at the top of the form), or, without a form, among the
+    page's messages. The view then re-renders or redirects; ``Outcome.error.status``
+    is the status to answer with.
+    """
+    try:
+        result = action(*args, **kwargs)
+    except DomainError as error:
+        db.session.rollback()
+        if form is not None:
+            attach_error(form, error)
+        else:
+            flash(str(error), "error")
+        return Outcome(error=error)
+    db.session.commit()
+    if success:
+        flash(success, "success")
+    return Outcome(result=result)
+
+
+def refusal(outcome, location):
+    """The answer to a refused change made without a form: for HTMX, the message in
+    #messages with the refusal's status; otherwise back to ``location``, message kept."""
+    if request.htmx:
+        messages = get_flashed_messages(with_categories=True)
+        html = render_template("_messages.html", messages=messages)
+        headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+        return html, outcome.error.status, headers
+    return redirect(location, code=303)
 
 
 def set_security_headers(response):
@@ -116,8 +217,6 @@ def set_security_headers(response):
 def handle_http_error(error):
     code = error.code or 500
     if code >= 500:
-        from .extensions import db
-
         db.session.rollback()
     title, message = ERROR_MESSAGES.get(code, ERROR_MESSAGES[500 if code >= 500 else 400])
     if request.htmx:
@@ -174,6 +273,7 @@ def handle_csrf_error(error):
 
 def register_web(app):
     app.after_request(set_security_headers)
+    app.after_request(deliver_messages)
     app.register_error_handler(CSRFError, handle_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, handle_http_error)
@@ -181,3 +281,4 @@ def register_web(app):
 
 def flash_success(message):
     flash(message, "success")
+

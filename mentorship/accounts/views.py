@@ -1,4 +1,4 @@
-from flask import Blueprint, current_app, jsonify, request, session, url_for
+from flask import current_app, jsonify, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -7,11 +7,9 @@ from ..i18n import LANGUAGE_SESSION_KEY
 from ..permissions import is_logged_in, requires
 from ..programme.services import neighbourhood_choices
 from ..web import flash_success, form_status, redirect_to, render, safe_next
-from . import services
+from . import bp, services
 from .forms import LoginForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from .models import normalise_email
-
-bp = Blueprint("accounts", __name__)
 
 
 def _email_key():

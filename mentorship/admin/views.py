@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
@@ -14,9 +14,8 @@ from ..programme.services import active_neighbourhoods, get_settings, update_set
 from ..volunteering import services as volunteering
 from ..volunteering.forms import RoleSettingsForm
 from ..web import flash_success, form_status, htmx_message, redirect_to, render
+from . import bp
 from .forms import PeopleSearchForm, SettingsForm
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("")

@@ -6,11 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import COORDINATOR, User, UserRole
-from ..dates import programme_today
+from ..dates import local_to_utc, programme_today, utc_to_local
 from ..extensions import db
 from ..formtools import choices
 from ..permissions import can_coordinate, requires
-from ..training.services import local_to_utc, utc_to_local
 from ..web import flash_success, form_status, redirect_to, render
 from . import bp, services
 from .forms import CycleForm, JuryForm

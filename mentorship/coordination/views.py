@@ -1,13 +1,11 @@
 """The coordinator's home: the programme's figures, each linked to the list behind it."""
 
-from flask import Blueprint
 
 from ..dates import programme_today
 from ..permissions import can_coordinate, requires
 from ..reports.services import dashboard
 from ..web import render
-
-bp = Blueprint("coordination", __name__)
+from . import bp
 
 
 @bp.route("/coordinate")

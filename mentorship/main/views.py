@@ -1,12 +1,11 @@
-from flask import Blueprint, current_app, jsonify, request, session
+from flask import current_app, jsonify, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
 from ..extensions import db
 from ..i18n import LANGUAGE_SESSION_KEY
 from ..web import redirect_to, render, safe_next
-
-bp = Blueprint("main", __name__)
+from . import bp
 
 
 def next_steps(user):

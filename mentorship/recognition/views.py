@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..dates import programme_today
 from ..extensions import db, limiter
 from ..permissions import can_volunteer, is_partner, requires
-from ..training.views import qr_data_uri
+from ..qr import qr_data_uri
 from ..web import flash_success, htmx_message, redirect_to, render
 from . import bp, services
 from .forms import CheckPassForm

@@ -17,13 +17,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import COORDINATOR, User, UserRole
 from ..database import utcnow
-from ..dates import programme_today
+from ..dates import local_to_utc, programme_today
 from ..extensions import db
 from ..hours.models import PENDING, HourEntry
 from ..mail import deliver, render_message
 from ..matching.models import OPEN, PROPOSED, BuddyRequest, Match
 from ..training.models import ENROLLED, Enrollment, TrainingSession
-from ..training.services import local_to_utc
 from ..volunteering.models import ACTIVE, Commitment
 from .models import SentReminder
 from .services import check_milestones

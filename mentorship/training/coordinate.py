@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from ..dates import utc_to_local
 from ..extensions import db
 from ..formtools import attach_error
 from ..permissions import can_coordinate, requires
@@ -65,8 +66,8 @@ def edit_session(module_id=None, session_id=None):
         abort(404)
     data = None
     if session is not None and request.method == "GET":
-        data = {"starts_at": services.utc_to_local(session.starts_at),
-                "ends_at": services.utc_to_local(session.ends_at), "place": session.place,
+        data = {"starts_at": utc_to_local(session.starts_at),
+                "ends_at": utc_to_local(session.ends_at), "place": session.place,
                 "video_link": session.video_link, "capacity": session.capacity}
     form = SessionForm(data=data)
     if form.validate_on_submit():

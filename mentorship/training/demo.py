@@ -2,6 +2,7 @@
 
 from datetime import datetime, time, timedelta
 
+from ..dates import local_to_utc
 from ..extensions import db
 from .models import (
     ATTENDED,
@@ -16,7 +17,7 @@ from .models import (
     TrainingModule,
     TrainingSession,
 )
-from .services import check_training, local_to_utc, parse_quiz
+from .services import check_training, parse_quiz
 
 ALL_ROLES = ("mentor", "language_buddy", "housing_helper")
 

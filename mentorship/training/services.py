@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from ..accounts.models import User
 from ..audit.services import record
 from ..database import locked_one, utcnow
-from ..dates import programme_today
+from ..dates import local_to_utc, programme_today, utc_to_local
 from ..extensions import db
 from ..mail import send_email
 from ..programme.services import get_settings
@@ -133,17 +133,6 @@ def required_modules_by_role():
 
 
 # Sessions and waiting lists ----------------------------------------------------------
-
-
-def local_to_utc(value):
-    """A naive local time typed in the programme's time zone, as naive UTC."""
-    zone = ZoneInfo(get_settings().timezone)
-    return value.replace(tzinfo=zone).astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-def utc_to_local(value):
-    zone = ZoneInfo(get_settings().timezone)
-    return value.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
 
 
 def save_session(actor, session, module, *, starts_local, ends_local, place, video_link,

@@ -1,6 +1,5 @@
 """The volunteer's side of training, calendars, and the public certificate check."""
 
-import segno
 from flask import Response, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +12,7 @@ from ..permissions import (
     is_logged_in,
     requires,
 )
+from ..qr import qr_data_uri
 from ..web import flash_success, htmx_message, redirect_to, render, safe_next
 from . import bp, services
 from .models import Certificate, Enrollment, TrainingModule, TrainingSession
@@ -171,10 +171,6 @@ def reset_calendar():
 def _certificate_or_404(code):
     certificate = db.session.scalar(db.select(Certificate).where(Certificate.code == code))
     return certificate or abort(404)
-
-
-def qr_data_uri(url):
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 
 
 @bp.route("/certificates/<code>")

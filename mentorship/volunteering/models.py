@@ -11,6 +11,8 @@ from ..extensions import db
 MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER = "mentor", "language_buddy", "housing_helper"
 ROLE_CODES = (MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER)
 MINIMUM_MONTHS = 6
+# A commitment whose end date is this close is "ending soon" (dashboard, reminders).
+ENDING_SOON_DAYS = 30
 DEFAULT_CAPACITY = {MENTOR: 2, LANGUAGE_BUDDY: 3, HOUSING_HELPER: 2}
 ROLE_NAMES = {
     MENTOR: _l("Mentor"),
