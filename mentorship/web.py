@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 from flask import (
     Response,
     flash,
-    get_flashed_messages,
     redirect,
     render_template,
     request,
+    session,
     stream_with_context,
     url_for,
 )
@@ -119,9 +119,18 @@ def redirect_to(location, code=303):
 def htmx_message(message, category, status):
     """A message for an HTMX request, swapped into the page's #messages region (with any
     message already queued for this response)."""
-    messages = [*get_flashed_messages(with_categories=True), (category, message)]
+    messages = [*take_messages(), (category, message)]
     html = render_template("_messages.html", messages=messages)
     return html, status, {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
+
+
+def take_messages():
+    """The messages queued (flashed) and not yet shown by a page, removed from the queue.
+
+    Flask keeps them in the session until a template reads them; one that a template
+    already showed is not in the queue any more, so nothing is shown twice.
+    """
+    return session.pop("_flashes", [])
 
 
 # Responses that send the browser elsewhere: queued messages wait for the next page.
@@ -145,7 +154,7 @@ def deliver_messages(response):
         or any(header in response.headers for header in _NAVIGATING_HEADERS)
     ):
         return response
-    messages = get_flashed_messages(with_categories=True)
+    messages = take_messages()
     if messages:
         oob = render_template("_messages.html", messages=messages, out_of_band=True)
         response.set_data(response.get_data() + oob.encode())
@@ -191,8 +200,7 @@ def refusal(outcome, location):
     """The answer to a refused change made without a form: for HTMX, the message in
     #messages with the refusal's status; otherwise back to ``location``, message kept."""
     if request.htmx:
-        messages = get_flashed_messages(with_categories=True)
-        html = render_template("_messages.html", messages=messages)
+        html = render_template("_messages.html", messages=take_messages())
         headers = {"HX-Retarget": "#messages", "HX-Reswap": "innerHTML"}
         return html, outcome.error.status, headers
     return redirect(location, code=303)
