@@ -74,6 +74,7 @@ class Config:
     # real client address, which ProxyFix takes from X-Forwarded-For.
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     REGISTER_LIMIT = os.environ.get("REGISTER_LIMIT", "20 per hour")
+    HSTS_MAX_AGE = 0
 
 
 class DevelopmentConfig(Config):
@@ -95,21 +96,36 @@ class TestConfig(Config):
     SQLITE_BUSY_TIMEOUT_MS = 60_000
 
 
+# A secret key shorter than this can be guessed offline from one signed cookie.
+MIN_SECRET_KEY_BYTES = 32
+
+
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    # Browsers remember to use HTTPS only for this long (0 turns the header off).
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
 
     def __init__(self):
-        key = os.environ.get("SECRET_KEY")
-        if not key:
+        key = os.environ.get("SECRET_KEY", "")
+        if len(key.encode()) < MIN_SECRET_KEY_BYTES:
             raise RuntimeError(
-                "SECRET_KEY is not set. In production the secret key signs sessions and "
-                "password-reset links; set SECRET_KEY to a long random value "
+                f"SECRET_KEY is not set or shorter than {MIN_SECRET_KEY_BYTES} bytes. In "
+                "production the secret key signs sessions and password-reset links; set "
+                "SECRET_KEY to a long random value "
                 "(for example: python -c 'import secrets; print(secrets.token_hex(32))')."
             )
+        base_url = os.environ.get("BASE_URL", "")
+        if not base_url.startswith(("https://", "http://")):
+            raise RuntimeError(
+                "BASE_URL is not set. Links in emails (password resets, invitations, "
+                "reminders) start with it; set it to the address people use, for example "
+                "BASE_URL=https://volunteers.example.org."
+            )
         self.SECRET_KEY = key
+        self.BASE_URL = base_url.rstrip("/")
 
 
 CONFIGS = {

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from flask import (
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -30,6 +31,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2_fragments import BlockNotFoundError
 from jinja2_fragments.flask import render_block
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 from .errors import DomainError
 from .extensions import db
@@ -55,6 +57,18 @@ ERROR_MESSAGES = {
         _l("Something went wrong on our side. Your change was not saved; please try again."),
     ),
 }
+
+
+# The largest integer both databases store in an INTEGER column (PostgreSQL's int4).
+DB_INT_MAX = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every URL: a number beyond what the database stores is a 404,
+    never a query that overflows."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=DB_INT_MAX, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def is_htmx_fragment_request():
@@ -213,6 +227,9 @@ def set_security_headers(response):
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if current_app.config.get("HSTS_MAX_AGE"):
+        headers.setdefault("Strict-Transport-Security",
+                           f"max-age={int(current_app.config['HSTS_MAX_AGE'])}")
     response.vary.add("HX-Request")
     response.vary.add("Cookie")
     if response.mimetype == "text/html" or current_user.is_authenticated:
