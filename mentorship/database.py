@@ -18,9 +18,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
-from sqlalchemy import event, func
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, event, func, inspect
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from .errors import DomainError
 from .extensions import db
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -143,3 +146,19 @@ def days_between(start, end):
     if is_sqlite():
         return func.julianday(end) - func.julianday(start)
     return func.extract("epoch", end - start) / 86400
+
+
+@event.listens_for(Session, "before_flush")
+def refuse_text_too_long(session, _flush_context, _instances):
+    """No text longer than its column reaches the database (PostgreSQL would refuse it
+    with an error page): the person gets a message next to the field of that name."""
+    for obj in (*session.new, *session.dirty):
+        for attribute in inspect(obj).mapper.column_attrs:
+            column_type = attribute.columns[0].type
+            limit = getattr(column_type, "length", None)
+            if not isinstance(column_type, String) or not limit:
+                continue
+            value = getattr(obj, attribute.key, None)
+            if isinstance(value, str) and len(value) > limit:
+                raise DomainError(_l("Please write at most %(count)d characters.",
+                                     count=limit), attribute.key)

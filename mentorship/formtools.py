@@ -1,6 +1,14 @@
-"""Small helpers shared by the forms of every area."""
+"""The base form and small helpers shared by the forms of every area."""
 
-from wtforms import SelectChoice
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeField, IntegerField, SelectChoice, StringField
+
+# The largest integer both databases store in an INTEGER column (PostgreSQL's int4).
+DB_INT_MAX = 2**31 - 1
 
 
 def choices(pairs):
@@ -16,3 +24,48 @@ def attach_error(form, error):
         form[field].errors = [*form[field].errors, str(error)]
     else:
         form.form_errors.append(str(error))
+
+
+# C0 control characters and DEL, except tab and line breaks (kept in multi-line text).
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Dates outside these years are typing mistakes, and some cannot be stored or shifted.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def clean_text(value):
+    """Text as the database may keep it: no NUL or other control characters."""
+    return _CONTROLS.sub("", value) if isinstance(value, str) else value
+
+
+def _out_of_range(field):
+    """A message when a number or date field holds what the database cannot store."""
+    data = field.data
+    if isinstance(field, IntegerField) and isinstance(data, int) and not (
+            -DB_INT_MAX - 1 <= data <= DB_INT_MAX):
+        return _l("Please enter a smaller number.")
+    if isinstance(field, DateField | DateTimeField) and isinstance(data, date) and not (
+            MIN_YEAR <= data.year <= MAX_YEAR):
+        return _l("Please enter a date between the years %(first)d and %(last)d.",
+                  first=MIN_YEAR, last=MAX_YEAR)
+    return None
+
+
+class Form(FlaskForm):
+    """The base of every form: text is cleaned of control characters before it is
+    validated, and numbers and dates must fit what the database stores."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if issubclass(unbound_field.field_class, StringField):
+                filters = (*unbound_field.kwargs.get("filters", ()), clean_text)
+                options = {**options, "filters": filters}
+            return unbound_field.bind(form=form, **options)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        for field in self:
+            problem = _out_of_range(field) if not field.errors else None
+            if problem:
+                field.errors = [*field.errors, problem]
+                valid = False
+        return valid

@@ -9,12 +9,15 @@ request answer with their real status and a message retargeted to the page's
 """
 
 import json
+import re
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -35,7 +38,7 @@ from werkzeug.routing import IntegerConverter
 
 from .errors import DomainError
 from .extensions import db
-from .formtools import attach_error
+from .formtools import DB_INT_MAX, attach_error
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -59,16 +62,50 @@ ERROR_MESSAGES = {
 }
 
 
-# The largest integer both databases store in an INTEGER column (PostgreSQL's int4).
-DB_INT_MAX = 2**31 - 1
-
-
 class IdConverter(IntegerConverter):
     """``<int:…>`` in every URL: a number beyond what the database stores is a 404,
     never a query that overflows."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=DB_INT_MAX, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def db_int(value):
+    """``type=`` for ``request.args.get``/``request.form.get``: a whole number the
+    database can store, else ValueError (so the caller's default applies)."""
+    number = int(value)
+    if not -DB_INT_MAX - 1 <= number <= DB_INT_MAX:
+        raise ValueError(value)
+    return number
+
+
+def db_ids(values):
+    """The ids among posted values (checkboxes): whole numbers the database can store."""
+    ids = []
+    for value in values:
+        with suppress(ValueError):
+            if value.isdecimal():
+                ids.append(db_int(value))
+    return ids
+
+
+# Longer than any query argument this site makes: a search box, a page number, a month.
+MAX_ARGUMENT_LENGTH = 500
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def refuse_unstorable_input():
+    """No request reaches a view with NUL bytes (PostgreSQL refuses them in text) or
+    with control characters or absurd lengths in its query; forms clean the rest."""
+    for key, value in request.args.items(multi=True):
+        if (len(value) > MAX_ARGUMENT_LENGTH or _CONTROL_CHARACTERS.search(value)
+                or _CONTROL_CHARACTERS.search(key)):
+            abort(400)
+    if request.method not in ("GET", "HEAD") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, value in request.form.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
 
 
 def is_htmx_fragment_request():
@@ -110,7 +147,7 @@ def attachment(body, filename, mimetype):
 
 def safe_next(target, default="main.home"):
     """Return ``target`` if it is a path on this site, else the URL of ``default``."""
-    if target:
+    if target and target.isascii() and not _CONTROL_CHARACTERS.search(target):
         parts = urlsplit(target)
         if (
             not parts.scheme
@@ -239,6 +276,16 @@ def set_security_headers(response):
     return response
 
 
+def handle_refusal(error):
+    """A refusal no view caught (a limit checked at flush, say): its message, never a 500."""
+    db.session.rollback()
+    if request.htmx:
+        return htmx_message(str(error), "error", error.status)
+    title = ERROR_MESSAGES[400][0]
+    return render_template("errors/error.html", code=error.status, title=title,
+                           message=str(error)), error.status
+
+
 def handle_http_error(error):
     code = error.code or 500
     if code >= 500:
@@ -299,6 +346,8 @@ def handle_csrf_error(error):
 def register_web(app):
     app.after_request(set_security_headers)
     app.after_request(deliver_messages)
+    app.before_request(refuse_unstorable_input)
+    app.register_error_handler(DomainError, handle_refusal)
     app.register_error_handler(CSRFError, handle_csrf_error)
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(code, handle_http_error)

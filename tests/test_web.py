@@ -148,3 +148,56 @@ def test_domain_error_status_follows_the_field():
     assert DomainError("x", "note").status == 422
     assert DomainError("x", status=404).status == 404
     assert str(DomainError("plain words")) == "plain words"
+
+
+def test_text_longer_than_its_column_is_refused_next_to_its_field(probe_app):
+    from mentorship.audit.models import AuditEvent as Event
+
+    limit = Event.__table__.c.action.type.length
+    with probe_app.app_context():
+        db.session.add(Event(action="x" * (limit + 1), record_type="probe"))
+        with pytest.raises(DomainError) as refused:
+            db.session.flush()
+        db.session.rollback()
+    assert refused.value.field == "action" and str(limit) in str(refused.value)
+
+
+@pytest.mark.parametrize("query", ["q=%00", "q=a%0Db", "q=" + "x" * 501])
+def test_unstorable_query_arguments_are_refused_before_any_view(probe_app, query):
+    assert probe_app.test_client().get(f"/probe?{query}").status_code == 400
+
+
+def test_nul_in_a_posted_form_is_refused_before_any_view(probe_app):
+    response = probe_app.test_client().post("/probe", data={"note": "a\x00b"})
+    assert response.status_code == 400
+    assert rows(probe_app) == []
+
+
+def test_forms_clean_control_characters_and_keep_dates_storable(app):
+    from wtforms import DateField, IntegerField, StringField
+
+    from mentorship.formtools import Form
+
+    class Probe(Form):
+        class Meta:
+            csrf = False
+
+        name = StringField()
+        day = DateField()
+        count = IntegerField()
+
+    with app.test_request_context(method="POST", data={
+            "name": "Ol\x1bena\x07", "day": "0001-01-01", "count": "2147483648"}):
+        form = Probe()
+        assert not form.validate()
+        assert form.name.data == "Olena"
+        assert form.day.errors and form.count.errors
+
+
+@pytest.mark.parametrize("target", ["/\u3002evil.example", "/ok\r\nX: y", "//evil.example",
+                                    "https://evil.example/"])
+def test_next_never_leaves_the_site_or_breaks_a_header(app, target):
+    from mentorship.web import safe_next
+
+    with app.test_request_context():
+        assert safe_next(target) == "/"
