@@ -31,8 +31,11 @@ install-dev: $(VENV)/.installed-dev
 compile-messages: install
 	$(BIN)/pybabel compile -d translations
 
+# tests/test_i18n.py runs this same command (read from here) to check the catalogues.
+# --ignore-dirs: Babel's default skips every directory starting with "_" (templates/_macros).
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	  -k lazy_ngettext:1,2 --ignore-dirs '.* __pycache__' --sort-by-file \
 	  --project=mentorship --no-wrap -o translations/messages.pot .
 
 update-messages: extract-messages

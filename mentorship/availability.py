@@ -41,7 +41,3 @@ def at_least_one_slot(form, field):
     if not field.data:
         raise ValidationError(_l("Please tick at least one time when you are free."))
 
-
-def ordered_slots(slots):
-    wanted = set(slots or ())
-    return [slot for slot in SLOTS if slot in wanted]

@@ -49,6 +49,19 @@ def is_partner(user):
     return is_logged_in(user) and user.has_role(PARTNER)
 
 
+def own_or_404(model, record_id, user=None):
+    """The record of ``model`` with this id if it belongs to ``user`` (the signed-in
+    person by default); anyone else's, or a missing one, is a 404 — never shown because
+    its id was posted."""
+    from .extensions import db
+
+    user = user or current_user
+    record = db.session.get(model, record_id)
+    if record is None or record.user_id != user.id:
+        abort(404)
+    return record
+
+
 def requires(predicate):
     """Let the view run only for users for whom ``predicate(user)`` is true."""
 

@@ -1,6 +1,10 @@
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import PYTHON_FORMAT
 from babel.messages.pofile import read_po
 
 from mentorship.extensions import db
@@ -70,21 +74,121 @@ def test_arabic_pages_are_right_to_left(client):
     assert 'dir="ltr"' in html_lang(client.get("/"))
 
 
+def extraction_command(output):
+    """`make extract-messages`'s own pybabel command (keywords, mapping, ignored dirs),
+    read from the Makefile so the test and the catalogues can never extract differently."""
+    makefile = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    recipe = next(line for line in makefile.splitlines() if "pybabel extract" in line)
+    words = shlex.split(recipe)
+    args = words[words.index("extract"):]
+    assert "-o" in args, "the Makefile's extraction should name its output with -o"
+    args[args.index("-o") + 1] = str(output)
+    return [sys.executable, "-m", "babel.messages.frontend", *args]
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory):
+    """Every translatable message in the code and templates today (not the committed .pot)."""
+    output = tmp_path_factory.mktemp("i18n") / "messages.pot"
+    done = subprocess.run(extraction_command(output), cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with output.open("rb") as handle:
+        return read_po(handle)
+
+
+def placeholders(text):
+    """The %-placeholders of a python-format string, as (name, conversion) pairs."""
+    return {(name, kind) for name, _, kind in PYTHON_FORMAT.findall(text) if kind != "%"}
+
+
+def catalogue_problems(template, catalogue):
+    """What a translator still has to do: problem kind -> the msgids concerned."""
+    problems = {}
+
+    def report(kind, message):
+        problems.setdefault(kind, []).append(message.id)
+
+    for message in template:
+        if not message.id:
+            continue
+        translated = catalogue.get(message.id, message.context)
+        if translated is None:
+            report("missing", message)
+            continue
+        if translated.fuzzy:
+            report("fuzzy", message)
+        plural = isinstance(message.id, tuple)
+        strings = translated.string if isinstance(translated.string, tuple) else (
+            translated.string,)
+        if plural and (not isinstance(translated.id, tuple)
+                       or len(strings) != catalogue.num_plurals):
+            report(f"not {catalogue.num_plurals} plural forms", message)
+            continue
+        if not all(strings):
+            report("untranslated (empty)", message)
+            continue
+        if not message.python_format:
+            continue
+        if plural:
+            # Plural forms may leave out %(num)d ("un jour"); every other placeholder stays.
+            allowed = placeholders(message.id[0]) | placeholders(message.id[1])
+            required = {p for p in allowed if p[0] != "num"}
+            if any(not required <= placeholders(s) <= allowed for s in strings):
+                report("placeholders differ", message)
+        elif placeholders(strings[0]) != placeholders(message.id):
+            report("placeholders differ", message)
+    # Entries the code no longer uses (`make update-messages` drops them) stay checked too.
+    for message in catalogue:
+        if message.id and template.get(message.id, message.context) is None:
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if message.fuzzy:
+                report("fuzzy", message)
+            elif not all(strings):
+                report("untranslated (empty)", message)
+    return problems
+
+
 @pytest.mark.parametrize("language", ["fr", "ar", "uk"])
-def test_catalogue_is_complete(language):
+def test_catalogue_is_complete(language, extracted):
     path = ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
         catalogue = read_po(handle)
-    with (ROOT / "translations" / "messages.pot").open("rb") as handle:
-        template = read_po(handle)
-    missing = [m.id for m in template if m.id and m.id not in catalogue]
-    assert missing == [], f"{language}: not in catalogue: {missing[:5]}"
-    for message in catalogue:
-        if not message.id:
-            continue
-        assert not message.fuzzy, f"{language}: fuzzy {message.id!r}"
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        assert all(strings), f"{language}: untranslated {message.id!r}"
+    problems = catalogue_problems(extracted, catalogue)
+    if problems:
+        pytest.fail(f"translations/{language}: {describe(problems)}\n"
+                    "(make translations, then translate them)", pytrace=False)
+
+
+def describe(problems):
+    def shown(msgid):
+        return f"{msgid[0]!r} (plural {msgid[1]!r})" if isinstance(msgid, tuple) else repr(msgid)
+
+    return "".join(f"\n  {kind} ({len(ids)}):" + "".join(f"\n    {shown(i)}" for i in ids)
+                   for kind, ids in problems.items())
+
+
+def test_catalogue_check_finds_every_kind_of_problem():
+    from babel.messages.catalog import Catalog
+
+    template, catalogue = Catalog(), Catalog(locale="uk")
+    days_for = ("A day for %(name)s", "%(num)d days for %(name)s")
+    for msgid in ["Saved.", "Vague.", "Empty.", "Hi %(name)s", "Bye %(name)s",
+                  ("%(num)d day", "%(num)d days"), days_for]:
+        template.add(msgid)
+    catalogue.add("Vague.", "Невиразно.", flags=["fuzzy"])
+    catalogue.add("Empty.", "")
+    catalogue.add("Old and empty.", "")
+    catalogue.add("Hi %(name)s", "Привіт %(name)s")
+    catalogue.add("Bye %(name)s", "Бувай %(nom)s")
+    catalogue.add(("%(num)d day", "%(num)d days"), ("%(num)d день", "%(num)d дні"))
+    catalogue.add(days_for,  # form 0 lost the name
+                  ("%(num)d день", "%(num)d дні для %(name)s", "%(num)d днів для %(name)s"))
+    assert catalogue_problems(template, catalogue) == {
+        "missing": ["Saved."], "fuzzy": ["Vague."],
+        "untranslated (empty)": ["Empty.", "Old and empty."],
+        "placeholders differ": ["Bye %(name)s", days_for],
+        "not 3 plural forms": [("%(num)d day", "%(num)d days")]}
 
 
 @pytest.mark.parametrize("language", ["fr", "ar", "uk"])

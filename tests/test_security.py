@@ -112,6 +112,18 @@ def test_logout_needs_a_token(csrf_app):
     assert client.get("/account").status_code == 200
 
 
+def test_log_out_everywhere_needs_a_token(csrf_app):
+    client = _logged_in_csrf_client(csrf_app, _make_resident)
+    page = page_text(client.get("/account"))
+    assert 'action="/account/log-out-everywhere"' in page
+    assert client.post("/account/log-out-everywhere").status_code == 400
+    assert client.get("/account").status_code == 200
+    response = client.post("/account/log-out-everywhere",
+                           data={"csrf_token": csrf_token_from(page)})
+    assert response.status_code == 303
+    assert client.get("/account").status_code == 303
+
+
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
     from mentorship import create_app
 
@@ -124,6 +136,7 @@ def test_production_cookies_are_secure(monkeypatch, tmp_path):
     from config import ProductionConfig
 
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
+    monkeypatch.setenv("BASE_URL", "https://volunteers.example.org")  # production needs it
     config = ProductionConfig()
     assert config.SESSION_COOKIE_SECURE and config.SESSION_COOKIE_HTTPONLY
     assert config.REMEMBER_COOKIE_SECURE

@@ -1,14 +1,13 @@
 from functools import cache
 from pathlib import Path
 
+import wtforms
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
     FieldList,
-    Form,
     FormField,
     PasswordField,
     RadioField,
@@ -18,9 +17,19 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from ..formtools import choices
+from ..formtools import Form, choices
 from ..i18n import native_name, spoken_language_choices
-from .models import LEVEL_LABELS, LEVELS, NEWCOMER, RESIDENT, email_taken
+from .models import (
+    EMAIL_MAX,
+    EMAIL_TAKEN_MESSAGE,
+    LEVEL_LABELS,
+    LEVELS,
+    NAME_MAX,
+    NEWCOMER,
+    PHONE_MAX,
+    RESIDENT,
+    email_taken,
+)
 
 PASSWORD_MIN = 10
 
@@ -60,12 +69,13 @@ def interface_language_choices():
     return choices((code, native_name(code)) for code in current_app.config["LANGUAGES"])
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(
         _l("Your name"),
         validators=[
             DataRequired(_l("Please tell us your name.")),
-            Length(max=120, message=_l("Please use at most %(max)d characters.", max=120)),
+            Length(max=NAME_MAX,
+                   message=_l("Please use at most %(max)d characters.", max=NAME_MAX)),
         ],
         description=_l("As you would like to be called. Any alphabet is fine."),
     )
@@ -74,7 +84,7 @@ class RegisterForm(FlaskForm):
         validators=[
             DataRequired(_l("Please enter your email address.")),
             Email(_l("This does not look like an email address, for example name@example.org.")),
-            Length(max=254),
+            Length(max=EMAIL_MAX),
         ],
     )
     password = password_field(_l("Password"))
@@ -102,13 +112,10 @@ class RegisterForm(FlaskForm):
 
     def validate_email(self, field):
         if email_taken(field.data):
-            raise ValidationError(
-                _l("An account with this email already exists. You can log in or reset "
-                   "your password.")
-            )
+            raise ValidationError(EMAIL_TAKEN_MESSAGE)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         _l("Email address"), validators=[DataRequired(_l("Please enter your email address."))]
     )
@@ -119,7 +126,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(
         _l("Email address"),
         validators=[
@@ -130,7 +137,7 @@ class ResetRequestForm(FlaskForm):
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     password = password_field(_l("New password"))
     confirm = PasswordField(
         _l("New password again"),
@@ -142,7 +149,7 @@ class ResetPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save my new password"))
 
 
-class LanguageSkillForm(Form):
+class LanguageSkillForm(wtforms.Form):
     language = SelectField(_l("Language"))
     level = SelectField(_l("Level"))
 
@@ -161,7 +168,7 @@ class LanguageSkillForm(Form):
             raise ValidationError(_l("Please choose the language first."))
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = RegisterForm.name
     locale = SelectField(_l("Language for this website and emails"))
     neighbourhood = SelectField(_l("Neighbourhood"), validators=[Optional()])
@@ -169,7 +176,8 @@ class ProfileForm(FlaskForm):
         _l("Phone (optional)"),
         validators=[
             Optional(),
-            Length(max=40, message=_l("Please use at most %(max)d characters.", max=40)),
+            Length(max=PHONE_MAX,
+                   message=_l("Please use at most %(max)d characters.", max=PHONE_MAX)),
         ],
         description=_l("Only shared with your buddy once you both agree."),
     )

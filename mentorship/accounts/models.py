@@ -40,6 +40,9 @@ LEVEL_LABELS = {
 }
 
 
+# The longest name, phone number and email address an account keeps (forms say so too).
+NAME_MAX, PHONE_MAX, EMAIL_MAX = 120, 40, 254
+
 # How a level reads in lists ("Arabic (native)", "French (B2)").
 LEVEL_SHORT = {level: level for level in LEVELS} | {"native": _l("native")}
 
@@ -49,11 +52,11 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased; the unique index makes the address case-insensitive.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(8))
-    phone: Mapped[str | None] = mapped_column(String(40))
+    phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
     neighbourhood_id: Mapped[int | None] = mapped_column(
         ForeignKey("neighbourhoods.id", ondelete="SET NULL")
     )
@@ -141,6 +144,11 @@ def find_user_by_email(email):
 
 def normalise_email(email):
     return (email or "").strip().lower()
+
+
+# Said by the sign-up form, and by the service when two sign-ups race for one address.
+EMAIL_TAKEN_MESSAGE = _l("An account with this email already exists. You can log in or reset "
+                         "your password.")
 
 
 def email_taken(email):

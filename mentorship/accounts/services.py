@@ -3,15 +3,16 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit.services import record
-from ..database import locked, utcnow
+from ..database import locked, unique_or, utcnow
+from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
 from .models import (
     ADMIN,
+    EMAIL_TAKEN_MESSAGE,
     GRANTABLE_ROLES,
     NEWCOMER,
     RESIDENT,
@@ -27,27 +28,23 @@ RESET_SALT = "password-reset"
 _DUMMY_HASH = generate_password_hash("not-a-real-password-but-takes-the-same-time")
 
 
-class AccountError(Exception):
+class AccountError(DomainError):
     """A refused account change, with a message for the user."""
 
 
 class EmailTaken(AccountError):
-    pass
+    """Another account already has this email address."""
 
 
 def register_user(*, name, email, password, locale, intent):
     """Create an account holding the role its owner chose (resident or newcomer)."""
     if intent not in (RESIDENT, NEWCOMER):
-        raise AccountError(_l("Please choose one."))
+        raise AccountError(_l("Please choose one."), "intent")
     user = User(name=name.strip(), email=normalise_email(email), locale=locale)
     user.set_password(password)
     user.roles.append(UserRole(role=intent))
-    db.session.add(user)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise EmailTaken(_l("An account with this email already exists.")) from None
+    with unique_or(EmailTaken(EMAIL_TAKEN_MESSAGE, "email")):
+        db.session.add(user)
     return user
 
 
@@ -122,6 +119,11 @@ def update_profile(user, *, name, locale, neighbourhood_id, phone, optional_emai
     if public_thanks is not None:
         user.public_thanks = public_thanks
     update_languages(user, languages)
+
+
+def choose_language(user, code):
+    """Remember the interface language on the account (its emails use it too)."""
+    user.locale = code
 
 
 def update_languages(user, languages):

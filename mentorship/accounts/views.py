@@ -1,12 +1,20 @@
-from flask import current_app, jsonify, request, session, url_for
+from flask import current_app, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..i18n import LANGUAGE_SESSION_KEY
 from ..permissions import is_logged_in, requires
 from ..programme.services import neighbourhood_choices
-from ..web import flash_success, form_status, redirect_to, render, safe_next
+from ..web import (
+    attachment,
+    flash_success,
+    form_status,
+    perform,
+    redirect_to,
+    render,
+    safe_next,
+)
 from . import bp, services
 from .forms import LoginForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from .models import normalise_email
@@ -54,19 +62,18 @@ def register():
     if request.method == "GET":
         form.locale.data = str(session.get(LANGUAGE_SESSION_KEY) or _current_locale())
     if form.validate_on_submit():
-        try:
-            user = services.register_user(
-                name=form.name.data,
-                email=form.email.data,
-                password=form.password.data,
-                locale=form.locale.data,
-                intent=form.intent.data,
-            )
-        except services.EmailTaken as error:
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
-            _start_session(user)
+        done = perform(
+            services.register_user,
+            name=form.name.data,
+            email=form.email.data,
+            password=form.password.data,
+            locale=form.locale.data,
+            intent=form.intent.data,
+            form=form,
+        )
+        if done:
+            user = done.result
+            _start_session(user)  # a fresh session: the welcome is queued after it
             flash_success(_("Welcome, %(name)s! Your account is ready.", name=user.name))
             return redirect_to(url_for("main.home"))
     return render("accounts/register.html", status=form_status(form), form=form)
@@ -89,9 +96,8 @@ def login():
         return redirect_to(next_url)
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = perform(services.authenticate, form.email.data, form.password.data).result
         if user is not None:
-            db.session.commit()
             _start_session(user, remember=form.remember.data)
             return redirect_to(next_url)
         form.form_errors.append(
@@ -119,8 +125,7 @@ def logout():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.send_reset_link(form.email.data)
-        db.session.commit()
+        perform(services.send_reset_link, form.email.data)
         return render("accounts/reset_sent.html", email=form.email.data)
     return render("accounts/reset_request.html", status=form_status(form), form=form)
 
@@ -132,10 +137,10 @@ def reset_password(token):
         return render("accounts/reset_invalid.html", status=400)
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(user, form.password.data)
-        db.session.commit()
-        flash_success(_("Your password has been changed. You can log in with it now."))
-        return redirect_to(url_for("accounts.login"))
+        done = perform(services.reset_password, user, form.password.data, form=form,
+                       success=_("Your password has been changed. You can log in with it now."))
+        if done:
+            return redirect_to(url_for("accounts.login"))
     return render("accounts/reset_password.html", status=form_status(form), form=form)
 
 
@@ -170,7 +175,8 @@ def account():
         return render("accounts/account.html", form=form)
     if form.validate():
         locale_changed = form.locale.data != str(_current_locale())
-        services.update_profile(
+        done = perform(
+            services.update_profile,
             current_user,
             name=form.name.data,
             locale=form.locale.data,
@@ -179,19 +185,20 @@ def account():
             optional_emails=form.optional_emails.data,
             languages=form.language_skills(),
             public_thanks=form.public_thanks.data if current_user.has_role("resident") else None,
+            form=form,
+            success=_("Your profile is saved."),
         )
-        db.session.commit()
-        if request.htmx and not locale_changed:
-            # Swap the form back in place with a confirmation beside it.
-            return render("accounts/account.html", form=_profile_form(), saved=True)
-        flash_success(_("Your profile is saved."))
-        return redirect_to(url_for("accounts.account"))
+        if done:
+            if request.htmx and not locale_changed:
+                # The form swaps back in place; the confirmation rides along to #messages.
+                return render("accounts/account.html", form=_profile_form())
+            # Without htmx, or in a new language (menus too): the whole page again.
+            return redirect_to(url_for("accounts.account"))
     return render("accounts/account.html", status=form_status(form), form=form)
 
 
 @bp.route("/account/my-data.json")
 @requires(is_logged_in)
 def export_data():
-    response = jsonify(services.export_own_data(current_user))
-    response.headers["Content-Disposition"] = "attachment; filename=my-data.json"
-    return response
+    return attachment(current_app.json.dumps(services.export_own_data(current_user)),
+                      "my-data.json", "application/json")

@@ -1,14 +1,14 @@
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..accounts.forms import interface_language_choices
+from ..formtools import Form
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     name = StringField(
         _l("Programme name"),
         validators=[DataRequired(_l("Please give the programme a name.")), Length(max=120)],
@@ -42,7 +42,7 @@ class SettingsForm(FlaskForm):
             raise ValidationError(_l("Unknown time zone. Use a name such as Europe/Paris."))
 
 
-class PeopleSearchForm(FlaskForm):
+class PeopleSearchForm(Form):
     class Meta:
         csrf = False
 

@@ -1,11 +1,11 @@
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
 
 from ..accounts.models import GRANTABLE_ROLES, ROLE_LABELS, ROLES, User, UserRole
-from ..accounts.services import AccountError, grant_role, remove_role
-from ..audit.services import audit_page, record
+from ..accounts.services import grant_role, remove_role
+from ..audit.services import audit_page
 from ..database import folded
 from ..extensions import db
 from ..formtools import choices
@@ -13,7 +13,7 @@ from ..permissions import can_administer, requires
 from ..programme.services import active_neighbourhoods, get_settings, update_settings
 from ..volunteering import services as volunteering
 from ..volunteering.forms import RoleSettingsForm
-from ..web import flash_success, form_status, htmx_message, redirect_to, render
+from ..web import db_int, form_status, perform, redirect_to, refusal, render
 from . import bp
 from .forms import PeopleSearchForm, SettingsForm
 
@@ -35,7 +35,7 @@ def people():
         query = query.where(or_(folded(User.name).like(pattern), User.email.like(pattern)))
     if form.role.data:
         query = query.where(User.roles.any(UserRole.role == form.role.data))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=25,
+    page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=25,
                        error_out=False)
     return render("admin/people.html", form=form, page=page, grantable=GRANTABLE_ROLES,
                   role_labels=ROLE_LABELS)
@@ -45,29 +45,19 @@ def people():
 @requires(can_administer)
 def change_role(user_id):
     person = db.session.get(User, user_id) or abort(404)
-    role, action = request.form.get("role"), request.form.get("action")
-    try:
-        if action == "grant":
-            grant_role(current_user, person, role)
-        elif action == "remove":
-            remove_role(current_user, person, role)
-        else:
-            abort(400)
-    except AccountError as error:
-        db.session.rollback()
-        if request.htmx:
-            return htmx_message(str(error), "error", 409)
-        flash(str(error), "error")
-        return redirect_to(url_for("admin.people"))
-    db.session.commit()
-    message = _("Roles of %(name)s updated.", name=person.name)
+    change = {"grant": grant_role, "remove": remove_role}.get(request.form.get("action"))
+    if change is None:
+        abort(400)
+    done = perform(change, current_user, person, request.form.get("role"),
+                   success=_("Roles of %(name)s updated.", name=person.name))
+    if not done:
+        return refusal(done, url_for("admin.people"))
     if request.htmx:
         return render("admin/people.html", block="person_row", person=person,
-                      grantable=GRANTABLE_ROLES, role_labels=ROLE_LABELS, message=message)
-    flash_success(message)
+                      grantable=GRANTABLE_ROLES, role_labels=ROLE_LABELS)
     return redirect_to(url_for("admin.people", q=request.form.get("q") or None,
                                role=request.form.get("filter_role") or None,
-                               page=request.form.get("page", type=int) or None))
+                               page=request.form.get("page", type=db_int) or None))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
@@ -84,29 +74,31 @@ def settings():
         }
     )
     if form.validate_on_submit():
-        update_settings(
+        done = perform(
+            update_settings,
+            current_user,
             current,
             name=form.name.data.strip(),
             contact_email=form.contact_email.data.strip(),
             timezone=form.timezone.data.strip(),
             default_locale=form.default_locale.data,
             neighbourhoods=form.neighbourhoods.data.splitlines(),
+            form=form,
+            success=_("Programme settings saved."),
         )
-        record(current_user, "settings.updated", current)
-        db.session.commit()
-        flash_success(_("Programme settings saved."))
-        return redirect_to(url_for("admin.settings"))
+        if done:
+            return redirect_to(url_for("admin.settings"))
     return render("admin/settings.html", status=form_status(form), form=form)
 
 
 @bp.route("/audit")
 @requires(can_administer)
 def audit():
-    actor_id = request.args.get("actor", type=int)
+    actor_id = request.args.get("actor", type=db_int)
     record_type = request.args.get("record_type") or None
-    record_id = request.args.get("record_id", type=int)
+    record_id = request.args.get("record_id", type=db_int)
     page = audit_page(actor_id=actor_id, record_type=record_type, record_id=record_id,
-                      page=request.args.get("page", 1, type=int))
+                      page=request.args.get("page", 1, type=db_int))
     actors = db.session.scalars(
         db.select(User).where(User.roles.any(UserRole.role.in_(("admin", "coordinator"))))
         .order_by(User.name)
@@ -124,17 +116,18 @@ def roles():
                   for r in all_roles]})
     by_code = {role.code: role for role in all_roles}
     if form.validate_on_submit():
-        try:
-            for entry in form.roles.entries:
-                role = by_code.get(entry.form.code.data) or abort(400)
-                volunteering.update_role_settings(
-                    current_user, role, min_months=entry.form.min_months.data,
-                    capacity=entry.form.capacity.data)
-        except volunteering.VolunteeringError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash_success(_("Volunteer roles saved."))
+        changes = [(by_code.get(entry.form.code.data) or abort(400),
+                    entry.form.min_months.data, entry.form.capacity.data)
+                   for entry in form.roles.entries]
+        done = perform(_update_roles, current_user, changes, form=form,
+                       success=_("Volunteer roles saved."))
+        if done:
             return redirect_to(url_for("admin.roles"))
     return render("admin/roles.html", status=form_status(form), form=form, by_code=by_code)
+
+
+def _update_roles(actor, changes):
+    """Every role's settings in one change: one refused role saves none of them."""
+    for role, min_months, capacity in changes:
+        volunteering.update_role_settings(actor, role, min_months=min_months,
+                                          capacity=capacity)

@@ -1,19 +1,19 @@
 """Coordinators run the award: cycles, jury, moving through the states, shortlists,
 the tally and the chair's tie-breaks."""
 
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.models import COORDINATOR, User, UserRole
+from ..accounts.models import ADMIN, COORDINATOR, User, UserRole
 from ..dates import local_to_utc, programme_today, utc_to_local
 from ..extensions import db
 from ..formtools import choices
 from ..permissions import can_coordinate, requires
-from ..web import flash_success, form_status, redirect_to, render
+from ..web import db_ids, db_int, flash_success, form_status, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import CycleForm, JuryForm
-from .models import AwardCategory, AwardCycle, Shortlisted, Vote
+from .models import STATE_LABELS, AwardCategory, AwardCycle, Shortlisted, Vote
 
 CYCLE_FIELDS = ("year", "nominations_open_on", "nominations_close_on", "voting_deadline",
                 "ceremony_place", "description", "shortlist_size")
@@ -21,7 +21,7 @@ CYCLE_FIELDS = ("year", "nominations_open_on", "nominations_close_on", "voting_d
 
 def _jury_form(cycle, formdata=None):
     staff = db.session.scalars(db.select(User).join(UserRole).where(
-        UserRole.role.in_((COORDINATOR, "admin"))).order_by(User.name).distinct()).all()
+        UserRole.role.in_((COORDINATOR, ADMIN))).order_by(User.name).distinct()).all()
     form = JuryForm(formdata=formdata, data=None if formdata else {
         "jurors": [j.user_id for j in cycle.jurors], "chair": cycle.chair_id or 0})
     form.jurors.choices = choices((u.id, u.name) for u in staff)
@@ -47,15 +47,10 @@ def coordinate_awards():
 def new_cycle():
     form = CycleForm()
     if form.validate_on_submit():
-        try:
-            cycle = services.create_cycle(current_user, **_fields(form))
-        except services.AwardError as error:
-            db.session.rollback()
-            form[error.field].errors = [*form[error.field].errors, str(error)]
-        else:
-            db.session.commit()
-            flash_success(_("The award cycle is created."))
-            return redirect_to(url_for("awards.cycle", cycle_id=cycle.id))
+        done = perform(services.create_cycle, current_user, **_fields(form), form=form,
+                       success=_("The award cycle is created."))
+        if done:
+            return redirect_to(url_for("awards.cycle", cycle_id=done.result.id))
     return render("awards/edit_cycle.html", status=form_status(form), form=form, cycle=None)
 
 
@@ -71,14 +66,9 @@ def cycle(cycle_id):
         **{name: getattr(cycle, name) for name in CYCLE_FIELDS},
         "ceremony_at": utc_to_local(cycle.ceremony_at)})
     if form.validate_on_submit():
-        try:
-            services.update_cycle(current_user, cycle, **_fields(form))
-        except services.AwardError as error:
-            db.session.rollback()
-            form[error.field].errors = [*form[error.field].errors, str(error)]
-        else:
-            db.session.commit()
-            flash_success(_("The award cycle is saved."))
+        done = perform(services.update_cycle, current_user, cycle, **_fields(form), form=form,
+                       success=_("The award cycle is saved."))
+        if done:
             return redirect_to(url_for("awards.cycle", cycle_id=cycle.id))
     return _cycle_page(cycle, form=form, status=form_status(form))
 
@@ -87,8 +77,7 @@ def _cycle_page(cycle, form=None, status=200, jury_form=None):
     grouped = services.nominations_by_nominee(cycle)
     shortlisted = {(s.category_id, s.nominee_id) for s in db.session.scalars(
         db.select(Shortlisted).join(AwardCategory).where(AwardCategory.cycle_id == cycle.id))}
-    results_visible = cycle.state == "announced" or (
-        cycle.state == "voting" and programme_today() > cycle.voting_deadline)
+    results_visible = cycle.results_visible(programme_today())
     tallies = {c.id: services.tally(c) for c in cycle.categories} if results_visible else {}
     names = {u.id: u.name for u in db.session.scalars(db.select(User).where(User.id.in_(
         {row[0] for t in tallies.values() for row in t["rows"]} or {0})))}
@@ -99,7 +88,8 @@ def _cycle_page(cycle, form=None, status=200, jury_form=None):
                                                "ceremony_at": utc_to_local(cycle.ceremony_at)}),
                   jury_form=jury_form or _jury_form(cycle), grouped=grouped,
                   shortlisted=shortlisted, tallies=tallies, names=names,
-                  votes_cast=votes_cast, results_visible=results_visible)
+                  votes_cast=votes_cast, results_visible=results_visible,
+                  state_labels=STATE_LABELS)
 
 
 @bp.route("/coordinate/awards/<int:cycle_id>/jury", methods=["POST"])
@@ -108,14 +98,9 @@ def jury(cycle_id):
     cycle = _cycle_or_404(cycle_id)
     form = _jury_form(cycle, request.form)
     if form.validate_on_submit():
-        try:
-            services.set_jury(current_user, cycle, form.jurors.data, form.chair.data or None)
-        except services.AwardError as error:
-            db.session.rollback()
-            form.chair.errors = [*form.chair.errors, str(error)]
-        else:
-            db.session.commit()
-            flash_success(_("The jury is saved."))
+        done = perform(services.set_jury, current_user, cycle, form.jurors.data,
+                       form.chair.data or None, form=form, success=_("The jury is saved."))
+        if done:
             return redirect_to(url_for("awards.cycle", cycle_id=cycle.id))
     return _cycle_page(cycle, status=422, jury_form=form)
 
@@ -124,44 +109,35 @@ def jury(cycle_id):
 @requires(can_coordinate)
 def advance(cycle_id):
     _cycle_or_404(cycle_id)
-    try:
-        cycle = services.advance(current_user, cycle_id, programme_today())
-    except services.AwardError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("Now: %(state)s.", state=cycle.state_label))
-    return redirect_to(url_for("awards.cycle", cycle_id=cycle_id))
+    location = url_for("awards.cycle", cycle_id=cycle_id)
+    done = perform(services.advance, current_user, cycle_id, programme_today())
+    if not done:
+        return refusal(done, location)
+    flash_success(_("Now: %(state)s.", state=done.result.state_label))
+    return redirect_to(location)
 
 
 @bp.route("/coordinate/awards/categories/<int:category_id>/shortlist", methods=["POST"])
 @requires(can_coordinate)
 def shortlist(category_id):
     category = db.session.get(AwardCategory, category_id) or abort(404)
-    ids = [int(v) for v in request.form.getlist("nominee") if v.isdecimal()]
-    try:
-        services.shortlist(current_user, category.id, ids)
-    except services.AwardError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("Shortlist saved."))
-    return redirect_to(url_for("awards.cycle", cycle_id=category.cycle_id))
+    ids = db_ids(request.form.getlist("nominee"))
+    location = url_for("awards.cycle", cycle_id=category.cycle_id)
+    done = perform(services.shortlist, current_user, category.id, ids,
+                   success=_("Shortlist saved."))
+    if not done:
+        return refusal(done, location)
+    return redirect_to(location)
 
 
 @bp.route("/coordinate/awards/categories/<int:category_id>/tie-break", methods=["POST"])
 @requires(can_coordinate)
 def tie_break(category_id):
     category = db.session.get(AwardCategory, category_id) or abort(404)
-    try:
-        services.chair_decides(current_user, category.id,
-                               request.form.get("nominee", type=int), request.form.get("reason"))
-    except services.AwardError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("The chair's choice is recorded."))
-    return redirect_to(url_for("awards.cycle", cycle_id=category.cycle_id))
+    location = url_for("awards.cycle", cycle_id=category.cycle_id)
+    done = perform(services.chair_decides, current_user, category.id,
+                   request.form.get("nominee", type=db_int), request.form.get("reason"),
+                   success=_("The chair's choice is recorded."))
+    if not done:
+        return refusal(done, location)
+    return redirect_to(location)

@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -13,14 +12,24 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from .models import CITATION_MAX
+from ..formtools import Form
+from .models import (
+    CITATION_MAX,
+    CITATION_MIN,
+    DEFAULT_SHORTLIST_SIZE,
+    FIRST_YEAR,
+    LAST_YEAR,
+    PLACE_MAX,
+    SHORTLIST_SIZE_MAX,
+    SHORTLIST_SIZE_MIN,
+)
 
 
-class CycleForm(FlaskForm):
+class CycleForm(Form):
     year = IntegerField(_l("Year"), validators=[
         InputRequired(_l("Please enter a number.")),
-        NumberRange(min=2020, max=2100, message=_l("Between %(min)d and %(max)d.", min=2020,
-                                                   max=2100))])
+        NumberRange(min=FIRST_YEAR, max=LAST_YEAR, message=_l(
+            "Between %(min)d and %(max)d.", min=FIRST_YEAR, max=LAST_YEAR))])
     nominations_open_on = DateField(_l("Nominations open on"), validators=[
         InputRequired(_l("Please give a date."))])
     nominations_close_on = DateField(_l("Nominations close on"), validators=[
@@ -30,30 +39,33 @@ class CycleForm(FlaskForm):
     ceremony_at = DateTimeLocalField(_l("Ceremony (date and time)"), validators=[
         InputRequired(_l("Please give the date and time it starts."))])
     ceremony_place = StringField(_l("Ceremony place"), validators=[
-        DataRequired(_l("Please give the place.")), Length(max=300)])
+        DataRequired(_l("Please give the place.")), Length(max=PLACE_MAX)])
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
-    shortlist_size = IntegerField(_l("Shortlist size per category"), default=3, validators=[
-        InputRequired(_l("Please enter a number.")),
-        NumberRange(min=1, max=10, message=_l("Between %(min)d and %(max)d.", min=1, max=10))])
+    shortlist_size = IntegerField(
+        _l("Shortlist size per category"), default=DEFAULT_SHORTLIST_SIZE, validators=[
+            InputRequired(_l("Please enter a number.")),
+            NumberRange(min=SHORTLIST_SIZE_MIN, max=SHORTLIST_SIZE_MAX, message=_l(
+                "Between %(min)d and %(max)d.", min=SHORTLIST_SIZE_MIN,
+                max=SHORTLIST_SIZE_MAX))])
     submit = SubmitField(_l("Save the cycle"))
 
 
-class JuryForm(FlaskForm):
+class JuryForm(Form):
     jurors = SelectMultipleField(_l("Jurors"), widget=widgets.ListWidget(prefix_label=False),
                                  option_widget=widgets.CheckboxInput(), coerce=int)
     chair = SelectField(_l("Chair (breaks ties)"), coerce=int)
     submit = SubmitField(_l("Save the jury"))
 
 
-class NominationForm(FlaskForm):
+class NominationForm(Form):
     category = SelectField(_l("Category"), validators=[DataRequired(_l("Please choose one."))])
     nominee = SelectField(_l("Volunteer"), validators=[
         DataRequired(_l("Please choose the volunteer you nominate."))])
     citation = TextAreaField(
         _l("What did they do?"), validators=[
             DataRequired(_l("Please tell us what they did.")),
-            Length(min=50, max=CITATION_MAX, message=_l(
-                "Please write between %(min)d and %(max)d characters.", min=50,
+            Length(min=CITATION_MIN, max=CITATION_MAX, message=_l(
+                "Please write between %(min)d and %(max)d characters.", min=CITATION_MIN,
                 max=CITATION_MAX))],
         description=_l("A few sentences, in your own language if you like."))
     submit = SubmitField(_l("Send my nomination"))

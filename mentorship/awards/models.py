@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..accounts.models import NEWCOMER
 from ..database import utcnow
 from ..extensions import db
 
@@ -32,6 +33,15 @@ CATEGORY_LABELS = {
     "newcomers_choice": _l("Newcomers' choice"),
 }
 CITATION_MIN, CITATION_MAX = 50, 2000
+# The public page shows citations cut to this many characters (an ellipsis included).
+SHORT_CITATION = 200
+SCORE_MIN, SCORE_MAX = 1, 5
+COMMENT_MAX = 1000
+DEFAULT_SHORTLIST_SIZE = 3
+SHORTLIST_SIZE_MIN, SHORTLIST_SIZE_MAX = 1, 10
+FIRST_YEAR, LAST_YEAR = 2020, 2100
+PLACE_MAX = 300
+CEREMONY_HOURS = 2
 
 
 class AwardCycle(db.Model):
@@ -44,9 +54,9 @@ class AwardCycle(db.Model):
     nominations_close_on: Mapped[date]
     voting_deadline: Mapped[date]
     ceremony_at: Mapped[datetime]  # UTC
-    ceremony_place: Mapped[str] = mapped_column(String(300), default="")
+    ceremony_place: Mapped[str] = mapped_column(String(PLACE_MAX), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    shortlist_size: Mapped[int] = mapped_column(default=3)
+    shortlist_size: Mapped[int] = mapped_column(default=DEFAULT_SHORTLIST_SIZE)
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -58,6 +68,31 @@ class AwardCycle(db.Model):
     @property
     def state_label(self):
         return STATE_LABELS[self.state]
+
+    @property
+    def is_nominating(self):
+        """Nominations are open (the state; the dates are checked when one is sent)."""
+        return self.state == NOMINATIONS_OPEN
+
+    @property
+    def is_shortlisting(self):
+        return self.state == SHORTLISTING
+
+    @property
+    def is_voting(self):
+        return self.state == VOTING
+
+    @property
+    def is_announced(self):
+        return self.state == ANNOUNCED
+
+    def voting_closed(self, today):
+        """The voting deadline has passed."""
+        return today > self.voting_deadline
+
+    def results_visible(self, today):
+        """Coordinators see the tally once voting has closed, and after the announcement."""
+        return self.is_announced or (self.is_voting and self.voting_closed(today))
 
 
 class AwardCategory(db.Model):
@@ -82,6 +117,10 @@ class AwardCategory(db.Model):
     @property
     def label(self):
         return CATEGORY_LABELS.get(self.code, self.code)
+
+    def open_to(self, user):
+        """``user`` may nominate in this category (some take newcomers' nominations only)."""
+        return not self.newcomers_only or user.has_role(NEWCOMER)
 
 
 class Juror(db.Model):

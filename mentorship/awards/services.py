@@ -8,21 +8,25 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import NEWCOMER, User
+from ..accounts.models import User
 from ..audit.services import record
-from ..database import locked_one, utcnow
+from ..database import add_once, folded, locked_one, unique_or, utcnow
+from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
 from ..volunteering.models import ACTIVE, COMPLETED, Commitment
 from .models import (
     ANNOUNCED,
+    CEREMONY_HOURS,
     CITATION_MAX,
     CITATION_MIN,
     DEFAULT_CATEGORIES,
     NEXT_STATE,
     NOMINATIONS_OPEN,
+    SCORE_MAX,
+    SCORE_MIN,
+    SHORT_CITATION,
     SHORTLISTING,
     VOTING,
     AwardCategory,
@@ -34,11 +38,13 @@ from .models import (
     Vote,
 )
 
+NOMINEE_RESULTS = 20
+# Commitments that count as having volunteered in a year.
+SERVED_STATES = (ACTIVE, COMPLETED)
 
-class AwardError(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+
+class AwardError(DomainError):
+    """A change to the award (cycle, nomination, shortlist, vote) the rules refuse."""
 
 
 # Cycles ------------------------------------------------------------------------------
@@ -74,11 +80,17 @@ def _check_dates(fields):
 
 
 def set_jury(actor, cycle, user_ids, chair_id):
-    if chair_id and chair_id not in user_ids:
+    """Name the jury and its chair (who must be one of them)."""
+    chosen = set(user_ids)
+    if chair_id and chair_id not in chosen:
         raise AwardError(_l("The chair must be one of the jurors."), "chair")
-    cycle.jurors = [Juror(user_id=uid) for uid in sorted(set(user_ids))]
+    # Jurors who stay keep their row: a new row for the same person would be inserted
+    # before the old one is deleted, and the unique (cycle, person) would refuse it.
+    kept = [juror for juror in cycle.jurors if juror.user_id in chosen]
+    added = chosen - {juror.user_id for juror in kept}
+    cycle.jurors = kept + [Juror(user_id=uid) for uid in sorted(added)]
     cycle.chair_id = chair_id
-    record(actor, "award_cycle.jury_set", cycle, jurors=sorted(set(user_ids)))
+    record(actor, "award_cycle.jury_set", cycle, jurors=sorted(chosen))
 
 
 def advance(actor, cycle_id, today):
@@ -101,11 +113,11 @@ def advance(actor, cycle_id, today):
         if not db.session.scalar(select(func.count()).select_from(Shortlisted).join(
                 AwardCategory).where(AwardCategory.cycle_id == cycle.id)):
             raise AwardError(_l("Shortlist at least one nominee first."))
-        if today > cycle.voting_deadline:
+        if cycle.voting_closed(today):
             raise AwardError(_l("The voting deadline (%(date)s) has passed. Change it first.",
                                 date=cycle.voting_deadline.isoformat()))
     if target == ANNOUNCED:
-        if today <= cycle.voting_deadline:
+        if not cycle.voting_closed(today):
             raise AwardError(_l("Voting is open until %(date)s.",
                                 date=cycle.voting_deadline.isoformat()))
         unresolved = [c.label for c in cycle.categories if tally(c)["needs_chair"]]
@@ -129,23 +141,26 @@ def current_cycle():
 # Nominations -------------------------------------------------------------------------
 
 
+def _served_during(year):
+    """SQL: the commitment was active or completed at some point of ``year``."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    return (Commitment.status.in_(SERVED_STATES) & (Commitment.start_date <= end)
+            & (Commitment.end_date >= start))
+
+
 def served_in_year(user_id, year):
     """Roles in which the person had an active or completed commitment during ``year``."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
     return set(db.session.scalars(select(Commitment.role).where(
-        Commitment.user_id == user_id, Commitment.status.in_((ACTIVE, COMPLETED)),
-        Commitment.start_date <= end, Commitment.end_date >= start)))
+        Commitment.user_id == user_id, _served_during(year))))
 
 
-def eligible_nominees(cycle, query, limit=20):
-    from ..database import folded
-
-    start, end = date(cycle.year, 1, 1), date(cycle.year, 12, 31)
+def eligible_nominees(cycle, query, limit=NOMINEE_RESULTS):
+    """Volunteers of the cycle's year whose name contains ``query``, except those who
+    declined."""
     declined = select(Decline.user_id).where(Decline.cycle_id == cycle.id)
     return db.session.scalars(
         select(User).join(Commitment, Commitment.user_id == User.id)
-        .where(Commitment.status.in_((ACTIVE, COMPLETED)), Commitment.start_date <= end,
-               Commitment.end_date >= start, ~User.id.in_(declined),
+        .where(_served_during(cycle.year), ~User.id.in_(declined),
                folded(User.name).like(f"%{(query or '').strip().casefold()}%"))
         .order_by(User.name).distinct().limit(limit)).all()
 
@@ -161,12 +176,12 @@ def nominate(nominator, cycle_id, category_id, nominee_id, citation, today, loca
     category = db.session.get(AwardCategory, category_id)
     if cycle is None or category is None or category.cycle_id != cycle.id:
         raise AwardError(_l("This category does not exist."), "category")
-    if cycle.state != NOMINATIONS_OPEN or not (
+    if not cycle.is_nominating or not (
             cycle.nominations_open_on <= today <= cycle.nominations_close_on):
         raise AwardError(_l("Nominations are not open."))
     if nominee_id == nominator.id:
         raise AwardError(_l("You cannot nominate yourself."), "nominee")
-    if category.newcomers_only and not nominator.has_role(NEWCOMER):
+    if not category.open_to(nominator):
         raise AwardError(_l("Only newcomers nominate in this category."), "category")
     roles = served_in_year(nominee_id, cycle.year)
     if not roles:
@@ -185,16 +200,15 @@ def nominate(nominator, cycle_id, category_id, nominee_id, citation, today, loca
         Nomination.category_id == category.id, Nomination.nominator_id == nominator.id))
     first_time = not db.session.scalar(select(Nomination.id).where(
         Nomination.cycle_id == cycle.id, Nomination.nominee_id == nominee_id))
-    if nomination is None:
-        nomination = Nomination(cycle_id=cycle.id, category_id=category.id,
-                                nominator_id=nominator.id)
-        db.session.add(nomination)
-    nomination.nominee_id, nomination.citation, nomination.locale = nominee_id, citation, locale
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise AwardError(_l("You already nominated someone in this category.")) from None
+    # A second nomination sent at the same moment loses to the unique (category,
+    # nominator): only this block is undone, never the caller's transaction.
+    with unique_or(AwardError(_l("You already nominated someone in this category."))):
+        if nomination is None:
+            nomination = Nomination(cycle_id=cycle.id, category_id=category.id,
+                                    nominator_id=nominator.id)
+            db.session.add(nomination)
+        nomination.nominee_id, nomination.citation = nominee_id, citation
+        nomination.locale = locale
     record(nominator, "nomination.saved", nomination, category=category.code)
     if first_time:
         nominee = db.session.get(User, nominee_id)
@@ -208,8 +222,8 @@ def decline(user, cycle_id):
     cycle = db.session.get(AwardCycle, cycle_id)
     if cycle is None:
         raise AwardError(_l("This award cycle does not exist."))
-    if not has_declined(cycle.id, user.id):
-        db.session.add(Decline(cycle_id=cycle.id, user_id=user.id))
+    # Declining twice (a double click) keeps the one row the unique (cycle, person) allows.
+    add_once(Decline(cycle_id=cycle.id, user_id=user.id))
     for entry in db.session.scalars(select(Shortlisted).join(AwardCategory).where(
             AwardCategory.cycle_id == cycle.id, Shortlisted.nominee_id == user.id)):
         db.session.delete(entry)
@@ -241,7 +255,7 @@ def nominations_by_nominee(cycle):
 
 def shortlist(actor, category_id, nominee_ids):
     category = db.session.get(AwardCategory, category_id)
-    if category is None or category.cycle.state != SHORTLISTING:
+    if category is None or not category.cycle.is_shortlisting:
         raise AwardError(_l("The shortlist can be changed while shortlisting only."))
     nominee_ids = sorted(set(nominee_ids))
     if len(nominee_ids) > category.cycle.shortlist_size:
@@ -266,8 +280,8 @@ def is_juror(user, cycle):
 
 
 def vote(juror, category_id, nominee_id, score, comment=None):
-    category = db.session.get(AwardCategory, category_id)
-    if category is None or category.cycle.state != VOTING:
+    category = db.session.get(AwardCategory, category_id) if category_id else None
+    if category is None or not category.cycle.is_voting:
         raise AwardError(_l("Voting is not open."))
     cycle = category.cycle
     if not is_juror(juror, cycle):
@@ -281,15 +295,12 @@ def vote(juror, category_id, nominee_id, score, comment=None):
             Nomination.cycle_id == cycle.id, Nomination.nominator_id == juror.id,
             Nomination.nominee_id == nominee_id)):
         raise AwardError(_l("You nominated this person, so you do not vote on them."))
-    if not isinstance(score, int) or not 1 <= score <= 5:
-        raise AwardError(_l("A score from 1 to 5, please."), "score")
-    db.session.add(Vote(category_id=category.id, nominee_id=nominee_id, juror_id=juror.id,
-                        score=score, comment=(comment or "").strip() or None))
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise AwardError(_l("You already voted on this person.")) from None
+    if not isinstance(score, int) or not SCORE_MIN <= score <= SCORE_MAX:
+        raise AwardError(_l("A score from %(min)d to %(max)d, please.", min=SCORE_MIN,
+                            max=SCORE_MAX), "score")
+    if not add_once(Vote(category_id=category.id, nominee_id=nominee_id, juror_id=juror.id,
+                         score=score, comment=(comment or "").strip() or None)):
+        raise AwardError(_l("You already voted on this person."))
     record(juror, "award.voted", category, nominee_id=nominee_id)
 
 
@@ -341,7 +352,7 @@ def ceremony_ics(cycle):
     event.add("dtstamp", utcnow().replace(tzinfo=ZoneInfo("UTC")))
     start = cycle.ceremony_at.replace(tzinfo=ZoneInfo("UTC"))
     event.add("dtstart", start)
-    event.add("dtend", start + timedelta(hours=2))
+    event.add("dtend", start + timedelta(hours=CEREMONY_HOURS))
     event.add("summary", str(_l("Volunteer award ceremony %(year)d", year=cycle.year)))
     event.add("location", cycle.ceremony_place)
     calendar.add_component(event)
@@ -379,7 +390,8 @@ def public_results(cycle):
             citation = db.session.scalar(select(Nomination.citation).where(
                 Nomination.category_id == category.id,
                 Nomination.nominee_id == entry.nominee_id).order_by(Nomination.id).limit(1))
-            short = citation if len(citation or "") <= 200 else citation[:197].rstrip() + "…"
+            short = (citation if len(citation or "") <= SHORT_CITATION
+                     else citation[:SHORT_CITATION - 3].rstrip() + "…")
             people.append({"name": entry.nominee.name, "citation": short,
                            "winner": entry.nominee_id == category.winner_id})
         people.sort(key=lambda p: (not p["winner"], p["name"]))

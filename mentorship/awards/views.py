@@ -1,6 +1,8 @@
 """The award for everyone: the current cycle, nominating, declining, voting, past years."""
 
-from flask import abort, flash, request, url_for
+from contextlib import suppress
+
+from flask import abort, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,25 +12,35 @@ from ..dates import programme_today
 from ..extensions import db
 from ..formtools import choices
 from ..permissions import is_logged_in, requires
-from ..web import flash_success, form_status, redirect_to, render
+from ..web import db_int, form_status, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import NominationForm
-from .models import ANNOUNCED, AwardCycle, Nomination, Shortlisted, Vote
+from .models import (
+    ANNOUNCED,
+    COMMENT_MAX,
+    SCORE_MAX,
+    SCORE_MIN,
+    AwardCycle,
+    Nomination,
+    Shortlisted,
+    Vote,
+)
 
 
 def _nomination_form(cycle, formdata=None, query=""):
     form = NominationForm(formdata=formdata)
     form.category.choices = choices([("", _("Choose a category"))] + [
         (str(c.id), c.label) for c in cycle.categories
-        if not c.newcomers_only or current_user.has_role("newcomer")])
+        if c.open_to(current_user)])
     people = services.eligible_nominees(cycle, query or "")
     form.nominee.choices = choices([("", _("Choose a volunteer"))] + [
         (str(p.id), p.name) for p in people if p.id != current_user.id])
     if formdata is not None and form.nominee.data and form.nominee.data not in {
             str(p.id) for p in people}:
         # Keep the chosen person selectable even if the search changed.
-        chosen = (db.session.get(User, int(form.nominee.data))
-                  if form.nominee.data.isdecimal() else None)
+        chosen = None
+        with suppress(ValueError):
+            chosen = db.session.get(User, db_int(form.nominee.data))
         if chosen is not None:
             form.nominee.choices.append(choices([(str(chosen.id), chosen.name)])[0])
     return form
@@ -43,7 +55,7 @@ def _page(cycle, form=None, status=200):
     nominated = bool(cycle) and bool(db.session.scalar(db.select(Nomination.id).where(
         Nomination.cycle_id == cycle.id, Nomination.nominee_id == current_user.id)))
     ballot = []
-    if cycle and cycle.state == "voting" and services.is_juror(current_user, cycle):
+    if cycle and cycle.is_voting and services.is_juror(current_user, cycle):
         voted = {(v.category_id, v.nominee_id): v for v in db.session.scalars(
             db.select(Vote).where(Vote.juror_id == current_user.id))}
         for category in cycle.categories:
@@ -54,10 +66,11 @@ def _page(cycle, form=None, status=200):
                                                                     entry.nominee_id))))
     return render("awards/awards.html", status=status, cycle=cycle, today=today,
                   form=form or (_nomination_form(cycle, query=request.args.get("q"))
-                                if cycle and cycle.state == "nominations_open" else None),
+                                if cycle and cycle.is_nominating else None),
                   q=request.args.get("q", ""), mine=mine, nominated=nominated,
                   declined=cycle and services.has_declined(cycle.id, current_user.id),
-                  ballot=ballot,
+                  ballot=ballot, score_min=SCORE_MIN, score_max=SCORE_MAX,
+                  comment_max=COMMENT_MAX,
                   past=db.session.scalars(db.select(AwardCycle).where(
                       AwardCycle.state == ANNOUNCED).order_by(AwardCycle.year.desc())).all())
 
@@ -76,22 +89,12 @@ def nominate():
         abort(404)
     form = _nomination_form(cycle, request.form, query=request.form.get("q", ""))
     if form.validate_on_submit():
-        try:
-            services.nominate(current_user, cycle.id, int(form.category.data),
-                              int(form.nominee.data), form.citation.data, programme_today(),
-                              locale=str(get_locale()))
-        except services.AwardError as error:
-            db.session.rollback()
-            target = {"nominee": form.nominee, "category": form.category,
-                      "citation": form.citation}.get(error.field)
-            if target is not None:
-                target.errors = [*target.errors, str(error)]
-            else:
-                form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash_success(_("Thank you! Your nomination is saved. You can change it until "
-                            "nominations close."))
+        done = perform(services.nominate, current_user, cycle.id, int(form.category.data),
+                       int(form.nominee.data), form.citation.data, programme_today(),
+                       locale=str(get_locale()), form=form,
+                       success=_("Thank you! Your nomination is saved. You can change it "
+                                 "until nominations close."))
+        if done:
             return redirect_to(url_for("awards.awards"))
     return _page(cycle, form=form, status=form_status(form))
 
@@ -102,11 +105,13 @@ def decline():
     cycle = services.current_cycle()
     if cycle is None:
         abort(404)
-    services.decline(current_user, cycle.id)
-    db.session.commit()
-    flash_success(_("Understood: you will not be considered this year, and your name will not "
-                    "appear."))
-    return redirect_to(url_for("awards.awards"))
+    location = url_for("awards.awards")
+    done = perform(services.decline, current_user, cycle.id,
+                   success=_("Understood: you will not be considered this year, and your name "
+                             "will not appear."))
+    if not done:
+        return refusal(done, location)
+    return redirect_to(location)
 
 
 @bp.route("/awards/vote", methods=["POST"])
@@ -116,17 +121,13 @@ def vote():
         score = int(request.form.get("score", ""))
     except ValueError:
         score = None
-    try:
-        services.vote(current_user, request.form.get("category", type=int),
-                      request.form.get("nominee", type=int), score,
-                      request.form.get("comment"))
-    except services.AwardError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("Your vote is recorded."))
-    return redirect_to(url_for("awards.awards") + "#ballot")
+    location = url_for("awards.awards") + "#ballot"
+    done = perform(services.vote, current_user, request.form.get("category", type=db_int),
+                   request.form.get("nominee", type=db_int), score, request.form.get("comment"),
+                   success=_("Your vote is recorded."))
+    if not done:
+        return refusal(done, location)
+    return redirect_to(location)
 
 
 @bp.route("/awards/<int:year>")

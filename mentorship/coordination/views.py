@@ -4,6 +4,7 @@
 from ..dates import programme_today
 from ..permissions import can_coordinate, requires
 from ..reports.services import dashboard
+from ..volunteering.models import ENDING_SOON_DAYS, MINIMUM_MONTHS
 from ..web import render
 from . import bp
 
@@ -11,4 +12,5 @@ from . import bp
 @bp.route("/coordinate")
 @requires(can_coordinate)
 def home():
-    return render("coordination/home.html", figures=dashboard(programme_today()))
+    return render("coordination/home.html", figures=dashboard(programme_today()),
+                  ending_soon_days=ENDING_SOON_DAYS, minimum_months=MINIMUM_MONTHS)

@@ -1,22 +1,21 @@
 """The coordinator's verification queue, reversals and exports."""
 
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import db
 from ..permissions import can_coordinate, requires
-from ..web import flash_success, redirect_to, render
+from ..web import attachment, db_ids, db_int, flash_success, perform, redirect_to, refusal, render
 from . import bp, services
-from .forms import ExportForm, QueueFilterForm
+from .forms import BulkDecisionForm, ExportForm, QueueFilterForm
 from .models import APPROVED, REJECTED, HourEntry
-from .views import csv_response
 
 FILTERS = ("volunteer", "role", "activity", "age")
 
 
-def _queue_page(status=200, failures=None, reason_error=None, selected=(), reason=""):
+def _queue_page(status=200, decision_form=None, failures=(), selected=()):
     form = QueueFilterForm(request.args)
     form.validate()
     filters = {name: (form[name].data if not form[name].errors else None) or None
@@ -24,10 +23,10 @@ def _queue_page(status=200, failures=None, reason_error=None, selected=(), reaso
     page = services.queue(
         volunteer=filters["volunteer"], role=filters["role"], activity=filters["activity"],
         min_age_days=int(filters["age"]) if filters["age"] else None,
-        page=request.args.get("page", 1, type=int))
+        page=request.args.get("page", 1, type=db_int))
     return render("hours/queue.html", status=status, form=form, page=page, filters=filters,
-                  failures=failures or [], reason_error=reason_error, selected=set(selected),
-                  reason=reason, export_form=ExportForm())
+                  decision_form=decision_form or BulkDecisionForm(formdata=None),
+                  failures=failures, selected=set(selected), export_form=ExportForm())
 
 
 @bp.route("/coordinate/hours")
@@ -40,26 +39,26 @@ def queue():
 @requires(can_coordinate)
 def decide():
     """One entry (its own button) or the selected ones; all or none."""
-    ids = [int(v) for v in request.form.getlist("entry") if v.isdecimal()]
+    ids = db_ids(request.form.getlist("entry"))
     decision = {"approve": APPROVED, "reject": REJECTED}.get(request.form.get("decision"))
-    if request.form.get("approve_one", "").isdecimal():  # a row's own button
-        ids, decision = [int(request.form["approve_one"])], APPROVED
-    reason = request.form.get("reason", "")
-    try:
-        decided = services.decide(current_user, ids, decision, reason)
-    except services.BulkRefused as refused:
-        db.session.rollback()
-        return _queue_page(status=409, failures=refused.failures, selected=ids, reason=reason)
-    except services.HoursError as error:
-        db.session.rollback()
-        return _queue_page(status=422, reason_error=str(error), selected=ids, reason=reason)
-    db.session.commit()
+    one = db_ids(request.form.getlist("approve_one"))
+    if one:  # a row's own button
+        ids, decision = one[:1], APPROVED
+    form = BulkDecisionForm()
+    if not form.validate():
+        return _queue_page(status=422, decision_form=form, selected=ids)
+    done = perform(services.decide, current_user, ids, decision, form.reason.data, form=form)
+    if not done:
+        # The queue again, with the selection and the reason kept: why next to the reason,
+        # at the top of the form, or (all or none) the entries that could not be decided.
+        return _queue_page(status=done.error.status, decision_form=form,
+                           failures=getattr(done.error, "failures", ()), selected=ids)
     if decision == APPROVED:
         flash_success(ngettext("%(num)d entry approved.", "%(num)d entries approved.",
-                               len(decided)))
+                               len(done.result)))
     else:
         flash_success(ngettext("%(num)d entry rejected.", "%(num)d entries rejected.",
-                               len(decided)))
+                               len(done.result)))
     if request.htmx:
         return _queue_page()
     return redirect_to(url_for("hours.queue", **{k: v for k, v in request.args.items()}))
@@ -78,7 +77,7 @@ def approved():
 
         query = query.where(HourEntry.user_id.in_(db.select(User.id).where(
             folded(User.name).like(f"%{volunteer.casefold()}%"))))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=25,
+    page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=25,
                        error_out=False)
     reversed_ids = set(db.session.scalars(db.select(HourEntry.reversal_of_id).where(
         HourEntry.reversal_of_id.in_([e.id for e in page.items]))))
@@ -91,14 +90,10 @@ def approved():
 def reverse(entry_id):
     if db.session.get(HourEntry, entry_id) is None:
         abort(404)
-    try:
-        services.reverse(current_user, entry_id, request.form.get("reason", ""))
-    except services.HoursError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("The entry is reversed: its time no longer counts."))
+    done = perform(services.reverse, current_user, entry_id, request.form.get("reason", ""),
+                   success=_("The entry is reversed: its time no longer counts."))
+    if not done:
+        return refusal(done, url_for("hours.approved"))
     return redirect_to(url_for("hours.approved"))
 
 
@@ -110,4 +105,4 @@ def coordinate_export():
         abort(400)
     rows = services.export_rows(start=form.start.data, end=form.end.data)
     name = f"hours-{form.start.data or 'start'}-{form.end.data or 'now'}.csv"
-    return csv_response(rows, name)
+    return attachment(services.csv_lines(rows), name, "text/csv")

@@ -1,7 +1,6 @@
 import secrets
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -14,22 +13,29 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..formtools import choices
+from ..formtools import Form, choices
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
-from .models import ACTIVITIES, ACTIVITY_LABELS
+from .models import ACTIVITIES, ACTIVITY_LABELS, MAX_ENTRY_HOURS
+
+NOTE_MAX = REASON_MAX = 1000
 
 
 def new_token():
     return secrets.token_urlsafe(16)
 
 
-class HourForm(FlaskForm):
+class HourForm(Form):
+    # The service checks the length of an entry as a whole ("duration"); the page shows
+    # that message with the hours, the first of the two inputs.
+    ERROR_FIELDS = {"duration": "hours"}
+
     token = HiddenField()
     day = DateField(_l("Date"), validators=[InputRequired(_l("Please give the date."))])
+    # NumberRange also gives the input its min and max attributes.
     hours = IntegerField(_l("Hours"), default=1, validators=[
         InputRequired(_l("Please enter a number (0 if less than an hour).")),
-        NumberRange(min=0, max=12, message=_l("Between %(min)d and %(max)d.", min=0,
-                                               max=12))])
+        NumberRange(min=0, max=MAX_ENTRY_HOURS, message=_l(
+            "Between %(min)d and %(max)d.", min=0, max=MAX_ENTRY_HOURS))])
     minutes = IntegerField(_l("Minutes"), default=0, validators=[
         InputRequired(_l("Please enter a number (0 if none).")),
         NumberRange(min=0, max=59, message=_l("Between %(min)d and %(max)d.", min=0,
@@ -37,7 +43,8 @@ class HourForm(FlaskForm):
     activity = SelectField(_l("What did you do?"))
     match = SelectField(_l("With which newcomer?"), validators=[Optional()])
     note = TextAreaField(_l("Note (optional)"), validators=[
-        Length(max=1000, message=_l("Please keep it under %(max)d characters.", max=1000))])
+        Length(max=NOTE_MAX, message=_l("Please keep it under %(max)d characters.",
+                                        max=NOTE_MAX))])
     confirm_duplicate = BooleanField(_l("Yes, this is another meeting"))
     submit = SubmitField(_l("Save these hours"))
 
@@ -48,6 +55,15 @@ class HourForm(FlaskForm):
             (str(m.id), m.newcomer.first_name) for m in matches])
         if not self.token.data:
             self.token.data = new_token()
+        # Set when the service asks "is this another meeting?": the page then shows the
+        # confirmation box.
+        self.near_duplicate = False
+
+    def __contains__(self, name):
+        return super().__contains__(self.ERROR_FIELDS.get(name, name))
+
+    def __getitem__(self, name):
+        return super().__getitem__(self.ERROR_FIELDS.get(name, name))
 
     @property
     def duration(self):
@@ -56,7 +72,15 @@ class HourForm(FlaskForm):
         return self.hours.data * 60 + self.minutes.data
 
 
-class QueueFilterForm(FlaskForm):
+class BulkDecisionForm(Form):
+    """The queue's decision on the selected entries (the entries are the table's boxes)."""
+
+    reason = TextAreaField(_l("Reason (needed to reject; the volunteer sees it)"), validators=[
+        Length(max=REASON_MAX, message=_l("Please keep it under %(max)d characters.",
+                                          max=REASON_MAX))])
+
+
+class QueueFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -75,7 +99,7 @@ class QueueFilterForm(FlaskForm):
                                     ("14", _l("14 days or more"))])
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     class Meta:
         csrf = False
 

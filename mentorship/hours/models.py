@@ -19,6 +19,14 @@ ACTIVITY_LABELS = {
     EVENT: _l("Programme event"),
     OTHER: _l("Other"),
 }
+# Limits of what one volunteer logs: the service checks them, the form and the page
+# read them, and the messages are formatted from them.
+MIN_ENTRY_MINUTES = 5
+MAX_ENTRY_HOURS = 12  # one entry; a longer day is two entries
+MAX_ENTRY_MINUTES = MAX_ENTRY_HOURS * 60
+MAX_DAY_HOURS = 16  # all of one day's entries together
+MAX_DAY_MINUTES = MAX_DAY_HOURS * 60
+
 PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
 STATUS_LABELS = {
     PENDING: _l("Waiting for verification"),
@@ -67,6 +75,19 @@ class HourEntry(db.Model):
     @property
     def is_pending(self):
         return self.status == PENDING
+
+    @property
+    def is_approved(self):
+        return self.status == APPROVED
+
+    @property
+    def is_rejected(self):
+        return self.status == REJECTED
+
+    @property
+    def is_reversal(self):
+        """A coordinator's correction cancelling an approved entry's time."""
+        return self.reversal_of_id is not None
 
     @property
     def status_label(self):

@@ -1,45 +1,53 @@
 """Hours: logging, validation, verification, reversals, confirmations, totals, exports."""
 
-import csv
-import io
+import itertools
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, or_, select
-from sqlalchemy.exc import IntegrityError
 
+from .. import exports
 from ..accounts.models import User
 from ..audit.services import record
-from ..database import locked, locked_one, utcnow
+from ..database import add_once, locked, locked_one, utcnow
+from ..errors import DomainError
 from ..extensions import db
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import COMPLETED as MATCH_COMPLETED
 from ..matching.models import ENDED_EARLY as MATCH_ENDED_EARLY
 from ..matching.models import Match
 from ..volunteering.models import Commitment
-from .models import APPROVED, MATCH_ACTIVITIES, PENDING, REJECTED, HourEntry
+from .models import (
+    APPROVED,
+    MATCH_ACTIVITIES,
+    MAX_DAY_HOURS,
+    MAX_DAY_MINUTES,
+    MAX_ENTRY_HOURS,
+    MAX_ENTRY_MINUTES,
+    MIN_ENTRY_MINUTES,
+    PENDING,
+    REJECTED,
+    HourEntry,
+)
 
-MIN_MINUTES, MAX_MINUTES, MAX_DAY_MINUTES = 5, 12 * 60, 16 * 60
 RECENTLY_ENDED_DAYS = 60
 
 
-class HoursError(Exception):
-    """A refused change, with a message and, when it is about one field, its name."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+class HoursError(DomainError):
+    """A refused change to hours (``field``: the form field it is about, if any)."""
 
 
 class NearDuplicate(HoursError):
     """Same match, same day, same duration: the volunteer must confirm it is another one."""
 
 
-class BulkRefused(Exception):
-    """A bulk decision applied to none of the entries; ``failures`` says which and why."""
+class BulkRefused(HoursError):
+    """A bulk decision applied to none of the entries; ``failures`` lists each refused
+    entry with why."""
 
     def __init__(self, failures):
-        super().__init__("bulk decision refused")
+        super().__init__(_l("Nothing was changed, because some entries could not be "
+                            "decided."))
         self.failures = failures
 
 
@@ -72,11 +80,12 @@ def _check(user, *, day, minutes, activity, match_id, today, entry_id=None,
     """Every rule an entry must follow; returns (commitment id, match id)."""
     if day > today:
         raise HoursError(_l("The date cannot be in the future."), "day")
-    if minutes is None or minutes < MIN_MINUTES:
-        raise HoursError(_l("At least 5 minutes, please."), "duration")
-    if minutes > MAX_MINUTES:
-        raise HoursError(_l("At most 12 hours for one entry. For a longer day, add two "
-                            "entries."), "duration")
+    if minutes is None or minutes < MIN_ENTRY_MINUTES:
+        raise HoursError(_l("At least %(minutes)d minutes, please.",
+                            minutes=MIN_ENTRY_MINUTES), "duration")
+    if minutes > MAX_ENTRY_MINUTES:
+        raise HoursError(_l("At most %(hours)d hours for one entry. For a longer day, add "
+                            "two entries.", hours=MAX_ENTRY_HOURS), "duration")
     match = None
     if activity in MATCH_ACTIVITIES:
         if not match_id:
@@ -102,8 +111,9 @@ def _check(user, *, day, minutes, activity, match_id, today, entry_id=None,
                HourEntry.status != REJECTED, HourEntry.reversal_of_id.is_(None),
                HourEntry.id != (entry_id or 0)))
     if day_total + minutes > MAX_DAY_MINUTES:
-        raise HoursError(_l("That would make more than 16 hours on %(date)s. Please check "
-                            "the duration.", date=day.isoformat()), "duration")
+        raise HoursError(_l("That would make more than %(hours)d hours on %(date)s. Please "
+                            "check the duration.", hours=MAX_DAY_HOURS, date=day.isoformat()),
+                         "duration")
     if match and not confirm_duplicate and db.session.scalar(
             select(HourEntry.id).where(
                 HourEntry.user_id == user.id, HourEntry.match_id == match.id,
@@ -114,34 +124,35 @@ def _check(user, *, day, minutes, activity, match_id, today, entry_id=None,
     return commitment.id, match.id if match else None
 
 
+def _entry_with_token(user, token):
+    if not token:
+        return None
+    return db.session.scalar(select(HourEntry).where(
+        HourEntry.user_id == user.id, HourEntry.token == token))
+
+
 def log_hours(user, *, token, day, minutes, activity, match_id, note, today,
               confirm_duplicate=False):
     """Add an entry. The form's token makes a double click or a retry save it once."""
-    if token:
-        existing = db.session.scalar(select(HourEntry).where(
-            HourEntry.user_id == user.id, HourEntry.token == token))
-        if existing is not None:
-            return existing
+    existing = _entry_with_token(user, token)
+    if existing is not None:
+        return existing
     # One volunteer's entries are checked and saved one at a time (the day's total).
     locked(select(User.id).where(User.id == user.id))
-    if token:  # a retry that waited for the lock finds the entry the first one saved
-        existing = db.session.scalar(select(HourEntry).where(
-            HourEntry.user_id == user.id, HourEntry.token == token))
-        if existing is not None:
-            return existing
+    # A retry that waited for the lock finds the entry the first one saved.
+    existing = _entry_with_token(user, token)
+    if existing is not None:
+        return existing
     commitment_id, match_id = _check(user, day=day, minutes=minutes, activity=activity,
                                      match_id=match_id, today=today,
                                      confirm_duplicate=confirm_duplicate)
     entry = HourEntry(user_id=user.id, commitment_id=commitment_id, match_id=match_id,
                       day=day, minutes=minutes, activity=activity,
                       note=(note or "").strip() or None, token=token or None)
-    db.session.add(entry)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        return db.session.scalar(select(HourEntry).where(
-            HourEntry.user_id == user.id, HourEntry.token == token))
+    if not add_once(entry):
+        # The unique token refused it: a retry raced past the checks above. Only the
+        # savepoint is undone, so the caller's transaction stays usable.
+        return _entry_with_token(user, token)
     return entry
 
 
@@ -149,7 +160,7 @@ def own_pending(user, entry_id):
     entry = locked_one(HourEntry, entry_id)
     if entry is None or entry.user_id != user.id:
         raise HoursError(_l("This entry does not exist."))
-    if entry.status != PENDING:
+    if not entry.is_pending:
         raise HoursError(_l("This entry has been verified and can no longer be changed. "
                             "To correct it, add a new entry."))
     return entry
@@ -182,20 +193,20 @@ def decide(actor, entry_ids, decision, reason=None):
     """Approve or reject entries, all or none: if any cannot be decided, nothing changes
     and ``BulkRefused.failures`` lists each refused entry with why."""
     if decision not in (APPROVED, REJECTED):
-        raise HoursError(_l("Unknown decision."))
+        raise HoursError(_l("Unknown decision."), status=422)
     reason = (reason or "").strip() or None
     if decision == REJECTED and not reason:
         raise HoursError(_l("Please give the reason: the volunteer will see it."), "reason")
     ids = sorted(set(entry_ids))
     if not ids:
-        raise HoursError(_l("Please select at least one entry."))
+        raise HoursError(_l("Please select at least one entry."), status=422)
     entries = {e.id: e for e in locked(select(HourEntry).where(HourEntry.id.in_(ids))).scalars()}
     failures = []
     for entry_id in ids:
         entry = entries.get(entry_id)
         if entry is None:
             failures.append((entry_id, _l("This entry does not exist.")))
-        elif entry.status != PENDING:
+        elif not entry.is_pending:
             failures.append((entry_id, _l("Already decided.")))
         elif entry.user_id == actor.id:
             failures.append((entry_id, _l("You cannot verify your own hours.")))
@@ -217,7 +228,7 @@ def reverse(actor, entry_id, reason):
     if not reason:
         raise HoursError(_l("Please give the reason: the volunteer will see it."), "reason")
     entry = locked_one(HourEntry, entry_id)
-    if entry is None or entry.status != APPROVED or entry.reversal_of_id is not None:
+    if entry is None or not entry.is_approved or entry.is_reversal:
         raise HoursError(_l("Only an approved entry can be reversed."))
     if db.session.scalar(select(HourEntry.id).where(HourEntry.reversal_of_id == entry.id)):
         raise HoursError(_l("This entry has already been reversed."))
@@ -237,7 +248,7 @@ def confirm_by_newcomer(user, entry_id):
     entry = locked_one(HourEntry, entry_id)
     if entry is None or entry.match is None or entry.match.newcomer_id != user.id:
         raise HoursError(_l("This entry does not exist."))
-    if entry.status != PENDING:
+    if not entry.is_pending:
         raise HoursError(_l("This entry has already been verified."))
     entry.confirmed_by_newcomer_at = utcnow()
     return entry
@@ -353,12 +364,4 @@ def export_rows(*, user_id=None, start=None, end=None, approved_only=True):
 
 def csv_lines(rows):
     """The CSV text, header first, one line at a time (for streaming)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    yield buffer.getvalue()
-    for row in rows:
-        buffer.seek(0)
-        buffer.truncate(0)
-        writer.writerow(row)
-        yield buffer.getvalue()
+    return exports.csv_lines(itertools.chain([CSV_COLUMNS], rows))

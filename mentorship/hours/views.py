@@ -2,14 +2,14 @@
 
 from datetime import date
 
-from flask import Response, abort, flash, request, stream_with_context, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import add_months, programme_today
 from ..extensions import db
-from ..permissions import can_request_buddy, can_volunteer, requires
-from ..web import flash_success, redirect_to, render
+from ..permissions import can_request_buddy, can_volunteer, own_or_404, requires
+from ..web import attachment, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import HourForm
 from .models import HourEntry
@@ -50,31 +50,23 @@ def _page(form, status=200, month=None, editing=None, edit_form=None):
         may_log=services.may_log(current_user.id), editing=editing, edit_form=edit_form)
 
 
-def _save(form, entry=None):
-    """Validate and save; returns None on success, else puts the error on the form."""
+def _save(form, success, entry=None):
+    """Validate and save; True once saved (``success`` queued for the person), else the
+    form carries the errors."""
     if not form.validate():
         return False
     fields = dict(day=form.day.data, minutes=form.duration, activity=form.activity.data,
                   match_id=int(form.match.data) if form.match.data else None,
                   note=form.note.data, today=programme_today(),
                   confirm_duplicate=form.confirm_duplicate.data)
-    try:
-        if entry is None:
-            services.log_hours(current_user, token=form.token.data, **fields)
-        else:
-            services.edit_hours(current_user, entry.id, **fields)
-    except services.HoursError as error:
-        db.session.rollback()
-        target = form.hours if error.field == "duration" else (
-            form[error.field] if error.field else None)
-        if target is not None:
-            target.errors = [*target.errors, str(error)]
-        else:
-            form.form_errors.append(str(error))
-        form.near_duplicate = isinstance(error, services.NearDuplicate)
-        return False
-    db.session.commit()
-    return True
+    if entry is None:
+        done = perform(services.log_hours, current_user, token=form.token.data, **fields,
+                       form=form, success=success)
+    else:
+        done = perform(services.edit_hours, current_user, entry.id, **fields, form=form,
+                       success=success)
+    form.near_duplicate = isinstance(done.error, services.NearDuplicate)
+    return bool(done)
 
 
 @bp.route("/hours", methods=["GET", "POST"])
@@ -83,25 +75,17 @@ def hours():
     if request.method == "GET":
         return _page(_form())
     form = _form(request.form)
-    if _save(form):
-        flash_success(_("Thank you! Your hours are saved and wait for verification."))
+    if _save(form, _("Thank you! Your hours are saved and wait for verification.")):
         if request.htmx:
             return _page(_form(), month=form.day.data.replace(day=1))
         return redirect_to(url_for("hours.hours", month=form.day.data.strftime("%Y-%m")))
     return _page(form, status=422)
 
 
-def _own(entry_id):
-    entry = db.session.get(HourEntry, entry_id)
-    if entry is None or entry.user_id != current_user.id:
-        abort(404)
-    return entry
-
-
 @bp.route("/hours/<int:entry_id>/edit", methods=["GET", "POST"])
 @requires(can_volunteer)
 def edit(entry_id):
-    entry = _own(entry_id)
+    entry = own_or_404(HourEntry, entry_id)
     month = entry.day.replace(day=1)
     if not entry.is_pending:
         flash(_("This entry has been verified and can no longer be changed. To correct it, "
@@ -111,8 +95,7 @@ def edit(entry_id):
         return _page(_form(), month=month, editing=entry.id,
                      edit_form=_form(entry=entry, prefix=f"e{entry.id}"))
     edit_form = _form(request.form, entry=entry, prefix=f"e{entry.id}")
-    if _save(edit_form, entry):
-        flash_success(_("Your entry is updated."))
+    if _save(edit_form, _("Your entry is updated."), entry):
         if request.htmx:
             return _page(_form(), month=edit_form.day.data.replace(day=1))
         return redirect_to(url_for("hours.hours", month=edit_form.day.data.strftime("%Y-%m")))
@@ -122,31 +105,23 @@ def edit(entry_id):
 @bp.route("/hours/<int:entry_id>/delete", methods=["POST"])
 @requires(can_volunteer)
 def delete(entry_id):
-    entry = _own(entry_id)
+    entry = own_or_404(HourEntry, entry_id)
     month = entry.day.replace(day=1)
-    try:
-        services.delete_hours(current_user, entry.id)
-    except services.HoursError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("The entry is deleted."))
+    here = url_for("hours.hours", month=month.strftime("%Y-%m"))
+    done = perform(services.delete_hours, current_user, entry.id,
+                   success=_("The entry is deleted."))
+    if not done:
+        return refusal(done, here)
     if request.htmx:
         return _page(_form(), month=month)
-    return redirect_to(url_for("hours.hours", month=month.strftime("%Y-%m")))
-
-
-def csv_response(rows, filename):
-    return Response(stream_with_context(services.csv_lines(rows)), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return redirect_to(here)
 
 
 @bp.route("/hours/export.csv")
 @requires(can_volunteer)
 def export():
-    return csv_response(services.export_rows(user_id=current_user.id, approved_only=False),
-                        "my-hours.csv")
+    rows = services.export_rows(user_id=current_user.id, approved_only=False)
+    return attachment(services.csv_lines(rows), "my-hours.csv", "text/csv")
 
 
 @bp.route("/hours/<int:entry_id>/confirm", methods=["POST"])
@@ -155,12 +130,8 @@ def confirm(entry_id):
     entry = db.session.get(HourEntry, entry_id)
     if entry is None or entry.match is None or entry.match.newcomer_id != current_user.id:
         abort(404)
-    try:
-        services.confirm_by_newcomer(current_user, entry.id)
-    except services.HoursError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("Thank you for confirming."))
+    done = perform(services.confirm_by_newcomer, current_user, entry.id,
+                   success=_("Thank you for confirming."))
+    if not done:
+        return refusal(done, url_for("matching.buddy"))
     return redirect_to(url_for("matching.buddy"))

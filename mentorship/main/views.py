@@ -2,9 +2,10 @@ from flask import current_app, jsonify, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
+from ..accounts.services import choose_language
 from ..extensions import db
 from ..i18n import LANGUAGE_SESSION_KEY
-from ..web import redirect_to, render, safe_next
+from ..web import perform, redirect_to, render, safe_next
 from . import bp
 
 
@@ -40,8 +41,7 @@ def home():
 @bp.route("/health")
 def health():
     try:
-        db.session.execute(text("SELECT 1"))
-        db.session.rollback()
+        db.session.execute(text("SELECT 1"))  # the request's end closes the read
     except Exception:  # any failure to reach the database is reported, not raised
         current_app.logger.exception("Health check: database unreachable")
         return jsonify(status="error", database="error"), 503
@@ -55,6 +55,5 @@ def set_language():
     if code in current_app.config["LANGUAGES"]:
         session[LANGUAGE_SESSION_KEY] = code
         if current_user.is_authenticated:
-            current_user.locale = code
-            db.session.commit()
+            perform(choose_language, current_user, code)
     return redirect_to(safe_next(request.form.get("next"), default="main.home"))

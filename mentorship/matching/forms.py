@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts.forms import LanguageSkillForm, language_skills, unique_languages
 from ..availability import AvailabilityField, at_least_one_slot
-from ..formtools import choices
+from ..formtools import Form, choices
 from ..i18n import spoken_language_choices
 from .models import (
     CONTACT_LABELS,
@@ -25,6 +24,8 @@ from .models import (
     DECLINE_REASONS,
     MATCH_END_REASON_LABELS,
     MATCH_END_REASONS,
+    MATCH_OUTCOMES,
+    MATCH_STATE_LABELS,
     NEED_LABELS,
     NEEDS,
 )
@@ -32,7 +33,7 @@ from .models import (
 NOTE_MAX = 2000
 
 
-class BuddyRequestForm(FlaskForm):
+class BuddyRequestForm(Form):
     languages = FieldList(FormField(LanguageSkillForm), min_entries=1)
     add_language = SubmitField(_l("Add another language"))
     target_language = SelectField(_l("Which language do you want to practise?"))
@@ -75,7 +76,7 @@ class BuddyRequestForm(FlaskForm):
         return language_skills(self.languages)
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(Form):
     commitment_id = HiddenField(validators=[DataRequired()])
     note = TextAreaField(_l("Note for the team (why this volunteer?)"), validators=[
         Length(max=NOTE_MAX, message=_l("Please keep it under %(max)d characters.",
@@ -83,7 +84,7 @@ class ProposeForm(FlaskForm):
     submit = SubmitField(_l("Propose this volunteer"))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(Form):
     reason = SelectField(_l("Why?"), validators=[DataRequired(_l("Please choose a reason."))])
     note = TextAreaField(_l("A few words (optional)"), validators=[Length(max=NOTE_MAX)])
     submit = SubmitField(_l("Decline"))
@@ -94,7 +95,7 @@ class DeclineForm(FlaskForm):
             (r, DECLINE_REASON_LABELS[r]) for r in DECLINE_REASONS])
 
 
-class EndMatchForm(FlaskForm):
+class EndMatchForm(Form):
     outcome = RadioField(_l("How does it end?"), validators=[
         DataRequired(_l("Please choose one."))])
     reason = SelectField(_l("Reason"), validators=[DataRequired(_l("Please choose a reason."))])
@@ -105,7 +106,7 @@ class EndMatchForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcome.choices = choices([("completed", _l("Completed")),
-                                        ("ended_early", _l("Ended early"))])
+        self.outcome.choices = choices((outcome, MATCH_STATE_LABELS[outcome])
+                                       for outcome in MATCH_OUTCOMES)
         self.reason.choices = choices([("", _l("Choose a reason"))] + [
             (r, MATCH_END_REASON_LABELS[r]) for r in MATCH_END_REASONS])

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
@@ -7,9 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import utcnow
 from ..extensions import db
 
+# A request waiting longer than this many full days is flagged on the board.
 FLAG_AFTER_DAYS = 14
 OPEN, MATCHED, CLOSED, CANCELLED = "open", "matched", "closed", "cancelled"
-REQUEST_STATES = (OPEN, MATCHED, CLOSED, CANCELLED)
 REQUEST_STATE_LABELS = {
     OPEN: _l("Looking for a buddy"),
     MATCHED: _l("Buddy found"),
@@ -53,7 +53,6 @@ HELP_DESCRIPTIONS = {
 
 PROPOSED, ACTIVE, COMPLETED, ENDED_EARLY, DECLINED = (
     "proposed", "active", "completed", "ended_early", "declined")
-MATCH_STATES = (PROPOSED, ACTIVE, COMPLETED, ENDED_EARLY, DECLINED)
 MATCH_STATE_LABELS = {
     PROPOSED: _l("Proposed: waiting for answers"),
     ACTIVE: _l("Active"),
@@ -63,6 +62,8 @@ MATCH_STATE_LABELS = {
 }
 # Matches that take one of the volunteer's places.
 PLACE_TAKING_STATES = (PROPOSED, ACTIVE)
+# How a coordinator may end an active match.
+MATCH_OUTCOMES = (COMPLETED, ENDED_EARLY)
 DECLINE_REASONS = ("no_time", "not_right_fit", "other")
 DECLINE_REASON_LABELS = {
     "no_time": _l("No time at the moment"),
@@ -112,17 +113,22 @@ class BuddyRequest(db.Model):
     def status_label(self):
         return REQUEST_STATE_LABELS[self.status]
 
+    @property
+    def is_open(self):
+        """Waiting for a buddy: the newcomer may still cancel it."""
+        return self.status == OPEN
+
+    @property
+    def is_current(self):
+        """Open or matched: the newcomer cannot ask for this kind of help again."""
+        return self.status in CURRENT_REQUEST_STATES
+
     def waiting_days(self, now=None):
         return ((now or utcnow()) - self.created_at).days
 
     def is_flagged(self, now=None):
-        """Waiting more than 14 full days (the board's flag)."""
+        """Waiting more than FLAG_AFTER_DAYS full days (the board's flag)."""
         return self.waiting_days(now) > FLAG_AFTER_DAYS
-
-    @classmethod
-    def flagged_since(cls, now):
-        """The same rule in SQL: created at least 15 full days ago."""
-        return cls.created_at <= now - timedelta(days=FLAG_AFTER_DAYS + 1)
 
 
 class Match(db.Model):
@@ -163,6 +169,21 @@ class Match(db.Model):
     def status_label(self):
         return MATCH_STATE_LABELS[self.status]
 
+    @property
+    def is_proposed(self):
+        """Waiting for both people's answers."""
+        return self.status == PROPOSED
+
+    @property
+    def is_active(self):
+        """Both said yes and it has not ended: they may contact each other."""
+        return self.status == ACTIVE
+
+    @property
+    def is_live(self):
+        """Proposed or active: it takes one of the volunteer's places."""
+        return self.status in PLACE_TAKING_STATES
+
     def side_of(self, user):
         if user.id == self.volunteer_id:
             return "volunteer"
@@ -170,6 +191,18 @@ class Match(db.Model):
             return "newcomer"
         return None
 
+    def other_person(self, user):
+        """The other person of the match, seen from ``user`` (None for anyone else)."""
+        side = self.side_of(user)
+        if side is None:
+            return None
+        return self.newcomer if side == "volunteer" else self.volunteer
+
     def has_answered(self, side):
         stamp = self.volunteer_accepted_at if side == "volunteer" else self.newcomer_accepted_at
         return stamp is not None
+
+    def accepted_by(self, user):
+        """``user`` already said yes to this proposal."""
+        side = self.side_of(user)
+        return side is not None and self.has_answered(side)

@@ -1,15 +1,17 @@
 """Matching: newcomers' buddy requests, suggestions, proposals and the match lifecycle."""
 
+from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import COORDINATOR, LanguageSkill, User, UserRole
 from ..accounts.services import update_languages
 from ..audit.services import record
-from ..database import locked_one, utcnow
+from ..database import add_once, folded, locked_one, utcnow
 from ..dates import add_months, programme_today
+from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
 from ..volunteering.models import ACTIVE as COMMITMENT_ACTIVE
@@ -19,13 +21,13 @@ from .models import (
     ACTIVE,
     CANCELLED,
     CLOSED,
-    COMPLETED,
     CONTACTS,
     CURRENT_REQUEST_STATES,
     DECLINE_REASONS,
     DECLINED,
     ENDED_EARLY,
     MATCH_END_REASONS,
+    MATCH_OUTCOMES,
     MATCHED,
     NEEDS,
     OPEN,
@@ -34,16 +36,14 @@ from .models import (
     BuddyRequest,
     Match,
 )
+from .scoring import MIN_MONTHS_LEFT
 
 SUGGESTIONS = 10
+SEARCH_RESULTS = 20
 
 
-class MatchingError(Exception):
-    """A refused change, with a message for the person who tried it."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+class MatchingError(DomainError):
+    """A buddy request, proposal or answer the rules refuse."""
 
 
 # Buddy requests ----------------------------------------------------------------------
@@ -57,9 +57,10 @@ def create_request(user, role, *, languages, target_language, needs, note, neigh
                             "target_language")
     if preferred_contact not in CONTACTS:
         raise MatchingError(_l("Please choose how we should contact you."), "preferred_contact")
+    already_asked = _l("You already asked for this kind of help.")
     if db.session.scalar(select(BuddyRequest.id).where(BuddyRequest.user_id == user.id,
                                                       BuddyRequest.current_role == role)):
-        raise MatchingError(_l("You already asked for this kind of help."))
+        raise MatchingError(already_asked)
     update_languages(user, languages)
     request = BuddyRequest(
         user_id=user.id, role=role, current_role=role, status=OPEN,
@@ -68,12 +69,9 @@ def create_request(user, role, *, languages, target_language, needs, note, neigh
         neighbourhood_id=neighbourhood_id, availability=list(availability),
         preferred_contact=preferred_contact,
     )
-    db.session.add(request)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise MatchingError(_l("You already asked for this kind of help.")) from None
+    # A double click that got past the check above: the unique (user, kind) refuses it.
+    if not add_once(request):
+        raise MatchingError(already_asked)
     record(user, "buddy_request.created", request, role=role)
     return request
 
@@ -83,11 +81,11 @@ def cancel_request(user, request_id):
     request = locked_one(BuddyRequest, request_id)
     if request is None or request.user_id != user.id:
         raise MatchingError(_l("This request does not exist."))
-    if request.status != OPEN:
+    if not request.is_open:
         raise MatchingError(_l("This request can no longer be cancelled here. Please contact "
                                "the programme team."))
     for match in request.matches:
-        if match.status == PROPOSED:
+        if match.is_proposed:
             match.status, match.declined_by, match.decline_reason = DECLINED, "newcomer", "other"
             _tell(match, [match.volunteer] + coordinators_to_tell(match),
                   _l("A buddy proposal was declined"), "match_declined")
@@ -118,8 +116,8 @@ def _places_taken():
 
 def eligible_commitments(request, today, need=None):
     """SQL for the commitments that may take this request: the role, active, a free
-    place, at least three months left, and not the newcomer themself (with the SQL part
-    of their score as ``prescore`` when ``need`` is given)."""
+    place, at least MIN_MONTHS_LEFT months left, and not the newcomer themself (with the
+    SQL part of their score as ``prescore`` when ``need`` is given)."""
     taken = _places_taken()
     taken_count = func.coalesce(taken.c.taken, 0)
     columns = [Commitment.id, Commitment.user_id, User.name, Commitment.end_date,
@@ -138,7 +136,7 @@ def eligible_commitments(request, today, need=None):
         .outerjoin(taken, (taken.c.volunteer_id == Commitment.user_id)
                    & (taken.c.role == Commitment.role))
         .where(Commitment.role == request.role, Commitment.status == COMMITMENT_ACTIVE,
-               Commitment.end_date >= add_months(today, scoring.MIN_MONTHS_LEFT),
+               Commitment.end_date >= add_months(today, MIN_MONTHS_LEFT),
                taken_count < VolunteerRole.capacity, Commitment.user_id != request.user_id,
                User.is_enabled.is_(True),
                # Not someone already proposed for this request who (or whom) declined.
@@ -192,10 +190,8 @@ def suggestions(request, today=None, limit=SUGGESTIONS):
     return [scoring.explain(need, candidate) for candidate in scored[:limit]]
 
 
-def search_eligible(request, query, today=None, limit=20):
+def search_eligible(request, query, today=None, limit=SEARCH_RESULTS):
     """Any eligible volunteer whose name contains ``query`` (for a coordinator's override)."""
-    from ..database import folded
-
     today = today or programme_today()
     pattern = f"%{(query or '').strip().casefold()}%"
     eligible = eligible_commitments(request, today).where(folded(User.name).like(pattern))
@@ -217,14 +213,16 @@ def propose(actor, request_id, commitment_id, *, note=None, today=None):
     note = (note or "").strip() or None
     request = locked_one(BuddyRequest, request_id)
     commitment = locked_one(Commitment, commitment_id)
-    if request is None or request.status != OPEN:
+    if request is None or not request.is_open:
         raise MatchingError(_l("This request is not waiting for a buddy."))
     if commitment is None or commitment.role != request.role:
         raise MatchingError(_l("This volunteer does not offer this kind of help."))
     if commitment.current_status(today) != COMMITMENT_ACTIVE:
         raise MatchingError(_l("This volunteer's commitment is not active."))
-    if commitment.end_date < add_months(today, scoring.MIN_MONTHS_LEFT):
-        raise MatchingError(_l("This volunteer's commitment ends in less than three months."))
+    if commitment.end_date < add_months(today, MIN_MONTHS_LEFT):
+        raise MatchingError(lazy_ngettext(
+            "This volunteer's commitment ends in less than %(num)d month.",
+            "This volunteer's commitment ends in less than %(num)d months.", MIN_MONTHS_LEFT))
     if commitment.user_id == request.user_id:
         raise MatchingError(_l("A person cannot be their own buddy."))
     taken = db.session.scalar(select(func.count()).select_from(Match).join(BuddyRequest).where(
@@ -271,9 +269,9 @@ def respond(user, match_id, accept, reason=None, note=None):
     request = locked_one(BuddyRequest, found.request_id)
     match = locked_one(Match, match_id)
     side = match.side_of(user)
-    if match.status != PROPOSED:
+    if not match.is_proposed:
         raise MatchingError(_l("This proposal has already been answered."))
-    if accept and request.status != OPEN:
+    if accept and not request.is_open:
         raise MatchingError(_l("This request is no longer waiting for a buddy."))
     if not accept:
         if reason not in DECLINE_REASONS:
@@ -307,14 +305,14 @@ def respond(user, match_id, accept, reason=None, note=None):
 def end_match(actor, match_id, outcome, reason, note=None, reopen=False):
     """End an active match: completed, or ended early with a reason. The request closes,
     or goes back to the board when the newcomer asks for another buddy (``reopen``)."""
-    if outcome not in (COMPLETED, ENDED_EARLY):
+    if outcome not in MATCH_OUTCOMES:
         raise MatchingError(_l("Unknown outcome."))
     if reason not in MATCH_END_REASONS:
         raise MatchingError(_l("Please choose a reason."), "reason")
     match = locked_one(Match, match_id)
     if match is None:
         raise MatchingError(_l("This match does not exist."))
-    if match.status != ACTIVE:
+    if not match.is_active:
         raise MatchingError(_l("Only an active match can be ended."))
     _close(match, outcome, reason, note, reopen)
     record(actor, f"match.{outcome}", match, match.end_note, reason=reason, reopened=reopen)
@@ -343,7 +341,7 @@ def release_commitment(actor, commitment_id, reason):
     and the newcomers' requests go back to the board."""
     ended = []
     for match in live_matches_of_commitment(commitment_id):
-        if match.status == PROPOSED:
+        if match.is_proposed:
             match.status, match.declined_by, match.decline_reason = DECLINED, "volunteer", "other"
             _tell(match, (match.newcomer,), _l("A buddy proposal was declined"),
                   "match_declined")
@@ -382,11 +380,45 @@ def match_for(user, match_id):
     return match
 
 
+@dataclass(frozen=True)
+class Contact:
+    """How one person of an active match may reach the other."""
+
+    name: str
+    first_name: str
+    email: str | None = None
+    phone: str | None = None
+    # Only the volunteer is told how the newcomer prefers to be contacted.
+    preferred: str | None = None
+    # The newcomer asked to meet at the programme office: the team arranges it.
+    via_office: bool = False
+
+
+def contact_for(match, viewer):
+    """What ``viewer`` may see of the other person's contact details: nothing until
+    both said yes, and nothing once the match has ended. The volunteer gets what the
+    newcomer chose (their phone, email, or the programme office); the newcomer gets the
+    volunteer's email and phone. None when there is nothing to show."""
+    other = match.other_person(viewer)
+    if other is None or not match.is_active:
+        return None
+    if match.side_of(viewer) == "newcomer":
+        return Contact(other.name, other.first_name, email=other.email,
+                       phone=other.phone or None)
+    preferred = match.request.preferred_contact
+    if preferred == "office":
+        return Contact(other.name, other.first_name, preferred=preferred, via_office=True)
+    if preferred == "phone" and other.phone:
+        return Contact(other.name, other.first_name, phone=other.phone, preferred=preferred)
+    # Email, or a phone preference without a number: the email.
+    return Contact(other.name, other.first_name, email=other.email, preferred=preferred)
+
+
 def volunteer_matches(user_id):
     return db.session.scalars(
         select(Match).options(db.joinedload(Match.newcomer).selectinload(User.languages),
                               db.joinedload(Match.request))
-        .where(Match.volunteer_id == user_id, Match.status.in_((PROPOSED, ACTIVE)))
+        .where(Match.volunteer_id == user_id, Match.status.in_(PLACE_TAKING_STATES))
         .order_by(Match.created_at)).all()
 
 

@@ -1,15 +1,13 @@
 """The newcomer's side (/buddy) and the pages both people of a match share."""
 
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..extensions import db
-from ..formtools import attach_error
 from ..permissions import can_request_buddy, is_logged_in, requires
 from ..programme.services import neighbourhood_choices
 from ..volunteering.models import ROLE_CODES
-from ..web import flash_success, form_status, redirect_to, render
+from ..web import flash_success, form_status, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import BuddyRequestForm, DeclineForm
 from .models import HELP_DESCRIPTIONS, HELP_LABELS
@@ -19,10 +17,13 @@ from .models import HELP_DESCRIPTIONS, HELP_LABELS
 @requires(can_request_buddy)
 def buddy():
     requests = services.newcomer_requests(current_user.id)
-    current_kinds = {r.role for r in requests if r.status in ("open", "matched")}
+    contacts = {match.id: services.contact_for(match, current_user)
+                for buddy_request in requests for match in buddy_request.matches
+                if match.is_active}
     from ..hours.services import to_confirm
 
-    return render("matching/buddy.html", requests=requests, current_kinds=current_kinds,
+    return render("matching/buddy.html", requests=requests,
+                  current_kinds={r.role for r in requests if r.is_current}, contacts=contacts,
                   to_confirm=to_confirm(current_user.id),
                   kinds=ROLE_CODES, help_labels=HELP_LABELS,
                   help_descriptions=HELP_DESCRIPTIONS)
@@ -47,20 +48,14 @@ def new_request(role):
         return render("matching/request_form.html", form=form, role=role,
                       help_labels=HELP_LABELS, help_descriptions=HELP_DESCRIPTIONS)
     if form.validate_on_submit():
-        try:
-            services.create_request(
-                current_user, role, languages=form.language_skills(),
-                target_language=form.target_language.data or None, needs=form.needs.data,
-                note=form.note.data, neighbourhood_id=int(form.neighbourhood.data),
-                availability=form.availability.data,
-                preferred_contact=form.preferred_contact.data)
-        except services.MatchingError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash_success(_("Thank you! We are looking for a buddy for you. We will write "
-                            "to you soon."))
+        done = perform(
+            services.create_request, current_user, role, languages=form.language_skills(),
+            target_language=form.target_language.data or None, needs=form.needs.data,
+            note=form.note.data, neighbourhood_id=int(form.neighbourhood.data),
+            availability=form.availability.data, preferred_contact=form.preferred_contact.data,
+            form=form, success=_("Thank you! We are looking for a buddy for you. We will write "
+                                 "to you soon."))
+        if done:
             return redirect_to(url_for("matching.buddy"))
     return render("matching/request_form.html", status=form_status(form), form=form, role=role,
                   help_labels=HELP_LABELS, help_descriptions=HELP_DESCRIPTIONS)
@@ -69,14 +64,10 @@ def new_request(role):
 @bp.route("/buddy/requests/<int:request_id>/cancel", methods=["POST"])
 @requires(can_request_buddy)
 def cancel_request(request_id):
-    try:
-        services.cancel_request(current_user, request_id)
-    except services.MatchingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("Your request is cancelled."))
+    done = perform(services.cancel_request, current_user, request_id,
+                   success=_("Your request is cancelled."))
+    if not done:
+        return refusal(done, url_for("matching.buddy"))
     return redirect_to(url_for("matching.buddy"))
 
 
@@ -93,30 +84,33 @@ def _back(match):
         "volunteering.volunteer")
 
 
+def _match_page(match, decline_form=None, status=200):
+    return render("matching/match.html", status=status, match=match,
+                  side=match.side_of(current_user), other=match.other_person(current_user),
+                  contact=services.contact_for(match, current_user),
+                  decline_form=decline_form or DeclineForm())
+
+
 @bp.route("/matches/<int:match_id>")
 @requires(is_logged_in)
 def match(match_id):
-    match = _match_or_404(match_id)
-    return render("matching/match.html", match=match, side=match.side_of(current_user),
-                  decline_form=DeclineForm())
+    return _match_page(_match_or_404(match_id))
 
 
 @bp.route("/matches/<int:match_id>/accept", methods=["POST"])
 @requires(is_logged_in)
 def accept(match_id):
     match = _match_or_404(match_id)
-    try:
-        services.respond(current_user, match.id, accept=True)
-    except services.MatchingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    location = url_for("matching.match", match_id=match.id)
+    done = perform(services.respond, current_user, match.id, accept=True)
+    if not done:
+        return refusal(done, location)
+    # Which confirmation depends on the other person's answer, known only after the change.
+    if done.result.is_active:
+        flash_success(_("You both said yes: you can now contact each other."))
     else:
-        db.session.commit()
-        if match.status == "active":
-            flash_success(_("You both said yes: you can now contact each other."))
-        else:
-            flash_success(_("Thank you! We are waiting for the other person's answer."))
-    return redirect_to(url_for("matching.match", match_id=match.id))
+        flash_success(_("Thank you! We are waiting for the other person's answer."))
+    return redirect_to(location)
 
 
 @bp.route("/matches/<int:match_id>/decline", methods=["POST"])
@@ -125,16 +119,14 @@ def decline(match_id):
     match = _match_or_404(match_id)
     form = DeclineForm()
     if form.validate_on_submit():
-        try:
-            services.respond(current_user, match.id, accept=False, reason=form.reason.data,
-                             note=form.note.data)
-        except services.MatchingError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash_success(_("Thank you for your answer. The coordinators will look for "
-                            "another match."))
-            return redirect_to(_back(match))
-    return render("matching/match.html", status=form_status(form), match=match,
-                  side=match.side_of(current_user), decline_form=form)
+        # The form already checked the reason; what the service can still refuse is the
+        # proposal's state (answered or withdrawn meanwhile), and then the form is gone
+        # from the page: the refusal is shown among the page's messages.
+        done = perform(services.respond, current_user, match.id, accept=False,
+                       reason=form.reason.data, note=form.note.data,
+                       success=_("Thank you for your answer. The coordinators will look for "
+                                 "another match."))
+        if not done:
+            return refusal(done, url_for("matching.match", match_id=match.id))
+        return redirect_to(_back(match))
+    return _match_page(match, decline_form=form, status=form_status(form))

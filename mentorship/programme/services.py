@@ -1,8 +1,9 @@
 """Reading and changing the programme's settings and neighbourhoods."""
 
 from flask import g
-from sqlalchemy.exc import IntegrityError
 
+from ..audit.services import record
+from ..database import add_once
 from ..extensions import db
 from .models import Neighbourhood, ProgrammeSettings
 
@@ -13,11 +14,7 @@ def get_settings():
         settings = db.session.get(ProgrammeSettings, 1)
         if settings is None:
             # First use: create the row. Two workers may try at once; one wins.
-            try:
-                with db.session.begin_nested():
-                    db.session.add(ProgrammeSettings(id=1))
-            except IntegrityError:
-                pass
+            add_once(ProgrammeSettings(id=1))
             settings = db.session.get(ProgrammeSettings, 1)
         g.programme_settings = settings
     return g.programme_settings
@@ -35,7 +32,8 @@ def neighbourhood_choices(blank_label):
     return [("", blank_label)] + [(str(n.id), n.name) for n in active_neighbourhoods()]
 
 
-def update_settings(settings, *, name, contact_email, timezone, default_locale, neighbourhoods):
+def update_settings(actor, settings, *, name, contact_email, timezone, default_locale,
+                    neighbourhoods):
     """Save the settings and the list of neighbourhoods (one name per line, in order).
 
     Neighbourhoods missing from the new list are hidden, not deleted, so people who
@@ -54,3 +52,4 @@ def update_settings(settings, *, name, contact_email, timezone, default_locale, 
         db.session.add(row)
     for row in existing.values():
         row.active = False
+    record(actor, "settings.updated", settings)

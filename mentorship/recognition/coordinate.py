@@ -1,13 +1,12 @@
 """Coordinators manage perks and passes; admins manage partner venues."""
 
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..formtools import attach_error
 from ..permissions import can_administer, can_coordinate, requires
-from ..web import flash_success, form_status, redirect_to, render
+from ..web import db_int, form_status, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import PartnerForm, RevokePassForm, StaffForm, perk_form_class
 from .models import Partner, Pass, Perk
@@ -18,7 +17,7 @@ from .models import Partner, Pass, Perk
 def overview():
     perks, months = services.overview()
     return render("recognition/overview.html", perks=perks, months=months,
-                  page=services.recent_passes(request.args.get("page", 1, type=int)))
+                  page=services.recent_passes(request.args.get("page", 1, type=db_int)))
 
 
 @bp.route("/coordinate/perks/new", methods=["GET", "POST"])
@@ -40,20 +39,16 @@ def edit_perk(perk_id=None):
         data.update({f"description_{k}": v for k, v in (perk.descriptions or {}).items()})
     form = perk_form_class()(data=data, partners=partners)
     if form.validate_on_submit():
-        try:
-            services.save_perk(
-                current_user, perk, partner_id=int(form.partner.data), kind=form.kind.data,
-                titles=form.texts("title"), descriptions=form.texts("description"),
-                stock=form.stock.data, per_volunteer=form.per_volunteer.data,
-                valid_from=form.valid_from.data, valid_until=form.valid_until.data,
-                min_hours=form.min_hours.data, min_months=form.min_months.data,
-                certificate_required=form.certificate_required.data, roles=form.roles.data)
-        except services.RecognitionError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash_success(_("The perk is saved."))
+        done = perform(
+            services.save_perk,
+            current_user, perk, partner_id=int(form.partner.data), kind=form.kind.data,
+            titles=form.texts("title"), descriptions=form.texts("description"),
+            stock=form.stock.data, per_volunteer=form.per_volunteer.data,
+            valid_from=form.valid_from.data, valid_until=form.valid_until.data,
+            min_hours=form.min_hours.data, min_months=form.min_months.data,
+            certificate_required=form.certificate_required.data, roles=form.roles.data,
+            form=form, success=_("The perk is saved."))
+        if done:
             return redirect_to(url_for("recognition.overview"))
     return render("recognition/edit_perk.html", status=form_status(form), form=form,
                   perk=perk, partners=partners)
@@ -62,14 +57,11 @@ def edit_perk(perk_id=None):
 @bp.route("/coordinate/perks/<int:perk_id>/pause", methods=["POST"])
 @requires(can_coordinate)
 def pause(perk_id):
-    try:
-        perk = services.set_paused(current_user, perk_id, request.form.get("paused") == "1")
-    except services.RecognitionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("New claims are paused.") if perk.paused else _("Claims are open again."))
+    paused = request.form.get("paused") == "1"
+    done = perform(services.set_paused, current_user, perk_id, paused,
+                   success=_("New claims are paused.") if paused else _("Claims are open again."))
+    if not done:
+        return refusal(done, url_for("recognition.overview"))
     return redirect_to(url_for("recognition.overview"))
 
 
@@ -79,14 +71,9 @@ def revoke(pass_id):
     found = db.session.get(Pass, pass_id) or abort(404)
     form = RevokePassForm()
     if form.validate_on_submit():
-        try:
-            services.revoke(current_user, found.id, form.reason.data)
-        except services.RecognitionError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash_success(_("The pass is revoked."))
+        done = perform(services.revoke, current_user, found.id, form.reason.data, form=form,
+                       success=_("The pass is revoked."))
+        if done:
             return redirect_to(url_for("recognition.overview"))
     return render("recognition/revoke.html", status=form_status(form), form=form, found=found)
 
@@ -108,12 +95,11 @@ def edit_partner(partner_id=None):
         abort(404)
     form = PartnerForm(obj=partner if request.method == "GET" else None)
     if form.validate_on_submit():
-        partner = services.save_partner(current_user, partner, name=form.name.data,
-                                        kind=form.kind.data, address=form.address.data,
-                                        website=form.website.data)
-        db.session.commit()
-        flash_success(_("The venue is saved."))
-        return redirect_to(url_for("recognition.edit_partner", partner_id=partner.id))
+        done = perform(services.save_partner, current_user, partner, name=form.name.data,
+                       kind=form.kind.data, address=form.address.data,
+                       website=form.website.data, form=form, success=_("The venue is saved."))
+        if done:
+            return redirect_to(url_for("recognition.edit_partner", partner_id=done.result.id))
     return render("recognition/edit_partner.html", status=form_status(form), form=form,
                   partner=partner, staff_form=StaffForm(formdata=None))
 
@@ -124,14 +110,9 @@ def add_staff(partner_id):
     partner = db.session.get(Partner, partner_id) or abort(404)
     staff_form = StaffForm()
     if staff_form.validate_on_submit():
-        try:
-            services.add_staff(current_user, partner, staff_form.email.data)
-        except services.RecognitionError as error:
-            db.session.rollback()
-            attach_error(staff_form, error)
-        else:
-            db.session.commit()
-            flash_success(_("The staff member can now check passes."))
+        done = perform(services.add_staff, current_user, partner, staff_form.email.data,
+                       form=staff_form, success=_("The staff member can now check passes."))
+        if done:
             return redirect_to(url_for("recognition.edit_partner", partner_id=partner.id))
     return render("recognition/edit_partner.html", status=422, form=PartnerForm(obj=partner),
                   partner=partner, staff_form=staff_form)
@@ -141,12 +122,9 @@ def add_staff(partner_id):
 @requires(can_administer)
 def remove_staff(partner_id, user_id):
     partner = db.session.get(Partner, partner_id) or abort(404)
-    try:
-        services.remove_staff(current_user, partner, user_id)
-    except services.RecognitionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("Removed from the venue."))
-    return redirect_to(url_for("recognition.edit_partner", partner_id=partner.id))
+    location = url_for("recognition.edit_partner", partner_id=partner.id)
+    done = perform(services.remove_staff, current_user, partner, user_id,
+                   success=_("Removed from the venue."))
+    if not done:
+        return refusal(done, location)
+    return redirect_to(location)

@@ -1,6 +1,5 @@
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,13 +15,25 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..formtools import choices
+from ..formtools import Form, choices
 from ..i18n import native_name
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import VENUE_KIND_LABELS, VENUE_KINDS
 
+# The bounds of a perk's numbers (the form's only check on them).
+MAX_STOCK = 100_000
+MAX_PER_VOLUNTEER = 20
+MAX_MIN_HOURS = 10_000
+MAX_MIN_MONTHS = 120
 
-class PartnerForm(FlaskForm):
+
+def between(low, high):
+    """A number from ``low`` to ``high``, with a message that says so."""
+    return NumberRange(min=low, max=high,
+                       message=_l("Between %(min)d and %(max)d.", min=low, max=high))
+
+
+class PartnerForm(Form):
     name = StringField(_l("Venue name"), validators=[
         DataRequired(_l("Please give the venue's name.")), Length(max=200)])
     kind = SelectField(_l("Kind of venue"))
@@ -37,7 +48,7 @@ class PartnerForm(FlaskForm):
         self.kind.choices = choices((k, VENUE_KIND_LABELS[k]) for k in VENUE_KINDS)
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     email = EmailField(_l("Email of the staff member's account"), validators=[
         DataRequired(_l("Please enter your email address."))])
     submit = SubmitField(_l("Add to this venue"))
@@ -46,29 +57,25 @@ class StaffForm(FlaskForm):
 def perk_form_class():
     """The perk form, with a title and a description field per interface language."""
 
-    class PerkForm(FlaskForm):
+    class PerkForm(Form):
         partner = SelectField(_l("Venue"), validators=[DataRequired(_l("Please choose a venue."))])
         kind = SelectField(_l("Kind"))
         stock = IntegerField(_l("Passes in total"), validators=[
             InputRequired(_l("Please enter a number.")),
-            NumberRange(min=0, max=100_000, message=_l("Between %(min)d and %(max)d.", min=0,
-                                                       max=100_000))])
+            between(0, MAX_STOCK)])
         per_volunteer = IntegerField(_l("Passes per volunteer"), default=1, validators=[
             InputRequired(_l("Please enter a number.")),
-            NumberRange(min=1, max=20, message=_l("Between %(min)d and %(max)d.", min=1,
-                                                  max=20))])
+            between(1, MAX_PER_VOLUNTEER)])
         valid_from = DateField(_l("Valid from"), validators=[
             InputRequired(_l("Please give a date."))])
         valid_until = DateField(_l("Valid until"), validators=[
             InputRequired(_l("Please give a date."))])
         min_hours = IntegerField(_l("Minimum approved hours"), default=0, validators=[
             InputRequired(_l("Please enter a number (0 for none).")),
-            NumberRange(min=0, max=10_000, message=_l("Between %(min)d and %(max)d.", min=0,
-                                                      max=10_000))])
+            between(0, MAX_MIN_HOURS)])
         min_months = IntegerField(_l("Minimum months served"), default=0, validators=[
             InputRequired(_l("Please enter a number (0 for none).")),
-            NumberRange(min=0, max=120, message=_l("Between %(min)d and %(max)d.", min=0,
-                                                   max=120))])
+            between(0, MAX_MIN_MONTHS)])
         certificate_required = BooleanField(_l("A training certificate is needed"))
         roles = SelectMultipleField(_l("For which roles? (none ticked: every role)"),
                                     widget=widgets.ListWidget(prefix_label=False),
@@ -106,7 +113,7 @@ def perk_form_class():
     return PerkForm
 
 
-class CheckPassForm(FlaskForm):
+class CheckPassForm(Form):
     class Meta:
         csrf = False
 
@@ -115,7 +122,7 @@ class CheckPassForm(FlaskForm):
     submit = SubmitField(_l("Check"))
 
 
-class RevokePassForm(FlaskForm):
+class RevokePassForm(Form):
     reason = TextAreaField(_l("Why is it revoked? (the volunteer sees it)"), validators=[
         DataRequired(_l("Please give the reason: the volunteer will see it.")),
         Length(max=1000)])

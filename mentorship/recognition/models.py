@@ -22,16 +22,18 @@ PASS_STATE_LABELS = {
     REVOKED: _l("Revoked"),
 }
 SHORT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
+PASS_CODE_BYTES = 16  # 128 bits: the code in the QR code
+SHORT_CODE_LENGTH = 10  # 50 bits from SHORT_ALPHABET, shown in two halves: ABCDE-FGHJK
 
 
 def pass_code():
     """128 bits from the operating system's random source: nothing to guess from."""
-    return secrets.token_urlsafe(16)
+    return secrets.token_urlsafe(PASS_CODE_BYTES)
 
 
 def short_code():
     """Ten characters (50 bits) a person can read out or type: ABCDE-FGHJK."""
-    return "".join(secrets.choice(SHORT_ALPHABET) for _ in range(10))
+    return "".join(secrets.choice(SHORT_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
 
 
 class Partner(db.Model):
@@ -135,5 +137,31 @@ class Pass(db.Model):
         return self.status
 
     @property
+    def is_issued(self):
+        """Issued and neither used nor revoked (it may still have expired by date)."""
+        return self.status == ISSUED
+
+    @property
+    def is_redeemed(self):
+        return self.status == REDEEMED
+
+    @property
+    def is_revoked(self):
+        return self.status == REVOKED
+
+    @property
+    def may_be_revoked(self):
+        """A coordinator may revoke a pass that has been neither used nor revoked."""
+        return self.is_issued
+
+    def is_valid_on(self, today):
+        """The venue may let its holder in on ``today``."""
+        return self.current_status(today) == ISSUED
+
+    def is_expired_on(self, today):
+        return self.current_status(today) == EXPIRED
+
+    @property
     def short_code_display(self):
-        return f"{self.short_code[:5]}-{self.short_code[5:]}"
+        half = SHORT_CODE_LENGTH // 2
+        return f"{self.short_code[:half]}-{self.short_code[half:]}"

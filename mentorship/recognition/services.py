@@ -6,11 +6,11 @@ from collections import defaultdict
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import PARTNER, User, UserRole, find_user_by_email
 from ..audit.services import record
-from ..database import conditional_update, locked, locked_one, month_of, utcnow
+from ..database import add_once, conditional_update, locked, locked_one, month_of, utcnow
+from ..errors import DomainError
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import HourEntry
@@ -21,10 +21,8 @@ from .models import ISSUED, REDEEMED, REVOKED, Partner, PartnerStaff, Pass, Perk
 SERVED_STATES = (ACTIVE, COMPLETED)
 
 
-class RecognitionError(Exception):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+class RecognitionError(DomainError):
+    """A refused change to venues, perks or passes."""
 
 
 # Partners ----------------------------------------------------------------------------
@@ -174,13 +172,9 @@ def claim(user, perk_id, today):
         raise RecognitionError(_l("Sorry, there are no passes left."))
     for _attempt in range(3):
         new_pass = Pass(perk_id=perk.id, user_id=user.id, expires_on=perk.valid_until)
-        db.session.add(new_pass)
-        try:
-            with db.session.begin_nested():
-                db.session.flush()
+        if add_once(new_pass):
             break
-        except IntegrityError:  # a short code already in use: draw another one
-            db.session.expunge(new_pass)
+        # A short code already in use (a 1 in 2**50 draw): draw another one.
     record(user, "pass.claimed", new_pass, perk_id=perk.id)
     return new_pass
 
@@ -209,12 +203,11 @@ def redeem(user, code, today):
     found = pass_for_partner(user, code)
     if found is None:
         raise RecognitionError(_l("This pass does not exist."))
-    status = found.current_status(today)
-    if status != ISSUED:
+    if not found.is_valid_on(today):
         raise RecognitionError({
             REDEEMED: _l("This pass has already been used."),
             REVOKED: _l("This pass has been revoked."),
-        }.get(status, _l("This pass has expired.")))
+        }.get(found.status, _l("This pass has expired.")))
     changed = conditional_update(
         update(Pass).where(Pass.id == found.id, Pass.status == ISSUED,
                            Pass.expires_on >= today)
@@ -232,7 +225,7 @@ def revoke(actor, pass_id, reason):
         raise RecognitionError(_l("Please give the reason: the volunteer will see it."),
                                "reason")
     found = locked_one(Pass, pass_id)
-    if found is None or found.status != ISSUED:
+    if found is None or not found.may_be_revoked:
         raise RecognitionError(_l("Only a valid pass can be revoked."))
     found.status, found.revoked_at = REVOKED, utcnow()
     found.revoked_reason, found.revoked_by_id = reason, actor.id

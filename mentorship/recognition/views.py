@@ -1,14 +1,14 @@
 """Volunteers' perks and passes, partners checking passes, the public thank-you page."""
 
-from flask import abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
-from ..extensions import db, limiter
-from ..permissions import can_volunteer, is_partner, requires
+from ..extensions import limiter
+from ..permissions import can_volunteer, is_partner, own_or_404, requires
 from ..qr import qr_data_uri
-from ..web import flash_success, htmx_message, redirect_to, render
+from ..web import perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import CheckPassForm
 from .models import Pass
@@ -26,25 +26,17 @@ def perks():
 @bp.route("/perks/<int:perk_id>/claim", methods=["POST"])
 @requires(can_volunteer)
 def claim(perk_id):
-    try:
-        new_pass = services.claim(current_user, perk_id, programme_today())
-    except services.RecognitionError as error:
-        db.session.rollback()
-        if request.htmx:
-            return htmx_message(str(error), "error", 409)
-        flash(str(error), "error")
-        return redirect_to(url_for("recognition.perks"))
-    db.session.commit()
-    flash_success(_("Your pass is ready. Show it at the entrance."))
-    return redirect_to(url_for("recognition.my_pass", pass_id=new_pass.id))
+    done = perform(services.claim, current_user, perk_id, programme_today(),
+                   success=_("Your pass is ready. Show it at the entrance."))
+    if not done:
+        return refusal(done, url_for("recognition.perks"))
+    return redirect_to(url_for("recognition.my_pass", pass_id=done.result.id))
 
 
 @bp.route("/perks/passes/<int:pass_id>")
 @requires(can_volunteer)
 def my_pass(pass_id):
-    found = db.session.get(Pass, pass_id)
-    if found is None or found.user_id != current_user.id:
-        abort(404)
+    found = own_or_404(Pass, pass_id)
     url = url_for("recognition.check_pass", code=found.code, _external=True)
     return render("recognition/pass.html", found=found, url=url, qr=qr_data_uri(url),
                   today=programme_today())
@@ -77,15 +69,12 @@ def check_pass(code):
 @requires(is_partner)
 def redeem(code):
     found = _partner_pass(code)
-    try:
-        services.redeem(current_user, code, programme_today())
-    except services.RecognitionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("Pass used. Welcome them in!"))
-    return redirect_to(url_for("recognition.check_pass", code=found.code))
+    location = url_for("recognition.check_pass", code=found.code)
+    done = perform(services.redeem, current_user, code, programme_today(),
+                   success=_("Pass used. Welcome them in!"))
+    if not done:
+        return refusal(done, location)
+    return redirect_to(location)
 
 
 @bp.route("/partner")

@@ -12,20 +12,25 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import COORDINATOR, User, UserRole
-from ..database import utcnow
+from ..database import add_once, utcnow
 from ..dates import local_to_utc, programme_today
 from ..extensions import db
 from ..hours.models import PENDING, HourEntry
 from ..mail import deliver, render_message
-from ..matching.models import OPEN, PROPOSED, BuddyRequest, Match
+from ..matching.models import FLAG_AFTER_DAYS, OPEN, PROPOSED, BuddyRequest, Match
 from ..training.models import ENROLLED, Enrollment, TrainingSession
-from ..volunteering.models import ACTIVE, Commitment
+from ..volunteering.models import ACTIVE, ENDING_SOON_DAYS, Commitment
 from .models import SentReminder
 from .services import check_milestones
+
+# Coordinators hear about a request once the board flags it (FLAG_AFTER_DAYS), and about
+# hours and proposals left waiting this long.
+HOURS_WAITING_DAYS = 14
+PROPOSAL_WAITING_DAYS = 7
 
 reminders_cli = AppGroup("reminders", help="Send the reminders that are due.")
 
@@ -41,7 +46,7 @@ def due_reminders(today, now):
     due = []
     for commitment in db.session.scalars(select(Commitment).where(
             Commitment.status == ACTIVE, Commitment.end_date >= today,
-            Commitment.end_date <= today + timedelta(days=30))):
+            Commitment.end_date <= today + timedelta(days=ENDING_SOON_DAYS))):
         due.append((f"commitment-ending:{commitment.id}", commitment.user,
                     _l("Your commitment ends soon"), "reminder_commitment_ending",
                     {"commitment": commitment}))
@@ -55,31 +60,43 @@ def due_reminders(today, now):
                     {"session": enrollment.session}))
     coordinators = _coordinators()
     for request in db.session.scalars(select(BuddyRequest).where(
-            BuddyRequest.status == OPEN, BuddyRequest.created_at <= now - timedelta(days=14))):
+            BuddyRequest.status == OPEN,
+            BuddyRequest.created_at <= now - timedelta(days=FLAG_AFTER_DAYS))):
         for person in coordinators:
             due.append((f"request-waiting:{request.id}:{person.id}", person,
-                        _l("A newcomer has been waiting 14 days for a buddy"),
-                        "reminder_request_waiting", {"buddy_request": request}))
+                        lazy_ngettext("A newcomer has been waiting %(num)d day for a buddy",
+                                      "A newcomer has been waiting %(num)d days for a buddy",
+                                      FLAG_AFTER_DAYS),
+                        "reminder_request_waiting",
+                        {"buddy_request": request, "days": FLAG_AFTER_DAYS}))
     old_hours = db.session.scalars(select(HourEntry.id).where(
-        HourEntry.status == PENDING, HourEntry.created_at <= now - timedelta(days=14))).all()
+        HourEntry.status == PENDING,
+        HourEntry.created_at <= now - timedelta(days=HOURS_WAITING_DAYS))).all()
     if old_hours:
         # One reminder per coordinator and day about the hours waiting too long.
         for person in coordinators:
             due.append((f"hours-pending:{today.isoformat()}:{person.id}", person,
                         _l("Hours waiting for verification"), "reminder_hours_pending",
-                        {"count": len(old_hours)}))
+                        {"count": len(old_hours), "days": HOURS_WAITING_DAYS}))
     for match in db.session.scalars(select(Match).where(
-            Match.status == PROPOSED, Match.created_at <= now - timedelta(days=7))):
+            Match.status == PROPOSED,
+            Match.created_at <= now - timedelta(days=PROPOSAL_WAITING_DAYS))):
         for side, person in (("volunteer", match.volunteer), ("newcomer", match.newcomer)):
             if not match.has_answered(side):
                 due.append((f"proposal-unanswered:{match.id}:{person.id}", person,
                             _l("A buddy proposal is waiting for your answer"),
-                            "reminder_proposal", {"match": match}))
+                            "reminder_proposal", {"match": match,
+                                                  "days": PROPOSAL_WAITING_DAYS}))
     return due
 
 
 def send_due(today=None, now=None):
-    """Send what is due and not sent yet; returns (sent, failed) counts."""
+    """Send what is due and not sent yet; returns (sent, failed) counts.
+
+    Each reminder is its own commit: its key is claimed in a savepoint, so a second run at
+    the same time skips it, and a failed delivery undoes only its own claim (it is tried
+    again next run).
+    """
     today, now = today or programme_today(), now or utcnow()
     sent = failed = 0
     already = set(db.session.scalars(select(SentReminder.key)))
@@ -87,19 +104,18 @@ def send_due(today=None, now=None):
         if key in already or not person.is_enabled or not person.optional_emails:
             continue
         try:
-            message = render_message(person.email, subject, template, locale=person.locale,
-                                     user=person, **context)
-            db.session.add(SentReminder(key=key, recipient_id=person.id))
-            db.session.flush()  # claims the key: a second run at the same time stops here
-            deliver(message)
-            db.session.commit()
-            sent += 1
-        except IntegrityError:
-            db.session.rollback()
+            with db.session.begin_nested():
+                message = render_message(person.email, subject, template,
+                                         locale=person.locale, user=person, **context)
+                if not add_once(SentReminder(key=key, recipient_id=person.id)):
+                    continue  # another run claimed it
+                deliver(message)
         except Exception:  # one recipient's failure must not stop the others
-            db.session.rollback()
             current_app.logger.exception("Reminder %s to %s failed", key, person.email)
             failed += 1
+            continue
+        db.session.commit()
+        sent += 1
     check_milestones(today.year)
     db.session.commit()
     return sent, failed

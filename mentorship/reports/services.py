@@ -3,7 +3,7 @@
 Everything is counted by SQL aggregation; no page loads rows to count them.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
@@ -13,6 +13,7 @@ from ..audit.services import record
 from ..awards.models import Nomination
 from ..awards.services import current_cycle
 from ..database import days_between, month_of, utcnow
+from ..errors import DomainError
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import HourEntry
@@ -34,9 +35,9 @@ from ..volunteering.models import (
 )
 from .models import MilestoneReached, PublishedReport
 
+# A breakdown never shows a count of people below this: so few could be recognised.
 SUPPRESS_BELOW = 5
-METRICS = ("volunteers", "newcomers", "hours", "certificates", "matches_completed",
-           "perks_redeemed")
+# The published totals, in the order the pages show them.
 METRIC_LABELS = {
     "volunteers": _l("Residents who volunteered"),
     "newcomers": _l("Newcomers accompanied"),
@@ -84,9 +85,9 @@ def dashboard(today):
         func.coalesce(func.sum(HourEntry.minutes), 0))
         .where(HourEntry.status == HOURS_APPROVED, HourEntry.day >= start.date(),
                HourEntry.day < end.date())).one()
+    # The same commitments as the coordinator's "ending soon" list the figure links to.
     ending_soon = db.session.scalar(select(func.count()).select_from(Commitment).where(
-        Commitment.status == ACTIVE, Commitment.end_date > today,
-        Commitment.end_date <= today + timedelta(days=30)))
+        *Commitment.ending_soon(today)))
     completed, ended_early = db.session.execute(select(
         func.count(Commitment.id).filter(Commitment.status == COMPLETED,
                                          Commitment.completed_on >= start.date(),
@@ -194,8 +195,9 @@ def year_figures(year):
 
 
 def suppressed(count):
-    """A count in a breakdown: below five it shows as "fewer than 5" (None here)."""
-    return None if count < SUPPRESS_BELOW else count
+    """A count of people in a breakdown that is too small to publish: it shows as
+    "fewer than 5" (SUPPRESS_BELOW)."""
+    return count < SUPPRESS_BELOW
 
 
 def years_with_activity(today):
@@ -220,8 +222,8 @@ def publish(actor, year, note=None):
     return report
 
 
-class ReportError(Exception):
-    pass
+class ReportError(DomainError):
+    """A refused publication."""
 
 
 def latest_report(year):

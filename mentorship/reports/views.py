@@ -1,25 +1,36 @@
 """Published figures (/impact), the annual report and its snapshots."""
 
-import csv
-import io
 
-from flask import Response, abort, flash, request, url_for
+from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
+from ..exports import csv_text
 from ..extensions import db
+from ..formtools import MAX_YEAR, MIN_YEAR
 from ..permissions import can_coordinate, requires
-from ..web import flash_success, redirect_to, render
+from ..web import attachment, db_int, flash_success, perform, redirect_to, render
 from . import bp, services
 from .models import PublishedReport
+
+
+@bp.context_processor
+def suppression():
+    """What the figures need to hide small counts (reports/_figures.html)."""
+    return {"suppressed": services.suppressed, "suppress_below": services.SUPPRESS_BELOW}
+
+
+def _countable(year):
+    """A year whose figures can be counted (a typed URL may say year 0)."""
+    return year is not None and MIN_YEAR <= year <= MAX_YEAR
 
 
 @bp.route("/impact")
 def impact():
     today = programme_today()
     years = services.years_with_activity(today)
-    year = request.args.get("year", type=int) or today.year
+    year = request.args.get("year", type=db_int) or today.year
     if year not in years:
         year = today.year
     return render("reports/impact.html", figures=services.year_figures(year), year=year,
@@ -29,7 +40,7 @@ def impact():
 
 @bp.route("/impact/reports/<int:year>")
 def published(year):
-    version = request.args.get("version", type=int)
+    version = request.args.get("version", type=db_int)
     query = db.select(PublishedReport).where(PublishedReport.year == year)
     if version:
         query = query.where(PublishedReport.version == version)
@@ -45,31 +56,26 @@ def published(year):
 @bp.route("/impact/reports/<int:year>.csv")
 def published_csv(year):
     report = services.latest_report(year) or abort(404)
-    return _csv(report.data, f"report-{year}-v{report.version}.csv")
+    return attachment(_csv(report.data), f"report-{year}-v{report.version}.csv",
+                      "text/csv")
 
 
-def _csv(figures, filename):
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(services.csv_rows(figures))
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _csv(figures):
+    return csv_text(services.csv_rows(figures))
 
 
 @bp.route("/coordinate/reports", methods=["GET", "POST"])
 @requires(can_coordinate)
 def coordinate_reports():
     today = programme_today()
-    year = request.values.get("year", type=int) or today.year - 1
+    year = request.values.get("year", type=db_int)
+    if not _countable(year):
+        year = today.year - 1
     if request.method == "POST":
-        try:
-            report = services.publish(current_user, year, request.form.get("note"))
-        except services.ReportError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        done = perform(services.publish, current_user, year, request.form.get("note"))
+        if done:
             flash_success(_("The report for %(year)d is published (version %(version)d).",
-                            year=year, version=report.version))
+                            year=year, version=done.result.version))
             return redirect_to(url_for("reports.coordinate_reports", year=year))
     return render("reports/coordinate.html", figures=services.year_figures(year), year=year,
                   years=services.years_with_activity(today), latest=services.latest_report(year),
@@ -79,4 +85,7 @@ def coordinate_reports():
 @bp.route("/coordinate/reports/<int:year>.csv")
 @requires(can_coordinate)
 def report_csv(year):
-    return _csv(services.year_figures(year), f"figures-{year}.csv")
+    if not _countable(year):
+        abort(404)
+    return attachment(_csv(services.year_figures(year)), f"figures-{year}.csv",
+                      "text/csv")

@@ -7,17 +7,21 @@ from ..extensions import db
 from .models import (
     ATTENDED,
     BOTH,
+    DEFAULT_PASS_MARK,
     ENROLLED,
     IN_PERSON,
     NO_SHOW,
     ONLINE,
+    OPTIONAL,
+    REQUIRED,
     Enrollment,
     ModuleCompletion,
     ModuleRole,
     TrainingModule,
     TrainingSession,
 )
-from .services import check_training, parse_quiz
+from .services.certification import check_training
+from .services.content import parse_quiz
 
 ALL_ROLES = ("mentor", "language_buddy", "housing_helper")
 
@@ -100,17 +104,17 @@ same day. In an emergency, call 112.
 MODULES = (
     ("Welcoming newcomers: customs and procedures",
      "How daily life and simple procedures work here, and how to explain them.",
-     WELCOMING, BOTH, 120, WELCOMING_QUIZ, {r: "required" for r in ALL_ROLES}),
+     WELCOMING, BOTH, 120, WELCOMING_QUIZ, {r: REQUIRED for r in ALL_ROLES}),
     ("Language companionship basics",
      "How to practise everyday conversation with someone learning the language.",
      LANGUAGE, ONLINE, 60, LANGUAGE_QUIZ,
-     {"language_buddy": "required", "mentor": "optional"}),
+     {"language_buddy": REQUIRED, "mentor": OPTIONAL}),
     ("Housing rights and tenancy paperwork",
      "Adverts, visits, tenant files and leases: the steps and the rights.",
-     HOUSING, IN_PERSON, 150, "", {"housing_helper": "required"}),
+     HOUSING, IN_PERSON, 150, "", {"housing_helper": REQUIRED}),
     ("Safeguarding and boundaries",
      "Keeping both of you safe, and what to do when you are worried.",
-     SAFEGUARDING, IN_PERSON, 90, "", {r: "required" for r in ALL_ROLES}),
+     SAFEGUARDING, IN_PERSON, 90, "", {r: REQUIRED for r in ALL_ROLES}),
 )
 
 
@@ -126,8 +130,9 @@ def seed_training(people, today):
     for position, (title, summary, content, kind, minutes, quiz, roles) in enumerate(MODULES):
         module = TrainingModule(title=title, summary=summary, content=content, kind=kind,
                                 duration_minutes=minutes, quiz=parse_quiz(quiz)[0],
-                                quiz_source=quiz, pass_mark=80, position=position)
-        module.roles = [ModuleRole(role=role, required=level == "required")
+                                quiz_source=quiz, pass_mark=DEFAULT_PASS_MARK,
+                                position=position)
+        module.roles = [ModuleRole(role=role, required=level == REQUIRED)
                         for role, level in roles.items()]
         db.session.add(module)
         modules.append(module)

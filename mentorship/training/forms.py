@@ -1,5 +1,4 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
@@ -11,17 +10,37 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..formtools import choices
+from ..formtools import Form, choices
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
-from .models import KIND_LABELS, KINDS
+from .models import (
+    KIND_LABELS,
+    KINDS,
+    LINK_LENGTH,
+    MAX_MODULE_MINUTES,
+    MAX_PASS_MARK,
+    MAX_SEATS,
+    MIN_MODULE_MINUTES,
+    MIN_PASS_MARK,
+    MIN_SEATS,
+    OPTIONAL,
+    PLACE_LENGTH,
+    REQUIRED,
+    TITLE_LENGTH,
+)
 
-REQUIREMENT_CHOICES = (("", _l("Not for this role")), ("required", _l("Required")),
-                       ("optional", _l("Optional")))
+REQUIREMENT_CHOICES = (("", _l("Not for this role")), (REQUIRED, _l("Required")),
+                       (OPTIONAL, _l("Optional")))
 
 
-class ModuleForm(FlaskForm):
+def between(low, high):
+    """A number range whose message states the limits it checks."""
+    return NumberRange(min=low, max=high,
+                       message=_l("Between %(min)d and %(max)d.", min=low, max=high))
+
+
+class ModuleForm(Form):
     title = StringField(_l("Title"), validators=[
-        DataRequired(_l("Please give the module a title.")), Length(max=200)])
+        DataRequired(_l("Please give the module a title.")), Length(max=TITLE_LENGTH)])
     summary = TextAreaField(_l("Summary"), validators=[Length(max=1000)],
                             description=_l("One or two sentences shown in lists."))
     content = TextAreaField(
@@ -31,16 +50,13 @@ class ModuleForm(FlaskForm):
     kind = SelectField(_l("How it is taken"))
     duration_minutes = IntegerField(_l("Expected duration (minutes)"), validators=[
         InputRequired(_l("Please enter a number of minutes.")),
-        NumberRange(min=5, max=2400, message=_l("Between %(min)d and %(max)d.", min=5,
-                                                 max=2400))])
+        between(MIN_MODULE_MINUTES, MAX_MODULE_MINUTES)])
     quiz_source = TextAreaField(
         _l("Quiz (online modules)"), validators=[Length(max=20_000)],
         description=_l("One question per line starting with ?, then its answers: * for the "
                        "right one, - for the others."))
     pass_mark = IntegerField(_l("Pass mark (%)"), validators=[
-        InputRequired(_l("Please enter a number.")),
-        NumberRange(min=1, max=100, message=_l("Between %(min)d and %(max)d.", min=1,
-                                                max=100))])
+        InputRequired(_l("Please enter a number.")), between(MIN_PASS_MARK, MAX_PASS_MARK)])
     role_mentor = SelectField(ROLE_NAMES["mentor"])
     role_language_buddy = SelectField(ROLE_NAMES["language_buddy"])
     role_housing_helper = SelectField(ROLE_NAMES["housing_helper"])
@@ -56,23 +72,22 @@ class ModuleForm(FlaskForm):
         return {code: self[f"role_{code}"].data for code in ROLE_CODES}
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     starts_at = DateTimeLocalField(_l("Starts"), validators=[
         InputRequired(_l("Please give the date and time it starts."))])
     ends_at = DateTimeLocalField(_l("Ends"), validators=[
         InputRequired(_l("Please give the date and time it ends."))])
-    place = StringField(_l("Place"), validators=[Length(max=300)],
+    place = StringField(_l("Place"), validators=[Length(max=PLACE_LENGTH)],
                         description=_l("Address and room, for sessions in person."))
     video_link = URLField(_l("Video link"), validators=[
         Optional(), URL(message=_l("Please enter a full link starting with https://.")),
-        Length(max=500)])
+        Length(max=LINK_LENGTH)])
     capacity = IntegerField(_l("Seats"), validators=[
-        InputRequired(_l("Please enter a number.")),
-        NumberRange(min=1, max=500, message=_l("Between %(min)d and %(max)d.", min=1, max=500))])
+        InputRequired(_l("Please enter a number.")), between(MIN_SEATS, MAX_SEATS)])
     submit = SubmitField(_l("Save the session"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(_l("Why is it revoked?"), validators=[
         DataRequired(_l("Please give the reason.")), Length(max=2000)])
     submit = SubmitField(_l("Revoke the certificate"))

@@ -27,6 +27,21 @@ ENROLLMENT_LABELS = {
 }
 # Enrolments that hold (or wait for) a seat.
 LIVE_ENROLLMENT_STATES = (ENROLLED, WAITLISTED)
+# Enrolments whose attendance may be marked: those that held a seat.
+MARKABLE_ENROLLMENT_STATES = (ENROLLED, ATTENDED, NO_SHOW)
+# What a coordinator marks once a session has taken place.
+ATTENDANCE_MARKS = (ATTENDED, NO_SHOW)
+
+# How a module is linked to a role.
+REQUIRED, OPTIONAL = "required", "optional"
+
+# Limits and defaults: forms, models and their messages all read them from here.
+TITLE_LENGTH = 200
+PLACE_LENGTH = 300
+LINK_LENGTH = 500
+MIN_MODULE_MINUTES, MAX_MODULE_MINUTES, DEFAULT_MODULE_MINUTES = 5, 2400, 120
+MIN_PASS_MARK, MAX_PASS_MARK, DEFAULT_PASS_MARK = 1, 100, 80  # percent
+MIN_SEATS, MAX_SEATS, DEFAULT_SEATS = 1, 500, 12
 
 
 def new_code():
@@ -38,14 +53,14 @@ class TrainingModule(db.Model):
     __tablename__ = "training_modules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(TITLE_LENGTH))
     summary: Mapped[str] = mapped_column(Text, default="")
     content: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised on display
     kind: Mapped[str] = mapped_column(String(20), default=IN_PERSON)
-    duration_minutes: Mapped[int] = mapped_column(default=120)
+    duration_minutes: Mapped[int] = mapped_column(default=DEFAULT_MODULE_MINUTES)
     quiz: Mapped[list] = mapped_column(JSON, default=list)  # [{"question", "options": [...]}]
     quiz_source: Mapped[str] = mapped_column(Text, default="")
-    pass_mark: Mapped[int] = mapped_column(default=80)  # percent
+    pass_mark: Mapped[int] = mapped_column(default=DEFAULT_PASS_MARK)  # percent
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -63,10 +78,10 @@ class TrainingModule(db.Model):
         return self.kind in (IN_PERSON, BOTH)
 
     def requirement_for(self, role):
-        """'required', 'optional' or None for a volunteer role code."""
+        """REQUIRED, OPTIONAL or None for a volunteer role code."""
         for link in self.roles:
             if link.role == role:
-                return "required" if link.required else "optional"
+                return REQUIRED if link.required else OPTIONAL
         return None
 
 
@@ -91,15 +106,19 @@ class TrainingSession(db.Model):
         ForeignKey("training_modules.id", ondelete="CASCADE"), index=True)
     starts_at: Mapped[datetime] = mapped_column(index=True)  # UTC
     ends_at: Mapped[datetime]  # UTC
-    place: Mapped[str | None] = mapped_column(String(300))
-    video_link: Mapped[str | None] = mapped_column(String(500))
-    capacity: Mapped[int] = mapped_column(default=12)
+    place: Mapped[str | None] = mapped_column(String(PLACE_LENGTH))
+    video_link: Mapped[str | None] = mapped_column(String(LINK_LENGTH))
+    capacity: Mapped[int] = mapped_column(default=DEFAULT_SEATS)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Bumped on every change so calendar clients update the event, not duplicate it.
     sequence: Mapped[int] = mapped_column(default=0)
 
     module: Mapped[TrainingModule] = relationship(back_populates="sessions")
     enrollments: Mapped[list["Enrollment"]] = relationship(back_populates="session")
+
+    def is_full(self, taken):
+        """No free seat with ``taken`` seats taken: newcomers join the waiting list."""
+        return taken >= self.capacity
 
 
 class Enrollment(db.Model):
@@ -121,6 +140,32 @@ class Enrollment(db.Model):
     @property
     def status_label(self):
         return ENROLLMENT_LABELS[self.status]
+
+    @property
+    def is_enrolled(self):
+        return self.status == ENROLLED
+
+    @property
+    def is_waitlisted(self):
+        return self.status == WAITLISTED
+
+    @property
+    def is_attended(self):
+        return self.status == ATTENDED
+
+    @property
+    def is_no_show(self):
+        return self.status == NO_SHOW
+
+    @property
+    def is_live(self):
+        """Holds a seat or waits for one (may still be cancelled)."""
+        return self.status in LIVE_ENROLLMENT_STATES
+
+    @property
+    def is_markable(self):
+        """Held a seat, so attendance may be marked (not cancelled, not waiting)."""
+        return self.status in MARKABLE_ENROLLMENT_STATES
 
 
 class ModuleCompletion(db.Model):

@@ -10,10 +10,10 @@ from ..extensions import db
 from ..i18n import spoken_language_choices
 from ..permissions import can_coordinate, requires
 from ..programme.services import active_neighbourhoods
-from ..web import flash_success, htmx_message, redirect_to, render
+from ..web import db_int, flash_success, htmx_message, perform, redirect_to, render
 from . import bp, services
 from .forms import DecisionForm, QueueFilterForm
-from .models import END_REASON_LABELS, END_REASONS, Application
+from .models import END_REASON_LABELS, END_REASONS, ENDING_SOON_DAYS, Application
 
 
 def _filter_form():
@@ -40,37 +40,48 @@ def coordinate_applications():
         language=filters["language"],
         neighbourhood_id=int(filters["neighbourhood"]) if filters["neighbourhood"] else None,
         waiting_days=int(filters["waiting"]) if filters["waiting"] else None,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=db_int),
     )
     return render("volunteering/coordinate_applications.html", form=form, page=page,
-                  filters=filters, now=utcnow())
+                  filters=filters, now=utcnow(), decision_form=DecisionForm(formdata=None))
 
 
 @bp.route("/coordinate/applications/<int:application_id>/decide", methods=["POST"])
 @requires(can_coordinate)
 def decide(application_id):
     form = DecisionForm()
-    try:
-        if not form.validate():
-            raise services.VolunteeringError(next(iter(form.errors.values()))[0])
-        application = services.decide(current_user, application_id, form.chosen_decision(),
-                                      form.message.data)
-    except services.VolunteeringError as error:
-        db.session.rollback()
-        if request.htmx:
-            return htmx_message(str(error), "error", 409)
-        # Without JavaScript: the application again, with the error and the typed message.
-        application = db.session.get(Application, application_id) or abort(404)
-        return render("volunteering/coordinate_application.html", status=422,
-                      application=application, now=utcnow(), decision_error=str(error),
-                      typed_message=form.message.data)
-    db.session.commit()
-    message = _("Decision recorded for %(name)s.", name=application.user.name)
+    if form.validate():
+        done = perform(services.decide, current_user, application_id, form.chosen_decision(),
+                       form.message.data, form=form)
+        if done:
+            application = done.result
+            flash_success(_("Decision recorded for %(name)s.", name=application.user.name))
+            if request.htmx:
+                return _card(application, decided=True)
+            return redirect_to(url_for("volunteering.coordinate_applications"))
+        status = done.error.status
+        if status != 422 and request.htmx:
+            # The application changed under the coordinator (decided, withdrawn): say so
+            # in the page's messages, without replacing the card they are looking at.
+            return htmx_message(str(done.error), "error", status)
+    else:
+        status = 422
+    # The card again with the typed message and the error next to it (or at its top):
+    # in place for HTMX, on the application's own page without JavaScript.
+    return _card(db.session.get(Application, application_id) or abort(404), status=status,
+                 decision_form=form)
+
+
+def _card(application, status=200, decision_form=None, decided=False):
+    """One application's card: swapped in place for HTMX, else on its own page."""
+    if decision_form is None:
+        decision_form = DecisionForm(formdata=None)
+    context = dict(application=application, now=utcnow(), decided=decided,
+                   decision_form=decision_form)
     if request.htmx:
-        return render("volunteering/coordinate_applications.html", block="application_card",
-                      application=application, now=utcnow(), message=message)
-    flash_success(message)
-    return redirect_to(url_for("volunteering.coordinate_applications"))
+        return render("volunteering/coordinate_applications.html", status=status,
+                      block="application_card", **context)
+    return render("volunteering/coordinate_application.html", status=status, **context)
 
 
 @bp.route("/coordinate/commitments")
@@ -82,6 +93,7 @@ def coordinate_commitments():
         "volunteering/coordinate_commitments.html",
         today=today,
         ending_soon=services.commitments_ending_soon(today),
+        ending_soon_days=ENDING_SOON_DAYS,
         awaiting=services.commitments_awaiting_training(),
         ended=ended,
         by_reason=[(END_REASON_LABELS[r], by_reason.get(r, 0)) for r in END_REASONS],
@@ -93,4 +105,4 @@ def coordinate_commitments():
 def coordinate_application(application_id):
     application = db.session.get(Application, application_id) or abort(404)
     return render("volunteering/coordinate_application.html", application=application,
-                  now=utcnow())
+                  now=utcnow(), decision_form=DecisionForm(formdata=None))

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..accounts.forms import LanguageSkillForm, language_skills, unique_languages
 from ..availability import AvailabilityField, at_least_one_slot
-from ..formtools import choices
+from ..formtools import Form, choices
 from .models import (
     APPLICATION_STATE_LABELS,
     APPLICATION_STATES,
@@ -24,13 +24,14 @@ from .models import (
     MINIMUM_MONTHS,
     ROLE_CODES,
     ROLE_NAMES,
+    START_WINDOW_MONTHS,
 )
 
 MOTIVATION_MAX = 5000
 MESSAGE_MAX = 2000
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     motivation = TextAreaField(
         _l("Why would you like to take this role?"),
         validators=[
@@ -53,7 +54,9 @@ class ApplicationForm(FlaskForm):
     start_date = DateField(
         _l("When would you like to start?"),
         validators=[InputRequired(_l("Please choose a start date."))],
-        description=_l("From today up to three months from now."),
+        description=lazy_ngettext("From today up to %(num)d month from now.",
+                                  "From today up to %(num)d months from now.",
+                                  START_WINDOW_MONTHS),
     )
     pledge = BooleanField(validators=[InputRequired(_l(
         "Please tick the pledge: volunteers commit for at least six months."))])
@@ -72,7 +75,7 @@ class ApplicationForm(FlaskForm):
         return language_skills(self.languages)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = HiddenField()
     message = TextAreaField(
         _l("Message to the applicant"),
@@ -92,7 +95,7 @@ class DecisionForm(FlaskForm):
         return self.decision.data or None
 
 
-class EndCommitmentForm(FlaskForm):
+class EndCommitmentForm(Form):
     reason = SelectField(
         _l("Why does it end?"), validators=[DataRequired(_l("Please choose a reason."))]
     )
@@ -116,7 +119,7 @@ WAITING_CHOICES = (("", _l("Any time")), ("7", _l("7 days or more")),
                    ("14", _l("14 days or more")), ("30", _l("30 days or more")))
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -139,7 +142,7 @@ class QueueFilterForm(FlaskForm):
         self.waiting.choices = choices(WAITING_CHOICES)
 
 
-class RoleSettingsEntry(FlaskForm):
+class RoleSettingsEntry(Form):
     class Meta:
         csrf = False
 
@@ -162,6 +165,6 @@ class RoleSettingsEntry(FlaskForm):
     )
 
 
-class RoleSettingsForm(FlaskForm):
+class RoleSettingsForm(Form):
     roles = FieldList(FormField(RoleSettingsEntry))
     submit = SubmitField(_l("Save roles"))

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
@@ -13,6 +13,8 @@ ROLE_CODES = (MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER)
 MINIMUM_MONTHS = 6
 # A commitment whose end date is this close is "ending soon" (dashboard, reminders).
 ENDING_SOON_DAYS = 30
+# How far ahead an application's start date may be.
+START_WINDOW_MONTHS = 3
 DEFAULT_CAPACITY = {MENTOR: 2, LANGUAGE_BUDDY: 3, HOUSING_HELPER: 2}
 ROLE_NAMES = {
     MENTOR: _l("Mentor"),
@@ -57,6 +59,8 @@ APPLICATION_STATE_LABELS = {
 AWAITING_TRAINING, ACTIVE, COMPLETED, ENDED_EARLY = (
     "awaiting_training", "active", "completed", "ended_early")
 COMMITMENT_STATES = (AWAITING_TRAINING, ACTIVE, COMPLETED, ENDED_EARLY)
+# A current commitment holds its role (one per person and role) and may be ended early.
+CURRENT_COMMITMENT_STATES = (AWAITING_TRAINING, ACTIVE)
 COMMITMENT_STATE_LABELS = {
     AWAITING_TRAINING: _l("Waiting for training"),
     ACTIVE: _l("Active"),
@@ -129,6 +133,23 @@ class Application(db.Model):
         return self.status in OPEN_APPLICATION_STATES
 
     @property
+    def is_info_requested(self):
+        """Sent back with a question: the applicant answers by updating it."""
+        return self.status == INFO_REQUESTED
+
+    @property
+    def is_withdrawn(self):
+        return self.status == WITHDRAWN
+
+    @property
+    def is_approved(self):
+        return self.status == APPROVED
+
+    @property
+    def is_rejected(self):
+        return self.status == REJECTED
+
+    @property
     def status_label(self):
         return APPLICATION_STATE_LABELS[self.status]
 
@@ -167,6 +188,10 @@ class Commitment(db.Model):
     user: Mapped["User"] = relationship(foreign_keys=[user_id])  # noqa: F821
     application: Mapped[Application | None] = relationship(back_populates="commitment")
     volunteer_role: Mapped[VolunteerRole] = relationship()
+    renewed_from: Mapped["Commitment | None"] = relationship(
+        remote_side=[id], back_populates="renewals")
+    # The commitments that continue this one (at most one: services.renew).
+    renewals: Mapped[list["Commitment"]] = relationship(back_populates="renewed_from")
 
     def current_status(self, today):
         """The status as of ``today``: an active commitment past its end date is completed,
@@ -175,8 +200,37 @@ class Commitment(db.Model):
             return COMPLETED
         return self.status
 
+    @property
+    def is_awaiting_training(self):
+        return self.status == AWAITING_TRAINING
+
+    @property
+    def is_ended_early(self):
+        return self.status == ENDED_EARLY
+
+    def is_active_on(self, today):
+        return self.current_status(today) == ACTIVE
+
+    def is_completed_on(self, today):
+        """Served, as of ``today`` (recorded by the sweep or not yet)."""
+        return self.current_status(today) == COMPLETED
+
+    def is_current_on(self, today):
+        """Waiting for training or active as of ``today``: not ended in any way."""
+        return self.current_status(today) in CURRENT_COMMITMENT_STATES
+
+    @classmethod
+    def ending_soon(cls, today, days=ENDING_SOON_DAYS):
+        """SQL conditions: active and ending within ``days`` after ``today``."""
+        return (cls.status == ACTIVE, cls.end_date > today,
+                cls.end_date <= today + timedelta(days=days))
+
+    def has_started_on(self, today):
+        """Active or completed as of ``today``: there is service to show."""
+        return self.is_active_on(today) or self.is_completed_on(today)
+
     def months_served(self, today):
-        if self.status == AWAITING_TRAINING:
+        if self.is_awaiting_training:
             return 0
         until = min(today, self.ended_on or self.end_date)
         return min(full_months_between(self.start_date, until), self.min_months)

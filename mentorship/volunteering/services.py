@@ -7,29 +7,34 @@ from collections import Counter
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import LanguageSkill, User
 from ..accounts.services import update_languages
 from ..audit.services import record
-from ..database import conditional_update, locked_one, utcnow
+from ..database import conditional_update, locked_one, unique_or, utcnow
 from ..dates import add_months, programme_today
+from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
+from ..signals import commitment_approved
 from .models import (
     ACTIVE,
     APPROVED,
     AWAITING_TRAINING,
     COMPLETED,
+    CURRENT_COMMITMENT_STATES,
     DEFAULT_CAPACITY,
     END_REASONS,
     ENDED_EARLY,
+    ENDING_SOON_DAYS,
     INFO_REQUESTED,
     MINIMUM_MONTHS,
     OPEN_APPLICATION_STATES,
     REJECTED,
     ROLE_CODES,
+    START_WINDOW_MONTHS,
     SUBMITTED,
     WITHDRAWN,
     Application,
@@ -37,18 +42,11 @@ from .models import (
     VolunteerRole,
 )
 
-START_WINDOW_MONTHS = 3
 DECISIONS = ("approve", "reject", "request_info")
-CURRENT_COMMITMENT_STATES = (AWAITING_TRAINING, ACTIVE)
 
 
-class VolunteeringError(Exception):
-    """A refused change, with a message for the person who tried it and, when it is
-    about one form field, that field's name."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+class VolunteeringError(DomainError):
+    """A refused change in volunteering (``field``: the form field it is about, if any)."""
 
 
 # Roles -------------------------------------------------------------------------------
@@ -92,14 +90,29 @@ def pledge_end(start, role):
     return add_months(start, role.min_months)
 
 
+def latest_start(today):
+    """The last day an application made ``today`` may choose to start on."""
+    return add_months(today, START_WINDOW_MONTHS)
+
+
 def check_start_date(start, today):
-    """A start date must be from today up to three months ahead."""
+    """A start date must be from today up to START_WINDOW_MONTHS ahead."""
     if start < today:
         raise VolunteeringError(_l("The start date cannot be in the past."), "start_date")
-    if start > add_months(today, START_WINDOW_MONTHS):
-        raise VolunteeringError(
-            _l("Please choose a start date within the next three months."), "start_date"
-        )
+    if start > latest_start(today):
+        raise VolunteeringError(lazy_ngettext(
+            "Please choose a start date within the next month.",
+            "Please choose a start date within the next %(num)d months.",
+            START_WINDOW_MONTHS), "start_date")
+
+
+def start_date_allowed(start, today):
+    """Whether ``check_start_date`` accepts ``start``."""
+    try:
+        check_start_date(start, today)
+    except VolunteeringError:
+        return False
+    return True
 
 
 # Applications ------------------------------------------------------------------------
@@ -132,20 +145,17 @@ def submit_application(user, role, *, motivation, languages, neighbourhood_id, a
     if current_commitment(user.id, role.code):
         raise VolunteeringError(_l("You already volunteer in this role."))
     update_languages(user, languages)
-    application = Application(
-        user=user, role=role.code, open_role=role.code, status=SUBMITTED,
-        motivation=motivation.strip(), neighbourhood_id=neighbourhood_id,
-        availability=list(availability), start_date=start_date,
-        pledge_end_date=pledge_end(start_date, role),
-    )
-    db.session.add(application)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Another request (a double click) opened the same application first.
-        db.session.rollback()
-        raise VolunteeringError(_l("You already have an application for this role waiting "
-                                   "for a decision.")) from None
+    # Another request (a double click) may open the same application first: the unique
+    # open role refuses the second, and only this block is undone.
+    with unique_or(VolunteeringError(_l("You already have an application for this role "
+                                        "waiting for a decision."))):
+        application = Application(
+            user=user, role=role.code, open_role=role.code, status=SUBMITTED,
+            motivation=motivation.strip(), neighbourhood_id=neighbourhood_id,
+            availability=list(availability), start_date=start_date,
+            pledge_end_date=pledge_end(start_date, role),
+        )
+        db.session.add(application)
     return application
 
 
@@ -189,22 +199,22 @@ def withdraw_application(user, application_id):
 def decide(actor, application_id, decision, message, *, notify=True, today=None):
     """A coordinator approves, declines or asks for more information, exactly once."""
     if decision not in DECISIONS:
-        raise VolunteeringError(_l("Unknown decision."))
+        raise VolunteeringError(_l("Unknown decision."), status=422)
     message = (message or "").strip()
     if decision in ("reject", "request_info") and not message:
         raise VolunteeringError(_l("Please write a message: the applicant needs to know why "
-                                   "or what to add."))
+                                   "or what to add."), "message")
     application = locked_one(Application, application_id)
     if application is None:
         raise VolunteeringError(_l("This application does not exist."))
     if application.user_id == actor.id:
         raise VolunteeringError(_l("You cannot decide on your own application: please ask "
                                    "another coordinator."))
-    if application.status == WITHDRAWN:
+    if application.is_withdrawn:
         raise VolunteeringError(_l("The applicant has withdrawn this application."))
     if not application.is_open:
         raise VolunteeringError(_l("This application has already been decided."))
-    if decision == "request_info" and application.status == INFO_REQUESTED:
+    if decision == "request_info" and application.is_info_requested:
         raise VolunteeringError(_l("More information has already been requested."))
 
     application.decided_at = utcnow()
@@ -233,10 +243,9 @@ def decide(actor, application_id, decision, message, *, notify=True, today=None)
     record(actor, f"application.{decision}", application, message or None,
            role=application.role, applicant_id=application.user_id)
     if commitment is not None:
-        # Someone already trained for this role's modules starts right away.
-        from ..training.services import check_training
-
-        check_training(application.user)
+        # Someone already trained for this role's modules starts right away (training
+        # receives the signal: volunteering does not import the area above it).
+        commitment_approved.send(commitment)
     if notify:
         notify_decision(application)
     return application
@@ -285,6 +294,20 @@ def can_end(user, commitment):
     return commitment.user_id == user.id or user.has_role("coordinator")
 
 
+def _end_refusal(user, commitment, today):
+    """Why ``user`` may not end ``commitment`` early now; None if they may."""
+    if commitment is None or not can_end(user, commitment):
+        return _l("This commitment does not exist.")
+    if not commitment.is_current_on(today):
+        return _l("This commitment has already ended.")
+    return None
+
+
+def may_end(user, commitment, today):
+    """Whether ``user`` may end ``commitment`` early now (the "I need to stop" link)."""
+    return _end_refusal(user, commitment, today) is None
+
+
 def end_early(actor, commitment_id, reason, note, today, end_matches=False):
     """End a current commitment before its minimum is served, with a reason.
 
@@ -296,10 +319,9 @@ def end_early(actor, commitment_id, reason, note, today, end_matches=False):
     if reason not in END_REASONS:
         raise VolunteeringError(_l("Please choose a reason."), "reason")
     commitment = locked_one(Commitment, commitment_id)
-    if commitment is None or not can_end(actor, commitment):
-        raise VolunteeringError(_l("This commitment does not exist."))
-    if commitment.current_status(today) not in CURRENT_COMMITMENT_STATES:
-        raise VolunteeringError(_l("This commitment has already ended."))
+    refusal = _end_refusal(actor, commitment, today)
+    if refusal:
+        raise VolunteeringError(refusal)
     if live_matches_of_commitment(commitment.id):
         if not end_matches:
             raise VolunteeringError(_l("This volunteer is matched with a newcomer. Confirm "
@@ -314,15 +336,30 @@ def end_early(actor, commitment_id, reason, note, today, end_matches=False):
     return commitment
 
 
+def _renew_refusal(user, commitment, today):
+    """Why ``user`` may not renew ``commitment`` now; None if they may."""
+    if commitment is None or commitment.user_id != user.id:
+        return _l("This commitment does not exist.")
+    if not commitment.is_completed_on(today):
+        return _l("A commitment can be renewed once it is completed.")
+    if commitment.renewals:
+        return _l("This commitment has already been renewed.")
+    return None
+
+
+def may_renew(user, commitment, today):
+    """Whether ``user`` may renew ``commitment`` now (the "Renew" button). Renewing may
+    still be refused for a reason about the role (already volunteering in it, an
+    application waiting): ``renew`` says which."""
+    return _renew_refusal(user, commitment, today) is None
+
+
 def renew(user, commitment_id, today):
     """After a completed commitment, pledge another period in one step (training is done)."""
     commitment = locked_one(Commitment, commitment_id)
-    if commitment is None or commitment.user_id != user.id:
-        raise VolunteeringError(_l("This commitment does not exist."))
-    if commitment.current_status(today) != COMPLETED:
-        raise VolunteeringError(_l("A commitment can be renewed once it is completed."))
-    if db.session.scalar(select(Commitment.id).where(Commitment.renewed_from_id == commitment.id)):
-        raise VolunteeringError(_l("This commitment has already been renewed."))
+    refusal = _renew_refusal(user, commitment, today)
+    if refusal:
+        raise VolunteeringError(refusal)
     if commitment.status == ACTIVE:  # served by date, not yet recorded by the sweep
         commitment.status, commitment.completed_on = COMPLETED, commitment.end_date
         commitment.current_role = None
@@ -336,7 +373,7 @@ def renew(user, commitment_id, today):
     renewed = Commitment(
         user_id=user.id, role=commitment.role, current_role=commitment.role,
         application_id=commitment.application_id,  # availability and neighbourhood
-        renewed_from_id=commitment.id, status=ACTIVE,
+        renewed_from=commitment, status=ACTIVE,
         start_date=start, end_date=pledge_end(start, role), min_months=role.min_months,
         activated_at=utcnow(),
     )
@@ -354,16 +391,17 @@ def renew(user, commitment_id, today):
 
 
 def volunteer_overview(user_id):
+    """The volunteer's applications and commitments, with what ``may_renew`` reads."""
     applications = db.session.scalars(
         select(Application).where(Application.user_id == user_id)
         .order_by(Application.submitted_at.desc())
     ).all()
     commitments = db.session.scalars(
-        select(Commitment).where(Commitment.user_id == user_id)
+        select(Commitment).options(db.selectinload(Commitment.renewals))
+        .where(Commitment.user_id == user_id)
         .order_by(Commitment.start_date.desc(), Commitment.id.desc())
     ).all()
-    renewed_ids = {c.renewed_from_id for c in commitments if c.renewed_from_id}
-    return applications, commitments, renewed_ids
+    return applications, commitments
 
 
 def review_queue(*, role=None, status="open", language=None, neighbourhood_id=None,
@@ -391,15 +429,10 @@ def review_queue(*, role=None, status="open", language=None, neighbourhood_id=No
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def ending_soon_conditions(today, days=30):
-    return (Commitment.status == ACTIVE, Commitment.end_date > today,
-            Commitment.end_date <= today + timedelta(days=days))
-
-
-def commitments_ending_soon(today, days=30):
+def commitments_ending_soon(today, days=ENDING_SOON_DAYS):
     return db.session.scalars(
         select(Commitment).options(db.joinedload(Commitment.user))
-        .where(*ending_soon_conditions(today, days))
+        .where(*Commitment.ending_soon(today, days))
         .order_by(Commitment.end_date)
     ).all()
 

@@ -7,12 +7,11 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..dates import add_months, programme_today
+from ..dates import programme_today
 from ..extensions import db
-from ..formtools import attach_error
-from ..permissions import can_volunteer, can_volunteer_or_coordinate, requires
+from ..permissions import can_volunteer, can_volunteer_or_coordinate, own_or_404, requires
 from ..programme.services import neighbourhood_choices
-from ..web import flash_success, form_status, redirect_to, render
+from ..web import form_status, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import ApplicationForm, EndCommitmentForm
 from .models import ROLE_CODES, Application, Commitment
@@ -55,10 +54,9 @@ def pledge_start(value, today=None):
     today = today or programme_today()
     try:
         start = value if isinstance(value, date) else date.fromisoformat(value or "")
-        services.check_start_date(start, today)
-    except (ValueError, services.VolunteeringError):
+    except ValueError:
         return today
-    return start
+    return start if services.start_date_allowed(start, today) else today
 
 
 def pledge_text(role, start):
@@ -87,18 +85,15 @@ def _handle_application(role, application=None):
                 availability=form.availability.data, start_date=form.start_date.data,
                 pledge=form.pledge.data, today=today,
             )
-            try:
-                if application is None:
-                    services.submit_application(current_user, role, **fields)
-                else:
-                    services.update_application(current_user, application, **fields)
-            except services.VolunteeringError as error:
-                db.session.rollback()
-                attach_error(form, error)
+            sent = _("Thank you! Your application has been sent. A coordinator will answer "
+                     "you soon.")
+            if application is None:
+                done = perform(services.submit_application, current_user, role, **fields,
+                               form=form, success=sent)
             else:
-                db.session.commit()
-                flash_success(_("Thank you! Your application has been sent. A coordinator "
-                                "will answer you soon."))
+                done = perform(services.update_application, current_user, application,
+                               **fields, form=form, success=sent)
+            if done:
                 return redirect_to(url_for("volunteering.volunteer"))
     return _render_apply(role, form, application, today)
 
@@ -107,7 +102,7 @@ def _render_apply(role, form, application, today):
     start = pledge_start(form.start_date.data, today)
     return render("volunteering/apply.html", status=form_status(form), form=form, role=role,
                   application=application, pledge_label=pledge_text(role, start),
-                  max_start=add_months(today, services.START_WINDOW_MONTHS),
+                  max_start=services.latest_start(today),
                   today=today)
 
 
@@ -133,17 +128,10 @@ def pledge(role_code):
                   pledge_label=pledge_text(role, pledge_start(request.args.get("start_date"))))
 
 
-def _own_application(application_id):
-    application = db.session.get(Application, application_id)
-    if application is None or application.user_id != current_user.id:
-        abort(404)
-    return application
-
-
 @bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
 @requires(can_volunteer)
 def edit_application(application_id):
-    application = _own_application(application_id)
+    application = own_or_404(Application, application_id)
     if not application.is_open:
         flash(_("This application has already been decided or withdrawn."), "info")
         return redirect_to(url_for("volunteering.volunteer"))
@@ -153,16 +141,13 @@ def edit_application(application_id):
 @bp.route("/applications/<int:application_id>/withdraw", methods=["POST"])
 @requires(can_volunteer)
 def withdraw(application_id):
-    _own_application(application_id)
-    try:
-        services.withdraw_application(current_user, application_id)
-    except services.VolunteeringError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("Your application has been withdrawn."))
-    return redirect_to(url_for("volunteering.volunteer"))
+    own_or_404(Application, application_id)
+    here = url_for("volunteering.volunteer")
+    done = perform(services.withdraw_application, current_user, application_id,
+                   success=_("Your application has been withdrawn."))
+    if not done:
+        return refusal(done, here)
+    return redirect_to(here)
 
 
 @bp.route("/volunteer")
@@ -170,10 +155,12 @@ def withdraw(application_id):
 def volunteer():
     from ..matching.services import volunteer_matches
 
-    applications, commitments, renewed_ids = services.volunteer_overview(current_user.id)
+    applications, commitments = services.volunteer_overview(current_user.id)
+    matches = volunteer_matches(current_user.id)
     return render("volunteering/volunteer.html", applications=applications,
-                  commitments=commitments, renewed_ids=renewed_ids, today=programme_today(),
-                  roles=services.all_roles(), matches=volunteer_matches(current_user.id))
+                  commitments=commitments, today=programme_today(),
+                  may_renew=services.may_renew, may_end=services.may_end,
+                  roles=services.all_roles(), matches=matches)
 
 
 def _commitment_for_end(commitment_id):
@@ -189,15 +176,11 @@ def end_commitment(commitment_id):
     commitment = _commitment_for_end(commitment_id)
     form = EndCommitmentForm()
     if form.validate_on_submit():
-        try:
-            services.end_early(current_user, commitment.id, form.reason.data, form.note.data,
-                               programme_today(), end_matches=form.end_matches.data)
-        except services.VolunteeringError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash_success(_("The commitment has ended. Thank you for the time given."))
+        done = perform(services.end_early, current_user, commitment.id, form.reason.data,
+                       form.note.data, programme_today(), end_matches=form.end_matches.data,
+                       form=form,
+                       success=_("The commitment has ended. Thank you for the time given."))
+        if done:
             if commitment.user_id == current_user.id:
                 return redirect_to(url_for("volunteering.volunteer"))
             return redirect_to(url_for("volunteering.coordinate_commitments"))
@@ -210,12 +193,9 @@ def end_commitment(commitment_id):
 @bp.route("/commitments/<int:commitment_id>/renew", methods=["POST"])
 @requires(can_volunteer)
 def renew(commitment_id):
-    try:
-        services.renew(current_user, commitment_id, programme_today())
-    except services.VolunteeringError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash_success(_("Thank you for renewing your commitment!"))
-    return redirect_to(url_for("volunteering.volunteer"))
+    here = url_for("volunteering.volunteer")
+    done = perform(services.renew, current_user, commitment_id, programme_today(),
+                   success=_("Thank you for renewing your commitment!"))
+    if not done:
+        return refusal(done, here)
+    return redirect_to(here)

@@ -1,3 +1,5 @@
+import re
+
 from mentorship.accounts.models import NEWCOMER, RESIDENT, User
 from mentorship.extensions import db
 from tests.conftest import page_text
@@ -45,16 +47,75 @@ def test_names_in_any_script_are_accepted(client, app):
     assert names == {"يوسف الأمين", "Олена Коваленко", "Zoë Ångström-Núñez"}
 
 
-def test_duplicate_email_is_refused_case_insensitively(client, make_user, app):
-    make_user(RESIDENT, email="taken@example.org")
-    response = register(client, email="TAKEN@example.org", name="Second Person")
-    assert response.status_code == 422
-    html = page_text(response)
-    assert "An account with this email already exists" in html
-    assert 'id="email-errors"' in html
-    assert 'value="Second Person"' in html  # what was typed is kept
+def flashed(client, response):
+    """The confirmation shown on the page a registration leads to."""
+    return re.findall(r'class="message message-\w+">([^<]*)<', page_text(client.get(
+        response.headers["Location"])))
+
+
+def headers_without_cookie_values(response):
+    return sorted((name, value if name != "Set-Cookie" else value.split("=", 1)[0])
+                  for name, value in response.headers
+                  if not name.startswith("X-RateLimit-Reset"))
+
+
+def test_an_existing_address_gets_the_same_answer_as_a_new_one(app, make_user, outbox):
+    owner = make_user(RESIDENT, email="taken@example.org")
+    newcomer, stranger = app.test_client(), app.test_client()
+    new = register(newcomer, email="fresh@example.org", name="Same Name")
+    taken = register(stranger, email="TAKEN@example.org", name="Same Name")
+    assert new.status_code == taken.status_code == 303
+    assert headers_without_cookie_values(new) == headers_without_cookie_values(taken)
+    assert new.get_data() == taken.get_data()
+    assert flashed(newcomer, new) == flashed(stranger, taken) != []
+    # Only the new address got an account, and only its owner is logged in.
+    assert "Same Name" in page_text(newcomer.get("/"))
+    assert stranger.get("/account").status_code == 303
     with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
+        assert db.session.get(User, owner.id).name == owner.name
+    # Each address got an email: a welcome, or a warning with a way back into the account.
+    welcome, warning = outbox
+    assert welcome["To"] == "fresh@example.org"
+    assert warning["To"] == "taken@example.org"
+    body = warning.get_body(("plain",)).get_content()
+    assert "already has an account" in body
+    assert re.search(r"http://127\.0\.0\.1:5000/reset-password/\S+", body)
+    assert "http://127.0.0.1:5000/login" in body
+
+
+def test_the_owner_is_warned_a_few_times_only(app, make_user, outbox):
+    make_user(RESIDENT, email="taken@example.org")
+    for attempt in range(6):
+        response = app.test_client().post(
+            "/register", data={**GOOD, "email": "taken@example.org"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{attempt}"})
+        assert response.status_code == 303
+    assert len(outbox) == 3
+
+
+def test_two_sign_ups_racing_for_one_address_get_the_same_answer(app, monkeypatch, outbox):
+    from mentorship.accounts import services
+
+    with app.app_context():
+        first = services.register_user(name="First", email="race@example.org",
+                                       password=GOOD["password"], locale="en", intent=RESIDENT)
+        db.session.commit()
+        # The second sign-up checked before the first one was saved.
+        real_find = services.find_user_by_email
+        calls = []
+
+        def find_too_early(email):
+            calls.append(email)
+            return None if len(calls) == 1 else real_find(email)
+
+        monkeypatch.setattr(services, "find_user_by_email", find_too_early)
+        second = services.register_user(name="Second", email="race@example.org",
+                                        password=GOOD["password"], locale="en", intent=RESIDENT)
+        db.session.commit()
+        assert first is not None and second is None
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1
+    assert [message["To"] for message in outbox] == ["race@example.org"] * 2
 
 
 def test_short_password_is_refused_next_to_the_field(client, app):

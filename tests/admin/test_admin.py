@@ -20,6 +20,9 @@ def test_admin_grants_and_removes_a_role_inline(client, login_as, make_user, app
     assert response.status_code == 200
     html = page_text(response)
     assert html.lstrip().startswith("<tr") and "Inès Moreau" in html
+    # The confirmation comes with the row, for the page's #messages region.
+    assert 'id="messages" hx-swap-oob="innerHTML"' in html
+    assert "Roles of Inès Moreau updated." in html.split('id="messages"')[1]
     assert roles_of(app, person.id) == {"resident", "coordinator"}
     response = client.post(f"/admin/people/{person.id}/roles",
                            data={"role": "coordinator", "action": "remove"})

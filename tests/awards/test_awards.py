@@ -315,3 +315,90 @@ def test_past_years_remain_visible(app, client, make_user):
         old.state = "announced"
         db.session.commit()
     assert client.get("/awards/2020").status_code == 200
+
+
+def test_a_second_vote_is_refused_without_undoing_the_rest(app, cycle, served, make_user):
+    cycle_id, category_id, jurors, first, second = _shortlisted_cycle(app, cycle, served,
+                                                                       make_user)
+    with app.app_context():
+        from mentorship.awards.models import Vote
+
+        juror = db.session.get(User, jurors[0].id)
+        services.vote(juror, category_id, first.id, 4)
+        juror.name = "Changed in the same transaction"
+        with pytest.raises(AwardError, match="already voted"):
+            services.vote(juror, category_id, first.id, 5)
+        services.vote(juror, category_id, second.id, 3)  # the transaction is still usable
+        db.session.commit()
+        assert sorted(db.session.execute(db.select(Vote.nominee_id, Vote.score)).all()) == (
+            sorted([(first.id, 4), (second.id, 3)]))
+        assert db.session.get(User, jurors[0].id).name == "Changed in the same transaction"
+
+
+def test_a_refused_vote_is_explained_where_the_juror_is(app, client, cycle, served, make_user):
+    cycle_id, category_id, jurors, first, second = _shortlisted_cycle(app, cycle, served,
+                                                                       make_user)
+    log_in(client, jurors[0])
+    data = {"category": str(category_id), "nominee": str(first.id), "score": "9"}
+    response = client.post("/awards/vote", data=data, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "A score from 1 to 5, please." in page_text(response)
+    response = client.post("/awards/vote", data={**data, "score": "5"}, follow_redirects=True)
+    assert "Your vote is recorded." in page_text(response)
+    response = client.post("/awards/vote", data=data, follow_redirects=True)
+    assert "A score from 1 to 5, please." in page_text(response)
+
+
+def test_a_nomination_refused_by_the_database_keeps_the_callers_transaction(app, cycle, served):
+    from mentorship.awards.models import Nomination
+
+    cycle_id, categories, _ = cycle
+    nominator, nominee = served(name="Nominator"), served(name="Nominee")
+    category_id = categories["mentor_of_the_year"]
+    with app.app_context():
+        user = db.session.get(User, nominator.id)
+        user.name = "Changed in the same transaction"
+        # Sent twice at the same moment: the other one is not visible to the check yet.
+        twin = Nomination(cycle_id=cycle_id, category_id=category_id,
+                          nominator_id=nominator.id, nominee_id=nominee.id, citation=CITATION)
+        with db.session.no_autoflush:
+            db.session.add(twin)
+            with pytest.raises(AwardError, match="already nominated someone"):
+                services.nominate(user, cycle_id, category_id, nominee.id, CITATION,
+                                  programme_today())
+        db.session.commit()
+    with app.app_context():
+        assert db.session.get(User, nominator.id).name == "Changed in the same transaction"
+        assert db.session.scalar(db.select(db.func.count()).select_from(Nomination)) == 1
+
+
+def test_the_jury_can_be_saved_again_with_the_same_people(app, client, make_user, cycle):
+    cycle_id, _, jurors = cycle
+    third = make_user("coordinator")
+    log_in(client, jurors[0])
+    for chosen, chair in (([jurors[0], jurors[1], third], third), ([jurors[1]], jurors[1]),
+                          ([jurors[0], jurors[1]], jurors[0])):
+        response = client.post(f"/coordinate/awards/{cycle_id}/jury", data={
+            "jurors": [str(j.id) for j in chosen], "chair": str(chair.id)})
+        assert response.status_code == 303
+        with app.app_context():
+            saved = db.session.get(AwardCycle, cycle_id)
+            assert sorted(j.user_id for j in saved.jurors) == sorted(j.id for j in chosen)
+            assert saved.chair_id == chair.id
+    response = client.post(f"/coordinate/awards/{cycle_id}/jury", data={
+        "jurors": [str(jurors[0].id)], "chair": str(third.id)})
+    assert response.status_code == 422
+    assert "The chair must be one of the jurors." in page_text(response)
+
+
+def test_declining_twice_is_declining_once(app, cycle, served):
+    from mentorship.awards.models import Decline
+
+    cycle_id, _, _ = cycle
+    nominee = served()
+    with app.app_context():
+        for _ in range(2):
+            services.decline(db.session.get(User, nominee.id), cycle_id)
+            db.session.commit()
+        assert db.session.scalar(db.select(db.func.count()).select_from(Decline)) == 1

@@ -46,7 +46,8 @@ def test_register_switch_to_arabic_edit_profile_and_log_out(page):
     page.locator("#languages-0-language").select_option("fr")
     page.locator("#languages-0-level").select_option("native")
     page.locator("#profile-form #submit").click()
-    expect(page.locator("#profile-form .message-success")).to_be_visible()
+    # The confirmation arrives with the form's fragment, in the page's messages region.
+    expect(page.locator("#messages .message-success")).to_be_visible()
     assert page.evaluate("window.__sameDocument === true")
     expect(page.locator("#phone")).to_have_value("+33 6 12 34 56 78")
     # Bad input through HTMX: error next to the field, typed value kept, focus on it.
@@ -94,7 +95,7 @@ def test_stale_csrf_token_in_htmx_keeps_the_form_and_recovers(page, live_app):
     expect(page.locator("#messages .message-warning")).to_be_visible()
     expect(page.locator("#phone")).to_have_value("+33 4 76 11 11 11")
     page.locator("#profile-form #submit").click()
-    expect(page.locator("#profile-form .message-success")).to_be_visible()
+    expect(page.locator("#messages .message-success")).to_be_visible()
 
 
 def test_coordinator_pages_refuse_a_newcomer_with_a_translated_page(page):
@@ -103,4 +104,18 @@ def test_coordinator_pages_refuse_a_newcomer_with_a_translated_page(page):
     assert response.status == 403
     expect(page.locator("html")).to_have_attribute("lang", "uk")
     assert re.search(r"403", page.content())
+    assert_accessible(page)
+
+
+def test_admin_changes_a_role_in_place_and_is_told(page):
+    log_in(page, "admin@example.org")
+    page.goto("/admin/people?q=Thomas")
+    page.evaluate("window.__sameDocument = true")
+    row = page.locator("tr", has_text="Thomas Girard")
+    expect(row.locator(".badge")).to_have_count(1)
+    row.locator("form:has(input[name=role][value=coordinator]) button").click()
+    # The row is swapped in place and the confirmation arrives with it, in #messages.
+    expect(row.locator(".badge")).to_have_count(2)
+    expect(page.locator("#messages .message-success")).to_contain_text("Thomas Girard")
+    assert page.evaluate("window.__sameDocument === true")
     assert_accessible(page)

@@ -32,6 +32,9 @@ def test_volunteer_enrols_coordinator_marks_attendance_volunteer_verifies_certif
     session.locator("button[type=submit]").click()
     expect(page.locator(f"#{session_id} .badge")).to_be_visible()
     assert page.evaluate("window.__sameDocument === true")
+    # The confirmation comes with the swapped row, and focus moves to the row's new state.
+    expect(page.locator("#messages .message-success")).to_have_count(1)  # (in French)
+    expect(page.locator(f"#{session_id} .badge")).to_be_focused()
     assert_accessible(page)
 
     # The online module: read, then the quiz.
@@ -57,6 +60,8 @@ def test_volunteer_enrols_coordinator_marks_attendance_volunteer_verifies_certif
     row.locator("button[value=attended]").click()
     expect(page.locator("tr", has_text="Inès Moreau").locator(
         "button[value=attended][aria-pressed=true]")).to_be_visible()
+    expect(page.locator("#messages .message-success")).to_contain_text("Inès Moreau")
+    expect(page.locator("tr", has_text="Inès Moreau").locator(".badge")).to_be_focused()
     log_out(page)
 
     # Inès now has her certificate and checks it like an employer would.

@@ -51,10 +51,17 @@ def test_resident_applies_in_french_and_a_coordinator_approves_inline(page, live
         has=page.locator("button[name=approve]"))
     expect(card).to_have_count(1)
     page.evaluate("window.__sameDocument = true")
+    # Declining needs a message: the error appears next to the field, in place (422).
+    # (The coordinator reads the site in French.)
+    card.locator("button[name=reject]").click()
+    expect(card.locator("textarea[aria-invalid=true]")).to_be_focused()
+    expect(card.locator(".field-errors")).to_contain_text("Veuillez écrire un message")
     card.locator("textarea").fill("Bienvenue dans le programme !")
     card.locator("button[name=approve]").click()
     approved = page.locator("article.application-card.status-approved", has_text="Amina Benali")
     expect(approved).to_have_count(1)
+    # The confirmation arrives with the card ("Decision recorded for Amina Benali.").
+    expect(page.locator("#messages .message-success")).to_contain_text("Amina Benali")
     assert page.evaluate("window.__sameDocument === true")
     assert_accessible(page)
     log_out(page)

@@ -21,16 +21,16 @@ def matched_volunteer(app, make_user):
 
     Returns (volunteer account, newcomer account, match id)."""
 
-    def make(name="Vera Volunteer"):
+    def make(name="Vera Volunteer", role="mentor"):
         volunteer = make_user("resident", name=name)
         newcomer = make_user("newcomer", name="Nadia Newcomer")
         with app.app_context():
             today = programme_today()
             start = add_months(today, -2)
-            commitment = Commitment(user_id=volunteer.id, role="mentor", current_role="mentor",
+            commitment = Commitment(user_id=volunteer.id, role=role, current_role=role,
                                     status="active", start_date=start,
                                     end_date=add_months(start, 6), min_months=6)
-            request = BuddyRequest(user_id=newcomer.id, role="mentor", current_role="mentor",
+            request = BuddyRequest(user_id=newcomer.id, role=role, current_role=role,
                                    status="matched", needs=["customs"], availability=[],
                                    preferred_contact="email")
             match = Match(request=request, commitment=commitment, volunteer_id=volunteer.id,

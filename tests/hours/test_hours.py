@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 import threading
 from datetime import timedelta
 
@@ -366,3 +367,222 @@ def test_volunteer_page_queries_do_not_grow(app, client, matched_volunteer, toda
     with count_queries(app) as many:
         client.get("/hours")
     assert many.count == few.count
+
+
+# Confirmations and refusals under HTMX ------------------------------------------------
+
+
+def htmx(target, url="http://localhost/hours"):
+    """The headers htmx sends for a form that swaps ``#target``."""
+    return {"HX-Request": "true", "HX-Target": target, "HX-Current-URL": url}
+
+
+def oob_messages(html):
+    """The text of the out-of-band #messages element appended to a fragment ('' if none)."""
+    found = re.findall(r'<div id="messages" hx-swap-oob="innerHTML">(.*?)</div>', html, re.S)
+    assert len(found) <= 1, "one #messages element at most"
+    return found[0] if found else ""
+
+
+def test_saving_hours_confirms_in_the_same_htmx_response(app, client, matched_volunteer,
+                                                         today):
+    volunteer, _, match_id = matched_volunteer()
+    log_in(client, volunteer)
+    response = client.post("/hours", data=entry_form(match_id, today), headers=htmx("hours-main"))
+    assert response.status_code == 200
+    html = page_text(response)
+    assert html.lstrip().startswith('<div id="hours-main">')
+    assert "Thank you! Your hours are saved and wait for verification." in oob_messages(html)
+    assert "message-success" in oob_messages(html)
+    # Shown once: the next page does not repeat it.
+    assert "Your hours are saved" not in page_text(client.get("/hours"))
+
+
+def test_editing_and_deleting_confirm_in_the_same_htmx_response(app, client, matched_volunteer,
+                                                                today):
+    volunteer, _, match_id = matched_volunteer()
+    entry_id = log(app, volunteer, match_id, today, today=today)
+    log_in(client, volunteer)
+    data = {f"e{entry_id}-{key}": value
+            for key, value in entry_form(match_id, today, hours=2, minutes=0).items()}
+    response = client.post(f"/hours/{entry_id}/edit", data=data, headers=htmx("hours-main"))
+    assert response.status_code == 200
+    html = page_text(response)
+    assert "Your entry is updated." in oob_messages(html) and "2 h 00" in html
+    response = client.post(f"/hours/{entry_id}/delete", headers=htmx("hours-main"))
+    assert response.status_code == 200
+    html = page_text(response)
+    assert "The entry is deleted." in oob_messages(html)
+    assert f'id="entry-{entry_id}"' not in html
+    with app.app_context():
+        assert db.session.get(HourEntry, entry_id) is None
+
+
+def test_deleting_a_verified_entry_is_refused_in_the_messages_region(app, client,
+                                                                      matched_volunteer,
+                                                                      make_user, today):
+    volunteer, _, match_id = matched_volunteer()
+    entry_id = log(app, volunteer, match_id, today, today=today)
+    approve(app, make_user("coordinator"), [entry_id])
+    log_in(client, volunteer)
+    response = client.post(f"/hours/{entry_id}/delete", headers=htmx("hours-main"))
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "can no longer be changed" in page_text(response)
+    with app.app_context():
+        assert db.session.get(HourEntry, entry_id) is not None
+
+
+@pytest.mark.parametrize(("decision", "reason", "confirmation"), [
+    ("approve", "", "2 entries approved."),
+    ("reject", "Counted twice", "2 entries rejected."),
+])
+def test_bulk_decisions_confirm_in_the_same_htmx_response(app, client, matched_volunteer,
+                                                          make_user, today, decision, reason,
+                                                          confirmation):
+    volunteer, _, match_id = matched_volunteer()
+    ids = [log(app, volunteer, match_id, minus(today, d), today=today) for d in (1, 2)]
+    log_in(client, make_user("coordinator"))
+    response = client.post(
+        "/coordinate/hours/decide",
+        data={"entry": [str(i) for i in ids], "decision": decision, "reason": reason},
+        headers=htmx("queue-main", "http://localhost/coordinate/hours"))
+    assert response.status_code == 200
+    html = page_text(response)
+    assert html.lstrip().startswith('<div id="queue-main">')
+    assert confirmation in oob_messages(html)
+    assert confirmation not in page_text(client.get("/coordinate/hours"))
+
+
+def test_reject_without_reason_shows_the_error_next_to_the_reason(app, client,
+                                                                   matched_volunteer, make_user,
+                                                                   today):
+    volunteer, _, match_id = matched_volunteer()
+    entry_id = log(app, volunteer, match_id, today, today=today)
+    log_in(client, make_user("coordinator"))
+    for headers in (htmx("queue-main", "http://localhost/coordinate/hours"), {}):
+        response = client.post("/coordinate/hours/decide",
+                               data={"entry": [str(entry_id)], "decision": "reject",
+                                     "reason": "  "}, headers=headers)
+        assert response.status_code == 422
+        html = page_text(response)
+        errors = html.index('id="reason-errors"')
+        assert "Please give the reason" in html[errors:html.index("</ul>", errors)]
+        assert f'value="{entry_id}" id="select-{entry_id}" checked' in html  # selection kept
+        assert oob_messages(html) == ""
+    with app.app_context():
+        assert db.session.get(HourEntry, entry_id).is_pending
+
+
+def test_newcomer_confirmation_is_shown_on_the_page_they_land_on(app, client,
+                                                                  matched_volunteer, today):
+    volunteer, newcomer, match_id = matched_volunteer()
+    entry_id = log(app, volunteer, match_id, today, today=today)
+    log_in(client, newcomer)
+    response = client.post(f"/hours/{entry_id}/confirm",
+                           headers=htmx("main", "http://localhost/buddy"))
+    assert response.headers["HX-Redirect"] == "/buddy"  # a navigation: the message waits
+    html = page_text(client.get("/buddy"))
+    assert "Thank you for confirming." in html and "Did you meet" not in html
+    assert "Thank you for confirming." not in page_text(client.get("/buddy"))
+
+
+def test_a_too_short_entry_is_refused_next_to_the_hours(app, client, matched_volunteer, today):
+    """The service's "duration" refusal is shown with the hours, the first duration input."""
+    volunteer, _, match_id = matched_volunteer()
+    log_in(client, volunteer)
+    response = client.post("/hours", data=entry_form(match_id, today, hours=0, minutes=4),
+                           headers=htmx("hours-main"))
+    assert response.status_code == 422
+    html = page_text(response)
+    assert re.search(r'<p class="field-errors" id="hours-errors">At least 5 minutes, please.</p>',
+                     html)
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="hours"', html)
+    assert html.count("At least 5 minutes") == 1  # not (also) at the top of the form
+
+
+def test_the_hours_input_allows_what_the_service_allows(client, matched_volunteer):
+    volunteer, _, _ = matched_volunteer()
+    log_in(client, volunteer)
+    hours_input = re.search(r'<input[^>]*id="hours"[^>]*>', page_text(client.get("/hours")))[0]
+    assert 'min="0"' in hours_input and 'max="12"' in hours_input
+
+
+# The verification queue's filters ----------------------------------------------------
+
+
+def test_queue_filters_select_by_volunteer_role_activity_and_age(app, client, matched_volunteer,
+                                                                  make_user, today):
+    alice, _, alice_match = matched_volunteer(name="Alice Martin", role="mentor")
+    bruno, _, bruno_match = matched_volunteer(name="Bruno Alimi", role="language_buddy")
+    chloe, _, chloe_match = matched_volunteer(name="Chloé Roux", role="housing_helper")
+    alice_meeting = log(app, alice, alice_match, minus(today, 1), today=today)
+    alice_event = log(app, alice, None, minus(today, 2), activity="event", today=today)
+    bruno_session = log(app, bruno, bruno_match, minus(today, 3), activity="language_session",
+                        today=today)
+    chloe_help = log(app, chloe, chloe_match, minus(today, 1), activity="housing_help",
+                     today=today)
+    with app.app_context():  # logged 10 and 20 days ago
+        for entry_id, age in ((alice_event, 10), (bruno_session, 20)):
+            entry = db.session.get(HourEntry, entry_id)
+            entry.created_at -= timedelta(days=age)
+        db.session.commit()
+    log_in(client, make_user("coordinator"))
+
+    def shown(query=""):
+        html = page_text(client.get(f"/coordinate/hours{query}"))
+        return {int(i) for i in re.findall(r'id="select-(\d+)"', html)}
+
+    assert shown() == {alice_meeting, alice_event, bruno_session, chloe_help}
+    # "ali" is in Alice's and Bruno's names (Alimi), in any case; "chloe" is not "Chloé".
+    assert shown("?volunteer=ALI") == {alice_meeting, alice_event, bruno_session}
+    assert shown("?volunteer=alice") == {alice_meeting, alice_event}
+    assert shown("?volunteer=chloé") == {chloe_help}
+    assert shown("?volunteer=nobody") == set()
+    assert shown("?role=mentor") == {alice_meeting, alice_event}
+    assert shown("?role=language_buddy") == {bruno_session}
+    assert shown("?role=housing_helper") == {chloe_help}
+    assert shown("?activity=meeting") == {alice_meeting}
+    assert shown("?activity=event") == {alice_event}
+    assert shown("?activity=housing_help") == {chloe_help}
+    assert shown("?age=7") == {alice_event, bruno_session}
+    assert shown("?age=14") == {bruno_session}
+    assert shown("?volunteer=ali&role=mentor&age=7") == {alice_event}
+    assert shown("?role=astronaut") == shown()  # not a choice: ignored
+
+
+def test_a_retry_that_raced_past_the_checks_returns_the_saved_entry(app, matched_volunteer,
+                                                                    today, monkeypatch):
+    """The unique token refuses the second insert: the entry already saved is returned and
+    only the insert is undone, not the rest of the caller's transaction."""
+    volunteer, _, match_id = matched_volunteer()
+    saved = log(app, volunteer, match_id, today, token="retry", today=today)
+    with app.app_context():
+        earlier = services.log_hours(user(volunteer), token="earlier", day=minus(today, 1),
+                                     minutes=30, activity="event", match_id=None, note="",
+                                     today=today)
+        real, calls = services._entry_with_token, []
+
+        def racing(person, token):  # both checks ran before the other request committed
+            calls.append(token)
+            return None if len(calls) <= 2 else real(person, token)
+
+        monkeypatch.setattr(services, "_entry_with_token", racing)
+        again = services.log_hours(user(volunteer), token="retry", day=today, minutes=60,
+                                   activity="meeting", match_id=match_id, note="", today=today,
+                                   confirm_duplicate=True)
+        assert again.id == saved and len(calls) == 3
+        db.session.commit()
+        tokens = sorted(db.session.scalars(db.select(HourEntry.token)))
+        assert earlier.id != saved
+    assert tokens == ["earlier", "retry"]
+
+
+def test_a_hand_made_decision_with_huge_ids_is_refused_not_an_error(client, make_user):
+    log_in(client, make_user("coordinator"))
+    for value in ("9" * 30, "9" * 5000):
+        response = client.post("/coordinate/hours/decide",
+                               data={"approve_one": value, "entry": value,
+                                     "decision": "approve"})
+        assert response.status_code == 422 and "Please select at least one entry." in (
+            page_text(response))

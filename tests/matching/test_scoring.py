@@ -1,13 +1,19 @@
-"""One test per factor of the score, on plain objects (no database)."""
+"""One test per factor of the score, on plain objects (no database).
+
+The expected scores are worked out by hand from the rules in scoring.py's docstring
+(never read back from its WEIGHTS): a change of weight must show up here.
+"""
 
 from datetime import date
 
 import pytest
 
-from mentorship.matching.scoring import WEIGHTS, Candidate, Need
+from mentorship.matching.scoring import Candidate, Need
 from mentorship.matching.scoring import score_and_explain as score
 
 TODAY = date(2026, 11, 28)
+# 2027-02-28 is exactly the three months a commitment needs: no bonus for time left.
+THREE_MONTHS_LEFT = date(2027, 2, 28)
 
 
 def need(**changes):
@@ -18,64 +24,74 @@ def need(**changes):
 
 
 def candidate(**changes):
-    values = dict(commitment_id=1, user_id=1, name="V", end_date=date(2027, 2, 28),
+    values = dict(commitment_id=1, user_id=1, name="V", end_date=THREE_MONTHS_LEFT,
                   neighbourhood_id=2, availability=set(), current_matches=0, capacity=2,
                   languages={})
     values.update(changes)
     return Candidate(**values)
 
 
-def delta(app, base, changed, **need_changes):
+def points(app, changed, **need_changes):
     with app.test_request_context():
-        return (score(need(**need_changes), changed, TODAY).score
-                - score(need(**need_changes), base, TODAY).score)
+        return score(need(**need_changes), changed, TODAY).score
 
 
 def test_each_shared_language_counts_up_to_two(app):
-    assert delta(app, candidate(languages={"fr": "native"}),
-                 candidate(languages={"fr": "native", "ar": "B1"})) == WEIGHTS["shared_language"]
-    assert delta(app, candidate(languages={"fr": "native", "ar": "B1"}),
-                 candidate(languages={"fr": "native", "ar": "B1"}),
-                 languages={"fr", "ar"}) == 0
+    assert points(app, candidate(languages={"fr": "native"})) == 20
+    assert points(app, candidate(languages={"fr": "native", "ar": "B1"})) == 40
+    # A third language in common adds nothing.
+    assert points(app, candidate(languages={"fr": "native", "ar": "B1", "uk": "A2"}),
+                  languages={"fr", "ar", "uk"}) == 40
 
 
 def test_no_shared_language_is_penalised_but_kept(app):
     with app.test_request_context():
         lonely = score(need(), candidate(languages={"de": "C2"}), TODAY)
-    assert lonely.score <= WEIGHTS["no_shared_language"] + 20
+    assert lonely.score == -100
     assert "No language in common" in [str(r) for r in lonely.reasons]
 
 
 def test_target_language_at_b2_or_above_for_language_buddies(app):
-    strong = candidate(languages={"fr": "C1"})
-    weak = candidate(languages={"fr": "B1"})
-    assert delta(app, weak, strong, role="language_buddy", target_language="fr") == (
-        WEIGHTS["target_language_offered"] - WEIGHTS["target_language_missing"])
+    buddy = dict(role="language_buddy", target_language="fr")
+    # French is also a shared language (+20); offered at B2 or above +30, else -40.
+    assert points(app, candidate(languages={"fr": "C1"}), **buddy) == 50
+    assert points(app, candidate(languages={"fr": "B2"}), **buddy) == 50
+    assert points(app, candidate(languages={"fr": "native"}), **buddy) == 50
+    assert points(app, candidate(languages={"fr": "B1"}), **buddy) == -20
+    # Not spoken at all: no language in common either.
+    assert points(app, candidate(languages={"de": "C2"}), **buddy) == -140
     # For other roles the target language plays no part.
-    assert delta(app, weak, strong, role="mentor", target_language="fr") == 0
+    assert points(app, candidate(languages={"fr": "C1"}), role="mentor",
+                  target_language="fr") == 20
+    assert points(app, candidate(languages={"fr": "B1"}), role="mentor",
+                  target_language="fr") == 20
 
 
 def test_same_neighbourhood(app):
-    assert delta(app, candidate(neighbourhood_id=2), candidate(neighbourhood_id=1)) == (
-        WEIGHTS["same_neighbourhood"])
+    assert points(app, candidate(languages={"fr": "C1"}, neighbourhood_id=1)) == 35
+    assert points(app, candidate(languages={"fr": "C1"}, neighbourhood_id=2)) == 20
+    # A newcomer who gave no neighbourhood matches nobody's.
+    assert points(app, candidate(languages={"fr": "C1"}, neighbourhood_id=None),
+                  neighbourhood_id=None) == 20
 
 
 def test_overlapping_slots_count_up_to_six(app):
-    assert delta(app, candidate(), candidate(availability={"tue-evening"})) == (
-        WEIGHTS["shared_slot"])
+    assert points(app, candidate(availability={"tue-evening"})) == -96
+    assert points(app, candidate(availability={"tue-evening", "wed-evening"}),
+                  availability={"tue-evening", "wed-evening"}) == -92
     many = {f"{d}-evening" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-    assert delta(app, candidate(), candidate(availability=many), availability=many) == (
-        WEIGHTS["shared_slot"] * WEIGHTS["max_shared_slots"])
+    assert points(app, candidate(availability=many), availability=many) == -76
 
 
 def test_fewer_current_matches_rank_higher(app):
-    assert delta(app, candidate(current_matches=0), candidate(current_matches=1)) == (
-        WEIGHTS["per_current_match"])
+    assert points(app, candidate(current_matches=1)) == -108
+    assert points(app, candidate(current_matches=3)) == -124
 
 
 def test_more_time_left_ranks_higher(app):
-    assert delta(app, candidate(end_date=date(2027, 2, 28)),
-                 candidate(end_date=date(2027, 4, 28))) == 2 * WEIGHTS["month_left"]
+    assert points(app, candidate(end_date=date(2027, 4, 28))) == -98  # 5 months: +2
+    assert points(app, candidate(end_date=date(2028, 11, 28))) == -88  # 24 months: +12 at most
+    assert points(app, candidate(end_date=date(2027, 1, 28))) == -100  # 2 months: no malus
 
 
 def test_reasons_in_words(app):
@@ -87,6 +103,8 @@ def test_reasons_in_words(app):
         words = " · ".join(str(r) for r in scored.reasons)
     assert words.startswith("Speaks Arabic and French · Same neighbourhood · "
                             "3 shared evening slots · 1 of 3 places taken")
+    # 2 languages (40) + neighbourhood (15) + 3 slots (12) - 1 current match (8).
+    assert scored.score == 59
 
 
 @pytest.mark.parametrize(("slots", "text"), [

@@ -145,7 +145,7 @@ def test_ineligible_volunteers_cannot_be_proposed(app, newcomer_request, active_
     with pytest.raises(MatchingError, match="does not offer"):
         propose(app, coordinator, request_id,
                 active_volunteer(role="housing_helper").commitment_id)
-    with pytest.raises(MatchingError, match="less than three months"):
+    with pytest.raises(MatchingError, match="less than 3 months"):
         propose(app, coordinator, request_id, active_volunteer(months_left=2).commitment_id)
 
 
@@ -315,3 +315,69 @@ def test_capacity_follows_the_volunteer_across_a_renewal(app, newcomer_request,
     _, third = newcomer_request("mentor")
     with pytest.raises(MatchingError, match="no free place|cannot be proposed"):
         propose(app, coordinator, third, renewed_id)
+
+
+def test_a_duplicate_refused_by_the_database_keeps_the_callers_transaction(app, make_user,
+                                                                           places):
+    account = make_user("newcomer", name="Before")
+    with app.app_context():
+        user = db.session.get(User, account.id)
+        user.name = "Changed in the same transaction"
+        # The same kind of help asked at the same moment, which the service's check cannot
+        # see yet (as if another worker inserted it between the check and the insert).
+        twin = BuddyRequest(user_id=user.id, role="mentor", current_role="mentor",
+                            status="open", preferred_contact="email")
+        with db.session.no_autoflush:
+            db.session.add(twin)
+            with pytest.raises(MatchingError, match="already asked"):
+                services.create_request(
+                    user, "mentor", languages=[("fr", "B1")], target_language=None,
+                    needs=["procedures"], note="", neighbourhood_id=places[0],
+                    availability=["mon-evening"], preferred_contact="email")
+        db.session.commit()
+    with app.app_context():
+        assert db.session.get(User, account.id).name == "Changed in the same transaction"
+        assert db.session.scalar(db.select(db.func.count()).select_from(BuddyRequest)) == 1
+
+
+@pytest.mark.parametrize(("preferred", "phone", "shown"), [
+    ("phone", "+33 6 11 22 33 44", {"phone"}),
+    ("phone", None, {"email"}),  # no number to call: the email instead
+    ("email", "+33 6 11 22 33 44", {"email"}),
+    ("office", "+33 6 11 22 33 44", {"office"}),  # nothing personal: the team arranges it
+])
+def test_contact_details_follow_the_newcomers_choice(app, newcomer_request, active_volunteer,
+                                                     make_user, preferred, phone, shown):
+    coordinator, stranger = make_user("coordinator"), make_user("resident")
+    newcomer, request_id = newcomer_request("mentor", name="Yusuf Haddad")
+    volunteer = active_volunteer(name="Claire Dubois")
+    with app.app_context():
+        db.session.get(BuddyRequest, request_id).preferred_contact = preferred
+        db.session.get(User, newcomer.id).phone = phone
+        db.session.get(User, volunteer.id).phone = "+33 7 00 00 00 01"
+        db.session.commit()
+    match_id = propose(app, coordinator, request_id, volunteer.commitment_id)
+
+    def seen_by(account):
+        with app.app_context():
+            return services.contact_for(db.session.get(Match, match_id),
+                                        db.session.get(User, account.id))
+
+    respond(app, volunteer, match_id)
+    assert seen_by(volunteer) is None and seen_by(newcomer) is None  # one yes is not enough
+    respond(app, newcomer, match_id)
+    to_volunteer = seen_by(volunteer)
+    assert (to_volunteer.name, to_volunteer.preferred) == ("Yusuf Haddad", preferred)
+    assert (to_volunteer.email, to_volunteer.phone, to_volunteer.via_office) == (
+        newcomer.email if "email" in shown else None, phone if "phone" in shown else None,
+        "office" in shown)
+    # The newcomer always gets the volunteer's email and phone.
+    to_newcomer = seen_by(newcomer)
+    assert (to_newcomer.name, to_newcomer.email, to_newcomer.phone, to_newcomer.preferred) == (
+        "Claire Dubois", volunteer.email, "+33 7 00 00 00 01", None)
+    assert seen_by(stranger) is None
+    with app.app_context():
+        services.end_match(db.session.get(User, coordinator.id), match_id, "completed",
+                           "needs_met")
+        db.session.commit()
+    assert seen_by(volunteer) is None and seen_by(newcomer) is None

@@ -191,3 +191,48 @@ def test_coordinator_ends_a_match(client, login_as, app, newcomer_request, activ
     with app.app_context():
         assert db.session.get(Match, match_id).status == "completed"
         assert db.session.get(BuddyRequest, request_id).status == "closed"
+
+
+def test_a_newcomer_who_chose_the_office_shares_nothing_personal(client, app, newcomer_request,
+                                                                 active_volunteer, make_user):
+    newcomer, request_id = newcomer_request("mentor", name="Yusuf Haddad")
+    with app.app_context():
+        db.session.get(BuddyRequest, request_id).preferred_contact = "office"
+        db.session.get(User, newcomer.id).phone = "+33 6 99 88 77 66"
+        db.session.commit()
+    volunteer = active_volunteer()
+    match_id = propose(app, make_user("coordinator"), request_id, volunteer.commitment_id)
+    respond(app, volunteer, match_id)
+    respond(app, newcomer, match_id)
+    log_in(client, volunteer)
+    html = page_text(client.get(f"/matches/{match_id}"))
+    assert "Yusuf Haddad" in html and "In person at the programme office" in html
+    assert "programme@example.org" in html
+    assert newcomer.email not in html and "99 88 77 66" not in html
+
+
+def test_accepting_says_what_happens_next_in_the_same_journey(client, app, newcomer_request,
+                                                              active_volunteer, make_user):
+    newcomer, request_id = newcomer_request("mentor")
+    volunteer = active_volunteer()
+    match_id = propose(app, make_user("coordinator"), request_id, volunteer.commitment_id)
+    log_in(client, volunteer)
+    response = client.post(f"/matches/{match_id}/accept", follow_redirects=True)
+    assert "waiting for the other person" in page_text(response)
+    client.post("/logout")
+    log_in(client, newcomer)
+    response = client.post(f"/matches/{match_id}/accept", follow_redirects=True)
+    assert "You both said yes" in page_text(response) and volunteer.email in page_text(response)
+    # A second answer is refused: over HTMX the reason comes back in #messages with a 409,
+    # otherwise on the match page the browser is sent back to.
+    for action, data in (("accept", {}), ("decline", {"reason": "no_time"})):
+        response = client.post(f"/matches/{match_id}/{action}", data=data,
+                               headers={"HX-Request": "true"})
+        assert response.status_code == 409
+        assert response.headers["HX-Retarget"] == "#messages"
+        assert "already been answered" in page_text(response)
+    response = client.post(f"/matches/{match_id}/decline", data={"reason": "no_time"},
+                           follow_redirects=True)
+    assert "already been answered" in page_text(response)
+    with app.app_context():
+        assert db.session.get(Match, match_id).status == "active"

@@ -1,4 +1,7 @@
+import base64
 import multiprocessing
+import re
+import string
 import threading
 from datetime import timedelta
 
@@ -138,6 +141,11 @@ def test_claim_issues_a_pass_and_pausing_stops_new_claims(app, venue, perk, volu
         assert db.session.scalar(db.select(Pass.status).where(Pass.code == first)) == "issued"
 
 
+# Written out here, not imported: the test states the rule the code must follow.
+URL_SAFE = frozenset(string.ascii_letters + string.digits + "-_")
+READABLE = frozenset("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")  # no 0/O, no 1/I
+
+
 def test_codes_are_unguessable(app, venue, perk, volunteer, today):
     partner_id, _ = venue()
     perk_id = perk(partner_id, stock=40, per_volunteer=40)
@@ -147,9 +155,28 @@ def test_codes_are_unguessable(app, venue, perk, volunteer, today):
     assert all(len(code) >= 22 for code in codes)  # 16 random bytes, URL-safe
     # No shared prefix (no sequence, no timestamp part).
     assert len({code[:4] for code in codes}) > 25
+    # The whole code is the URL-safe text of at least 16 bytes (128 bits)...
+    assert all(set(code) <= URL_SAFE for code in codes)
+    raw = [base64.urlsafe_b64decode(code + "=" * (-len(code) % 4)) for code in codes]
+    assert all(len(value) >= 16 for value in raw)
+    # ...random along its whole length, not only at the front: every byte varies from one
+    # code to the next (a counter, a date or a constant part would repeat; 30 random bytes
+    # show ~28 different values), and about half of all the bits are set.
+    for position in range(16):
+        assert len({value[position] for value in raw}) >= 15, f"byte {position} repeats"
+    bits = "".join(f"{byte:08b}" for value in raw for byte in value[:16])
+    assert 0.4 < bits.count("1") / len(bits) < 0.6
     with app.app_context():
-        shorts = [p.short_code for p in db.session.scalars(db.select(Pass))]
+        passes = db.session.scalars(db.select(Pass)).all()
+        shorts = [p.short_code for p in passes]
+        shown = [p.short_code_display for p in passes]
     assert len(set(shorts)) == 30 and all(len(s) == 10 for s in shorts)
+    # Short codes: ten characters a person can read out, every one of them drawn at random
+    # (32 letters, 30 draws: ~19 different letters in each place).
+    assert all(set(s) <= READABLE for s in shorts)
+    for position in range(10):
+        assert len({s[position] for s in shorts}) >= 8, f"character {position} repeats"
+    assert all(re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}", s) for s in shown)
 
 
 def _claim_worker(url, perk_id, user_ids, results):
@@ -255,6 +282,26 @@ def test_expired_and_revoked_passes_are_refused(app, venue, perk, volunteer, tod
             services.redeem(staff_user, expiring, today + timedelta(days=31))
         with pytest.raises(RecognitionError, match="revoked"):
             services.redeem(staff_user, revoked, today)
+
+
+def test_an_expired_pass_is_shown_expired_and_cannot_be_redeemed(app, client, venue, perk,
+                                                                 volunteer, today):
+    partner_id, staff = venue()
+    account = volunteer()
+    code = claim(app, account, perk(partner_id), today)
+    with app.app_context():
+        item = db.session.scalar(db.select(Pass).where(Pass.code == code))
+        item.expires_on = today - timedelta(days=1)
+        db.session.commit()
+    log_in(client, staff)
+    html = page_text(client.get(f"/passes/{code}"))
+    assert "Expired" in html and "Valid pass" not in html and "/redeem" not in html
+    response = client.post(f"/passes/{code}/redeem", headers={"HX-Request": "true"})
+    assert response.status_code == 409 and "This pass has expired." in page_text(response)
+    assert response.headers["HX-Retarget"] == "#messages"
+    log_in(client, account)
+    html = page_text(client.get("/perks"))
+    assert "Expired" in html and "Valid until" not in html
 
 
 def test_short_code_can_be_typed(app, client, venue, perk, volunteer, today):

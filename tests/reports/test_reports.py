@@ -217,6 +217,19 @@ def test_one_failing_recipient_does_not_stop_the_others(app, make_user, today, s
     assert [e.rcpt_tos for e in smtp.envelopes] == [["fine@example.org"]]
 
 
+def test_a_reminder_key_already_claimed_is_not_sent_twice(app, make_user, today, outbox,
+                                                         monkeypatch):
+    # The same reminder due twice in one run stands for a second run sending it meanwhile:
+    # the key claimed in the database stops it, not the list read at the start.
+    _ending(app, make_user("resident"), today)
+    due = reminders.due_reminders
+    monkeypatch.setattr(reminders, "due_reminders", lambda *args: due(*args) * 2)
+    with app.app_context():
+        assert reminders.send_due(today) == (1, 0)
+        assert db.session.scalar(db.select(db.func.count()).select_from(SentReminder)) == 1
+    assert len(outbox) == 1
+
+
 def test_optional_emails_can_be_turned_off(app, make_user, today, outbox):
     quiet = make_user("resident")
     _ending(app, quiet, today)
@@ -228,8 +241,8 @@ def test_optional_emails_can_be_turned_off(app, make_user, today, outbox):
 
 
 def test_each_kind_of_reminder(app, make_user, today, outbox):
+    from mentorship.dates import local_to_utc
     from mentorship.training.models import Enrollment, TrainingModule, TrainingSession
-    from mentorship.training.services import local_to_utc
 
     coordinator = make_user("coordinator")
     volunteer, newcomer = make_user("resident"), make_user("newcomer")
@@ -290,3 +303,14 @@ def test_coordinator_publishes_from_the_page(app, client, login_as, history):
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(PublishedReport)) == 1
     assert client.get(f"/impact/reports/{year}").status_code == 200
+
+
+def test_a_year_out_of_range_is_not_counted(client, login_as, today):
+    login_as("coordinator")
+    assert client.get("/coordinate/reports/0.csv").status_code == 404
+    response = client.get("/coordinate/reports?year=99999")
+    assert response.status_code == 200
+    assert f"Annual report {today.year - 1}" in page_text(response)
+    csv_response = client.get(f"/coordinate/reports/{today.year}.csv")
+    assert csv_response.headers["Content-Disposition"] == (
+        f'attachment; filename="figures-{today.year}.csv"')

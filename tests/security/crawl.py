@@ -93,13 +93,13 @@ def crawl(client, limit=150):
     while queue and len(visited) < limit:
         path = queue.popleft()
         response = client.get(path)
+        body = response.get_data(as_text=True)  # reads (and ends) a streamed download too
+        response.close()
         visited.append((path, response.status_code))
-        if response.status_code >= 500:
-            continue
-        if response.mimetype != "text/html":
+        if response.status_code >= 500 or response.mimetype != "text/html":
             continue
         parser = _PageParser()
-        parser.feed(response.get_data(as_text=True))
+        parser.feed(body)
         base = "http://localhost" + path
         for form in parser.forms:
             form.action = same_site_path(base, form.action or path)

@@ -4,7 +4,6 @@ import pytest
 from icalendar import Calendar
 
 from mentorship.extensions import db
-from mentorship.training import services
 from mentorship.training.models import (
     ATTENDED,
     ENROLLED,
@@ -14,16 +13,24 @@ from mentorship.training.models import (
     ModuleCompletion,
     TrainingSession,
 )
+from mentorship.training.services import (
+    TrainingError,
+    calendars,
+    certification,
+    content,
+    progress,
+    quizzes,
+    sessions,
+)
 from mentorship.volunteering.models import ACTIVE, AWAITING_TRAINING, Commitment
 from tests.training.conftest import start, user
 
-TrainingError = services.TrainingError
 QUIZ = "? Two plus two?\n- three\n* four\n? Capital of France?\n* Paris\n- Lyon\n"
 
 
 def enrol(app, account, session_id):
     with app.app_context():
-        enrollment = services.enrol(user(account), session_id)
+        enrollment = sessions.enrol(user(account), session_id)
         db.session.commit()
         return enrollment.id, enrollment.status
 
@@ -34,7 +41,7 @@ def commitment_status(app, account):
 
 
 def test_sanitiser_strips_scripts_and_event_handlers():
-    html = str(services.render_markdown(
+    html = str(content.render_markdown(
         "# Title\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n"
         "[link](https://example.org) [bad](javascript:alert(1))"))
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
@@ -43,14 +50,14 @@ def test_sanitiser_strips_scripts_and_event_handlers():
 
 
 def test_quiz_format_is_parsed_and_checked():
-    questions, error = services.parse_quiz(QUIZ)
+    questions, error = content.parse_quiz(QUIZ)
     assert error is None and len(questions) == 2
     assert [o["correct"] for o in questions[0]["options"]] == [False, True]
-    _, error = services.parse_quiz("? Only one answer\n* yes\n")
+    _, error = content.parse_quiz("? Only one answer\n* yes\n")
     assert "Question 1 needs at least two answers" in str(error)
-    _, error = services.parse_quiz("? Two right\n* a\n* b\n")
+    _, error = content.parse_quiz("? Two right\n* a\n* b\n")
     assert "exactly one" in str(error)
-    _, error = services.parse_quiz("What?\n* a\n- b\n")
+    _, error = content.parse_quiz("What?\n* a\n- b\n")
     assert "Line 1" in str(error)
 
 
@@ -72,7 +79,7 @@ def test_cancelling_promotes_the_first_person_waiting_and_tells_them(app, volunt
     first_id, _ = enrol(app, waiting_first, session_id)
     second_id, _ = enrol(app, waiting_second, session_id)
     with app.app_context():
-        _, promoted = services.cancel(user(seated), seat_id)
+        _, promoted = sessions.cancel(user(seated), seat_id)
         db.session.commit()
         assert [e.id for e in promoted] == [first_id]
         assert db.session.get(Enrollment, first_id).status == ENROLLED
@@ -85,7 +92,7 @@ def test_only_approved_volunteers_enrol(app, make_user, make_module, make_sessio
     session_id = make_session(make_module())
     resident = make_user("resident")
     with app.app_context(), pytest.raises(TrainingError, match="once your application"):
-        services.enrol(user(resident), session_id)
+        sessions.enrol(user(resident), session_id)
 
 
 def test_enrolling_twice_keeps_one_seat(app, volunteer, make_module, make_session):
@@ -132,12 +139,12 @@ def test_attendance_completes_the_module_and_activation_waits_for_the_last_one(
     start(app, second_session)
     with app.app_context():
         actor = user(coordinator)
-        services.mark_attendance(actor, first_session, {one: ATTENDED})
+        sessions.mark_attendance(actor, first_session, {one: ATTENDED})
         db.session.commit()
     assert commitment_status(app, account) == AWAITING_TRAINING
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Certificate)) == 0
-        services.mark_attendance(user(coordinator), second_session, {two: ATTENDED})
+        sessions.mark_attendance(user(coordinator), second_session, {two: ATTENDED})
         db.session.commit()
     assert commitment_status(app, account) == ACTIVE
     with app.app_context():
@@ -155,7 +162,7 @@ def test_certificate_is_issued_once(app, volunteer, make_module, make_session, m
         enrollment_id, _ = enrol(app, account, session_id)
         start(app, session_id)
         with app.app_context():
-            services.mark_attendance(user(coordinator), session_id, {enrollment_id: ATTENDED})
+            sessions.mark_attendance(user(coordinator), session_id, {enrollment_id: ATTENDED})
             db.session.commit()
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Certificate)) == 1
@@ -167,10 +174,10 @@ def test_no_show_completes_nothing(app, volunteer, make_module, make_session, ma
     account, coordinator = volunteer("mentor"), make_user("coordinator")
     enrollment_id, _ = enrol(app, account, session_id)
     with app.app_context(), pytest.raises(TrainingError, match="once the session has started"):
-        services.mark_attendance(user(coordinator), session_id, {enrollment_id: "no_show"})
+        sessions.mark_attendance(user(coordinator), session_id, {enrollment_id: "no_show"})
     start(app, session_id)
     with app.app_context():
-        services.mark_attendance(user(coordinator), session_id, {enrollment_id: "no_show"})
+        sessions.mark_attendance(user(coordinator), session_id, {enrollment_id: "no_show"})
         db.session.commit()
     assert commitment_status(app, account) == AWAITING_TRAINING
 
@@ -183,7 +190,7 @@ def test_waitlisted_people_cannot_be_marked(app, volunteer, make_module, make_se
     coordinator = make_user("coordinator")
     start(app, session_id)
     with app.app_context(), pytest.raises(TrainingError, match="holding a seat"):
-        services.mark_attendance(user(coordinator), session_id, {waiting_id: ATTENDED})
+        sessions.mark_attendance(user(coordinator), session_id, {waiting_id: ATTENDED})
 
 
 def test_quiz_scoring_retries_and_completion(app, volunteer, make_module):
@@ -194,14 +201,14 @@ def test_quiz_scoring_retries_and_completion(app, volunteer, make_module):
         from mentorship.training.models import TrainingModule
 
         module = db.session.get(TrainingModule, module_id)
-        assert services.score_quiz(module, {0: 1, 1: 0}) == 100
-        assert services.score_quiz(module, {0: 0, 1: 0}) == 50
-        assert services.score_quiz(module, {0: 9}) == 0
-        failed = services.submit_quiz(user(account), module, {0: 0, 1: 0})
+        assert quizzes.score_quiz(module, {0: 1, 1: 0}) == 100
+        assert quizzes.score_quiz(module, {0: 0, 1: 0}) == 50
+        assert quizzes.score_quiz(module, {0: 9}) == 0
+        failed = quizzes.submit_quiz(user(account), module, {0: 0, 1: 0})
         db.session.commit()
         assert (failed.score, failed.passed) == (50, False)
         assert db.session.scalar(db.select(Commitment.status)) == AWAITING_TRAINING
-        passed = services.submit_quiz(user(account), module, {0: 1, 1: 0})
+        passed = quizzes.submit_quiz(user(account), module, {0: 1, 1: 0})
         db.session.commit()
         assert passed.passed
         assert db.session.scalar(db.select(Commitment.status)) == ACTIVE
@@ -213,17 +220,17 @@ def test_revoked_certificate(app, volunteer, make_module, make_user):
     with app.app_context():
         from mentorship.training.models import TrainingModule
 
-        services.submit_quiz(user(account), db.session.get(TrainingModule, module_id),
+        quizzes.submit_quiz(user(account), db.session.get(TrainingModule, module_id),
                              {0: 1, 1: 0})
         db.session.commit()
         certificate_id = db.session.scalar(db.select(Certificate.id))
         with pytest.raises(TrainingError, match="reason"):
-            services.revoke_certificate(user(coordinator), certificate_id, " ")
-        services.revoke_certificate(user(coordinator), certificate_id, "Conduct")
+            certification.revoke_certificate(user(coordinator), certificate_id, " ")
+        certification.revoke_certificate(user(coordinator), certificate_id, "Conduct")
         db.session.commit()
         assert not db.session.get(Certificate, certificate_id).is_valid
         with pytest.raises(TrainingError, match="already revoked"):
-            services.revoke_certificate(user(coordinator), certificate_id, "Again")
+            certification.revoke_certificate(user(coordinator), certificate_id, "Again")
 
 
 def test_ics_parses_and_uids_are_stable(app, volunteer, make_module, make_session):
@@ -232,10 +239,10 @@ def test_ics_parses_and_uids_are_stable(app, volunteer, make_module, make_sessio
     enrol(app, account, session_id)
     with app.app_context():
         session = db.session.get(TrainingSession, session_id)
-        single = Calendar.from_ical(services.to_ical([session], "x"))
-        feed = Calendar.from_ical(services.to_ical(services.sessions_for_calendar(user(account)),
+        single = Calendar.from_ical(calendars.to_ical([session], "x"))
+        feed = Calendar.from_ical(calendars.to_ical(calendars.sessions_for_calendar(user(account)),
                                                    "y"))
-        again = Calendar.from_ical(services.to_ical(services.sessions_for_calendar(user(account)),
+        again = Calendar.from_ical(calendars.to_ical(calendars.sessions_for_calendar(user(account)),
                                                     "y"))
     uids = [[str(e["uid"]) for e in c.walk("VEVENT")] for c in (single, feed, again)]
     # Stable, and tied to this installation's address (BASE_URL).
@@ -254,13 +261,13 @@ def test_session_times_are_typed_in_the_programme_zone_and_stored_in_utc(app, ma
     with app.app_context():
         from mentorship.training.models import TrainingModule
 
-        session = services.save_session(
+        session = sessions.save_session(
             user(coordinator), None, db.session.get(TrainingModule, module_id),
             starts_local=datetime(2027, 1, 15, 18, 0), ends_local=datetime(2027, 1, 15, 20, 0),
             place="Here", video_link="", capacity=5)
         assert session.starts_at == datetime(2027, 1, 15, 17, 0)  # Paris is UTC+1 in winter
         with pytest.raises(TrainingError, match="after the start"):
-            services.save_session(
+            sessions.save_session(
                 user(coordinator), None, session.module,
                 starts_local=datetime(2027, 1, 15, 18), ends_local=datetime(2027, 1, 15, 17),
                 place="Here", video_link="", capacity=5)
@@ -272,7 +279,7 @@ def test_overview_counts(app, volunteer, make_module, make_session, make_user):
     trainee, _other = volunteer("mentor", name="Trainee"), volunteer("mentor", name="Missing")
     enrol(app, trainee, session_id)
     with app.app_context():
-        row = next(r for r in services.module_overview() if r["module"].id == module_id)
+        row = next(r for r in progress.module_overview() if r["module"].id == module_id)
         assert [(s.id, taken) for s, taken in row["upcoming"]] == [(session_id, 1)]
         assert {u.name for u in row["missing"]} == {"Trainee", "Missing"}
         assert row["attendance_rate"] is None
@@ -285,10 +292,10 @@ def test_attended_cannot_be_turned_into_no_show(app, volunteer, make_module, mak
     enrollment_id, _ = enrol(app, account, session_id)
     start(app, session_id)
     with app.app_context():
-        services.mark_attendance(user(coordinator), session_id, {enrollment_id: ATTENDED})
+        sessions.mark_attendance(user(coordinator), session_id, {enrollment_id: ATTENDED})
         db.session.commit()
         with pytest.raises(TrainingError, match="already confirmed"):
-            services.mark_attendance(user(coordinator), session_id, {enrollment_id: "no_show"})
+            sessions.mark_attendance(user(coordinator), session_id, {enrollment_id: "no_show"})
 
 
 def test_no_cancellation_once_the_session_started(app, volunteer, make_module, make_session):
@@ -298,4 +305,4 @@ def test_no_cancellation_once_the_session_started(app, volunteer, make_module, m
     enrol(app, waiting, session_id)
     start(app, session_id)
     with app.app_context(), pytest.raises(TrainingError, match="already started"):
-        services.cancel(user(seated), seat_id)
+        sessions.cancel(user(seated), seat_id)

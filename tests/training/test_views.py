@@ -250,3 +250,96 @@ def test_session_ics_download(client, volunteer, make_module, make_session, app)
     assert response.status_code == 200 and b"BEGIN:VCALENDAR" in response.data
     with app.app_context():
         assert db.session.get(TrainingSession, session_id) is not None
+
+
+def fragment(target):
+    return {"HX-Request": "true", "HX-Target": target}
+
+
+def oob_messages(html):
+    """The messages appended out of band to an HTMX fragment: exactly one #messages copy."""
+    assert html.count('id="messages"') == 1, html
+    match = re.search(r'<div id="messages" hx-swap-oob="innerHTML">(.*?)</div>', html, re.S)
+    assert match, html
+    return match.group(1)
+
+
+def test_enrol_waitlist_and_cancel_confirm_in_the_same_htmx_response(client, volunteer, app,
+                                                                     make_module,
+                                                                     make_session):
+    session_id = make_session(make_module(roles=("mentor",)), capacity=1)
+    target = f"session-{session_id}"
+    log_in(client, volunteer("mentor"))
+    response = client.post(f"/training/sessions/{session_id}/enrol", headers=fragment(target))
+    assert response.status_code == 200
+    assert "You are enrolled." in oob_messages(page_text(response))
+    client.post("/logout")
+
+    log_in(client, volunteer("mentor"))
+    response = client.post(f"/training/sessions/{session_id}/enrol", headers=fragment(target))
+    html = page_text(response)
+    assert response.status_code == 200 and html.lstrip().startswith("<li")
+    assert "you are on the waiting list" in oob_messages(html)
+    assert "On the waiting list" in html.split('id="messages"')[0]  # the row's badge
+    with app.app_context():
+        waiting_id = db.session.scalar(db.select(Enrollment.id).filter_by(status="waitlisted"))
+    response = client.post(f"/training/enrolments/{waiting_id}/cancel", headers=fragment(target))
+    html = page_text(response)
+    assert response.status_code == 200 and html.lstrip().startswith("<li")
+    assert "Your place is cancelled." in oob_messages(html)
+    assert "Join the waiting list" in html  # the session is still full
+    # Delivered now, so it does not turn up again on the next page.
+    assert "Your place is cancelled." not in page_text(client.get("/training"))
+
+
+def test_attendance_mark_confirms_in_the_same_htmx_response(client, login_as, app,
+                                                            make_module, volunteer,
+                                                            make_session):
+    from tests.training.conftest import start
+
+    session_id = make_session(make_module(roles=("mentor",)), capacity=1)
+    seated, waiting = volunteer("mentor", name="Seated Trainee"), volunteer("mentor")
+    for account in (seated, waiting):
+        log_in(client, account)
+        client.post(f"/training/sessions/{session_id}/enrol")
+        client.post("/logout")
+    with app.app_context():
+        seat_id, waiting_id = (db.session.scalar(db.select(Enrollment.id).filter_by(
+            user_id=account.id)) for account in (seated, waiting))
+    start(app, session_id)
+    login_as("coordinator")
+    page = page_text(client.get(f"/coordinate/training/sessions/{session_id}"))
+    assert f'name="mark-{seat_id}"' in page
+    assert f'name="mark-{waiting_id}"' not in page  # no seat, nothing to mark
+    response = client.post(f"/coordinate/training/sessions/{session_id}/attendance",
+                           data={f"mark-{seat_id}": "attended"},
+                           headers=fragment(f"enrollment-{seat_id}"))
+    html = page_text(response)
+    assert response.status_code == 200 and html.lstrip().startswith("<tr")
+    assert "Saved for Seated Trainee." in oob_messages(html)
+    assert re.search(rf'name="mark-{seat_id}" value="attended"[^>]*aria-pressed="true"', html)
+    assert "Saved for Seated Trainee." not in page_text(
+        client.get(f"/coordinate/training/sessions/{session_id}"))
+
+
+def test_marking_nobody_is_refused_in_messages(client, login_as, make_module, make_session):
+    session_id = make_session(make_module())
+    login_as("coordinator")
+    response = client.post(f"/coordinate/training/sessions/{session_id}/attendance",
+                           headers=fragment("attendance-form"))
+    assert response.status_code == 409
+    assert response.headers["HX-Retarget"] == "#messages"
+    assert "Please choose attended or did not come." in page_text(response)
+
+
+def test_number_limits_reach_the_browser_from_the_form(client, login_as, make_module):
+    login_as("coordinator")
+    html = page_text(client.get("/coordinate/training/modules/new"))
+    assert re.search(r'<input[^>]*id="duration_minutes"[^>]*>', html).group(0).count(
+        'min="5"') == 1
+    assert 'max="100"' in re.search(r'<input[^>]*id="pass_mark"[^>]*>', html).group(0)
+    html = page_text(client.get(f"/coordinate/training/modules/{make_module()}/sessions/new"))
+    assert 'min="1"' in re.search(r'<input[^>]*id="capacity"[^>]*>', html).group(0)
+    response = client.post("/coordinate/training/modules/new", data={
+        "title": "T", "kind": "in_person", "duration_minutes": "4", "pass_mark": "80"})
+    assert response.status_code == 422 and "Between 5 and 2400." in page_text(response)

@@ -74,8 +74,9 @@ def test_start_date_must_be_within_the_next_three_months(app, make_user, apply_f
     with pytest.raises(VolunteeringError, match="cannot be in the past") as error:
         apply_for(resident, start=today - timedelta(days=1))
     assert error.value.field == "start_date"
-    with pytest.raises(VolunteeringError, match="within the next three months"):
+    with pytest.raises(VolunteeringError, match="within the next 3 months") as error:
         apply_for(resident, start=today + timedelta(days=100))
+    assert error.value.field == "start_date"
     assert apply_for(resident, start=today)
 
 
@@ -189,7 +190,9 @@ def test_two_coordinators_deciding_at_once_make_one_decision(app, make_user, app
         thread.join(timeout=60)
     assert sorted(outcomes).count("refused") == 3
     with app.app_context():
-        decisions = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
+        # Only decisions: an approval also records the commitment's activation.
+        decisions = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)
+                                      .where(AuditEvent.action.like("application.%")))
         commitments = db.session.scalar(db.select(db.func.count()).select_from(Commitment))
         status = db.session.get(Application, application_id).status
     assert decisions == 1
@@ -304,3 +307,62 @@ def test_minimum_months_never_below_six(app, make_user):
             9, 4)
         assert services.pledge_end(__import__("datetime").date(2026, 8, 31), role) == (
             __import__("datetime").date(2027, 5, 31))
+
+
+def test_a_double_submit_that_raced_past_the_check_keeps_the_callers_transaction(
+        app, make_user, today, place, monkeypatch):
+    """The unique open role refuses the second application; only that insert is undone."""
+    from mentorship.errors import DomainError
+
+    resident = make_user("resident")
+    fields = dict(motivation="Hello", languages=[("fr", "native")], neighbourhood_id=place,
+                  availability=["tue-evening"], start_date=today, pledge=True, today=today)
+    with app.app_context():
+        user = db.session.get(User, resident.id)
+        services.submit_application(user, services.get_role("mentor"), **fields)
+        services.submit_application(user, services.get_role("housing_helper"), **fields)
+        # The other request's application was not there yet when this one checked.
+        monkeypatch.setattr(services, "open_application", lambda *args: None)
+        with pytest.raises(VolunteeringError, match="already have an application") as error:
+            services.submit_application(user, services.get_role("mentor"), **fields)
+        assert isinstance(error.value, DomainError) and error.value.status == 409
+        db.session.commit()
+        roles = sorted(db.session.scalars(db.select(Application.role)))
+    assert roles == ["housing_helper", "mentor"]
+
+
+def test_who_may_end_or_renew_a_commitment_and_when(app, make_user, apply_for, today):
+    from mentorship.dates import add_months
+
+    resident, coordinator, commitment_id = approved_commitment(app, make_user, apply_for)
+    stranger = make_user("resident")
+
+    def may(what, account, on=today):
+        with app.app_context():
+            person = db.session.get(User, account.id)
+            commitment = db.session.get(Commitment, commitment_id)
+            return getattr(services, f"may_{what}")(person, commitment, on)
+
+    assert may("end", resident) and may("end", coordinator) and not may("end", stranger)
+    assert not may("renew", resident)  # waiting for training
+    _activate_and_age(app, commitment_id, add_months(today, -6))  # served by date
+    assert not may("end", resident) and not may("end", coordinator)
+    assert may("renew", resident) and not may("renew", stranger)
+    assert not may("renew", resident, on=today - timedelta(days=1))  # the day before: active
+    assert may("end", resident, on=today - timedelta(days=1))
+    with app.app_context():
+        services.renew(db.session.get(User, resident.id), commitment_id, today)
+        db.session.commit()
+    assert not may("renew", resident)  # renewed once
+
+
+def test_commitments_ending_soon_are_those_ending_within_30_days(app, make_user, apply_for,
+                                                                  today):
+    ids = [approved_commitment(app, make_user, apply_for)[2] for _ in range(3)]
+    with app.app_context():
+        for commitment_id, days in zip(ids, (1, 30, 31), strict=True):
+            commitment = db.session.get(Commitment, commitment_id)
+            commitment.status, commitment.end_date = ACTIVE, today + timedelta(days=days)
+        db.session.commit()
+        soon = [c.id for c in services.commitments_ending_soon(today)]
+    assert soon == ids[:2]

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -38,7 +39,7 @@ def test_resident_applies(client, login_as, app, place, today):
 
 @pytest.mark.parametrize(("changes", "field", "message"), [
     ({"start_date": "past"}, "start_date", "The start date cannot be in the past."),
-    ({"start_date": "far"}, "start_date", "within the next three months"),
+    ({"start_date": "far"}, "start_date", "within the next 3 months"),
     ({"start_date": ""}, "start_date", "Please choose a start date."),
     ({"pledge": None}, "pledge", "Please tick the pledge"),
     ({"motivation": ""}, "motivation", "Please tell us in a few words"),
@@ -191,13 +192,38 @@ def test_plain_post_decision_and_second_decision_refused(client, login_as, make_
     assert count(app, Commitment) == 0
 
 
-def test_decline_without_message_is_refused(client, login_as, make_user, app, apply_for):
+HTMX_AND_PLAIN = pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "plain"])
+
+
+def decision_headers(htmx, application_id):
+    if not htmx:
+        return {}
+    return {"HX-Request": "true", "HX-Target": f"application-{application_id}",
+            "HX-Current-URL": "http://localhost/coordinate/applications"}
+
+
+def assert_error_next_to_the_message(html, application_id, error):
+    """The card again (not the #messages region), the error tied to the message field."""
+    assert f'id="application-{application_id}"' in html
+    field = f"message-{application_id}"
+    errors = html.index(f'id="{field}-errors"')
+    assert error in html[errors:html.index("</ul>", errors)]
+    assert re.search(rf'<textarea[^>]*aria-invalid="true"[^>]*id="{field}"', html) or (
+        re.search(rf'<textarea[^>]*id="{field}"[^>]*aria-invalid="true"', html))
+
+
+@HTMX_AND_PLAIN
+def test_decline_without_message_is_refused(client, login_as, make_user, app, apply_for, htmx):
     application_id = apply_for(make_user("resident"))
     login_as("coordinator")
     response = client.post(f"/coordinate/applications/{application_id}/decide",
-                           data={"reject": "1", "message": ""}, headers={"HX-Request": "true"})
-    assert response.status_code == 409
-    assert "Please write a message" in page_text(response)
+                           data={"reject": "1", "message": ""},
+                           headers=decision_headers(htmx, application_id))
+    assert response.status_code == 422
+    assert "HX-Retarget" not in response.headers
+    assert_error_next_to_the_message(page_text(response), application_id,
+                                     "Please write a message")
+    assert page_text(response).lstrip().startswith("<article") == htmx
     with app.app_context():
         assert db.session.get(Application, application_id).status == "submitted"
 
@@ -385,14 +411,19 @@ def test_audit_log_lists_application_decisions(client, login_as, make_user, appl
     assert "application.reject" in html and "Full for now" in html
 
 
-def test_too_long_decision_message_is_refused(client, login_as, make_user, app, apply_for):
+@HTMX_AND_PLAIN
+def test_too_long_decision_message_is_refused(client, login_as, make_user, app, apply_for,
+                                              htmx):
     application_id = apply_for(make_user("resident"))
     login_as("coordinator")
     response = client.post(f"/coordinate/applications/{application_id}/decide",
                            data={"reject": "1", "message": "x" * 2001},
-                           headers={"HX-Request": "true"})
-    assert response.status_code == 409
-    assert "Please keep it under 2000 characters." in page_text(response)
+                           headers=decision_headers(htmx, application_id))
+    assert response.status_code == 422
+    html = page_text(response)
+    assert_error_next_to_the_message(html, application_id,
+                                     "Please keep it under 2000 characters.")
+    assert "x" * 2001 + "</textarea>" in html  # what was typed is kept
     with app.app_context():
         assert db.session.get(Application, application_id).status == "submitted"
 
@@ -415,3 +446,86 @@ def test_sweep_command_completes_served_commitments(app, make_user, apply_for, t
     assert "0 commitment(s) completed." in runner.invoke(args=["commitments", "sweep"]).output
     with app.app_context():
         assert db.session.scalar(db.select(Commitment.status)) == "completed"
+
+
+def test_volunteer_page_offers_renew_and_stop_only_when_allowed(client, login_as, make_user,
+                                                                app, apply_for, today):
+    from mentorship.dates import add_months
+
+    resident = login_as("resident")
+    application_id = apply_for(resident)
+    with app.app_context():
+        actor = db.session.get(User, make_user("coordinator").id)
+        from mentorship.volunteering import services
+
+        services.decide(actor, application_id, "approve", "", notify=False)
+        commitment = db.session.scalar(db.select(Commitment))
+        commitment_id = commitment.id
+        db.session.commit()
+    html = page_text(client.get("/volunteer"))
+    assert f"/commitments/{commitment_id}/end" in html and "/renew" not in html
+    with app.app_context():
+        commitment = db.session.get(Commitment, commitment_id)
+        commitment.status = "active"
+        commitment.start_date = add_months(today, -6)
+        commitment.end_date = today  # served today, before the sweep records it
+        db.session.commit()
+    html = page_text(client.get("/volunteer"))
+    assert f"/commitments/{commitment_id}/renew" in html
+    assert f"/commitments/{commitment_id}/end" not in html
+    response = client.post(f"/commitments/{commitment_id}/renew")
+    assert response.status_code == 303
+    html = page_text(client.get("/volunteer"))
+    assert "Thank you for renewing your commitment!" in html
+    assert "/renew" not in html  # renewed once: no second offer
+    with app.app_context():
+        renewed = db.session.scalar(db.select(Commitment.id).filter_by(
+            renewed_from_id=commitment_id))
+    assert f"/commitments/{renewed}/end" in html
+    again = client.post(f"/commitments/{commitment_id}/renew", headers={"HX-Request": "true"})
+    assert again.status_code == 409 and again.headers["HX-Retarget"] == "#messages"
+    assert "already been renewed" in page_text(again)
+
+
+def test_a_decision_confirms_once_without_a_copy_of_the_messages_region(client, login_as,
+                                                                        make_user, apply_for):
+    application_id = apply_for(make_user("resident", name="Inès Moreau"))
+    login_as("coordinator")
+    response = client.post(f"/coordinate/applications/{application_id}/decide",
+                           data={"reject": "1", "message": "Not now"},
+                           headers=decision_headers(True, application_id))
+    html = page_text(response)
+    assert html.count('id="messages"') == 1 and 'hx-swap-oob="innerHTML"' in html
+    assert html.count("Decision recorded for Inès Moreau.") == 1
+    assert "data-focus-after-swap" in html
+    assert "Decision recorded" not in page_text(client.get("/coordinate/applications"))
+
+
+def test_commitments_page_names_the_ending_soon_window(client, login_as):
+    login_as("coordinator")
+    html = page_text(client.get("/coordinate/commitments"))
+    assert "Ending in the next 30 days" in html
+    assert "No commitment ends in the next 30 days." in html
+
+
+def test_the_start_date_window_is_stated_and_enforced_by_the_form(client, login_as, today):
+    from mentorship.dates import add_months
+
+    login_as("resident")
+    html = page_text(client.get("/apply/mentor"))
+    assert "From today up to 3 months from now." in html
+    assert re.search(rf'<input[^>]*id="start_date"[^>]*max="{add_months(today, 3)}"', html) or (
+        re.search(rf'max="{add_months(today, 3)}"[^>]*id="start_date"', html))
+
+
+def test_a_decision_on_a_decided_application_without_javascript(client, login_as, make_user,
+                                                                apply_for):
+    application_id = apply_for(make_user("resident"))
+    login_as("coordinator")
+    url = f"/coordinate/applications/{application_id}/decide"
+    assert client.post(url, data={"approve": "1"}).status_code == 303
+    again = client.post(url, data={"reject": "1", "message": "Changed my mind"})
+    assert again.status_code == 409
+    html = page_text(again)
+    assert "This application has already been decided." in html
+    assert 'name="approve"' not in html and "Approved" in html  # the card as it is now

@@ -1,0 +1,15 @@
+"""Events one area announces and a higher area reacts to.
+
+A lower area (volunteering) must not import a higher one (training): it sends a signal
+here, and the higher area connects its receiver when its package is imported. Receivers
+run at once, inside the sender's transaction, so a refusal there undoes the whole change.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# Sent by volunteering once an application is approved and its commitment is flushed.
+# Sender: the new Commitment (waiting for training). Training receives it to activate
+# the commitment at once when the person's training for that role is already done.
+commitment_approved = _signals.signal("commitment-approved")

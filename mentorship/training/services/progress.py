@@ -1,0 +1,110 @@
+"""What the training pages show: a volunteer's plan per role, the coordinator's overview.
+Each is a fixed number of queries, however many modules and sessions there are."""
+
+from collections import defaultdict
+
+from sqlalchemy import func, select
+
+from ...accounts.models import User
+from ...database import utcnow
+from ...extensions import db
+from ...volunteering.models import ACTIVE, AWAITING_TRAINING, Commitment
+from ..models import (
+    ATTENDANCE_MARKS,
+    ATTENDED,
+    ENROLLED,
+    LIVE_ENROLLMENT_STATES,
+    REQUIRED,
+    Certificate,
+    Enrollment,
+    ModuleCompletion,
+    ModuleRole,
+    TrainingModule,
+    TrainingSession,
+)
+from . import TRAINED_COMMITMENT_STATES
+from .content import all_modules
+
+
+def progress_for(user, now=None):
+    """Per role of the volunteer: each module with its status, and the sessions to join."""
+    now = now or utcnow()
+    commitments = db.session.scalars(select(Commitment).where(
+        Commitment.user_id == user.id, Commitment.status.in_(TRAINED_COMMITMENT_STATES))
+        .order_by(Commitment.start_date)).all()
+    roles = list(dict.fromkeys(c.role for c in commitments))
+    modules = db.session.scalars(
+        select(TrainingModule).where(TrainingModule.id.in_(
+            select(ModuleRole.module_id).where(ModuleRole.role.in_(roles))))
+        .order_by(TrainingModule.position, TrainingModule.id)).all()
+    completed = {c.module_id: c for c in db.session.scalars(
+        select(ModuleCompletion).where(ModuleCompletion.user_id == user.id))}
+    enrollments = {e.session_id: e for e in db.session.scalars(
+        select(Enrollment).where(Enrollment.user_id == user.id,
+                                 Enrollment.status.in_(LIVE_ENROLLMENT_STATES)))}
+    upcoming = defaultdict(list)
+    if modules:
+        for session, taken in db.session.execute(
+            select(TrainingSession, func.count(Enrollment.id).filter(
+                Enrollment.status == ENROLLED))
+            .outerjoin(Enrollment, Enrollment.session_id == TrainingSession.id)
+            .where(TrainingSession.module_id.in_([m.id for m in modules]),
+                   TrainingSession.starts_at > now)
+            .group_by(TrainingSession.id).order_by(TrainingSession.starts_at)
+        ).all():
+            upcoming[session.module_id].append((session, taken, enrollments.get(session.id)))
+    certificates = {c.role: c for c in db.session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id))}
+    plan = []
+    for role in roles:
+        items = []
+        for module in modules:
+            requirement = module.requirement_for(role)
+            if requirement:
+                items.append({"module": module, "required": requirement == REQUIRED,
+                              "completion": completed.get(module.id),
+                              "sessions": upcoming.get(module.id, [])})
+        items.sort(key=lambda item: not item["required"])
+        plan.append({"role": role, "items": items, "certificate": certificates.get(role),
+                     "status": next(c.status for c in commitments if c.role == role)})
+    return plan
+
+
+def module_overview(now=None):
+    """Per module: upcoming sessions with fill rate, attendance rate of past sessions,
+    and the volunteers still missing it where it is required."""
+    now = now or utcnow()
+    modules = all_modules()
+    seat_counts = dict(db.session.execute(
+        select(Enrollment.session_id, func.count()).where(Enrollment.status == ENROLLED)
+        .group_by(Enrollment.session_id)).all())
+    upcoming = defaultdict(list)
+    for session in db.session.scalars(select(TrainingSession).where(
+            TrainingSession.starts_at > now).order_by(TrainingSession.starts_at)):
+        upcoming[session.module_id].append((session, seat_counts.get(session.id, 0)))
+    attendance = defaultdict(lambda: [0, 0])
+    for module_id, status, count in db.session.execute(
+        select(TrainingSession.module_id, Enrollment.status, func.count())
+        .join(Enrollment, Enrollment.session_id == TrainingSession.id)
+        .where(TrainingSession.starts_at <= now, Enrollment.status.in_(ATTENDANCE_MARKS))
+        .group_by(TrainingSession.module_id, Enrollment.status)).all():
+        attendance[module_id][0 if status == ATTENDED else 1] += count
+    missing = defaultdict(list)
+    rows = db.session.execute(
+        select(ModuleRole.module_id, User)
+        .join(Commitment, Commitment.role == ModuleRole.role)
+        .join(User, User.id == Commitment.user_id)
+        .outerjoin(ModuleCompletion, (ModuleCompletion.module_id == ModuleRole.module_id)
+                   & (ModuleCompletion.user_id == User.id))
+        .where(ModuleRole.required.is_(True), ModuleCompletion.id.is_(None),
+               Commitment.status.in_((AWAITING_TRAINING, ACTIVE)))
+        .order_by(User.name).distinct()).all()
+    for module_id, user in rows:
+        missing[module_id].append(user)
+    result = []
+    for module in modules:
+        came, missed = attendance[module.id]
+        rate = round(100 * came / (came + missed)) if came + missed else None
+        result.append({"module": module, "upcoming": upcoming[module.id],
+                       "attendance_rate": rate, "missing": missing[module.id]})
+    return result
