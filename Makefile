@@ -9,7 +9,7 @@ PORT ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
-.PHONY: run test test-postgres lint install install-dev system-packages migrate seed \
+.PHONY: run test test-postgres security bandit lint install install-dev system-packages migrate seed \
         translations extract-messages update-messages compile-messages clean
 
 $(BIN)/python:
@@ -65,8 +65,19 @@ system-packages:
 lint: install-dev
 	$(BIN)/ruff check .
 
-test: install-dev compile-messages system-packages lint
+test: install-dev compile-messages system-packages lint bandit
 	$(BIN)/pytest
+
+# Static analysis (bandit: clean, or each finding justified inline) and the fuzz suite
+# (hostile values on every route of the URL map, seeded) on SQLite and PostgreSQL.
+# `make test` and `make test-postgres` run both too (CI runs those two).
+export FUZZ_EXAMPLES ?= 12
+bandit: install-dev
+	$(BIN)/bandit -q -r mentorship config.py wsgi.py
+
+security: bandit compile-messages system-packages
+	$(BIN)/pytest tests/security
+	bash .ci/with-postgres $(BIN)/pytest tests/security
 
 # The same suite against a real PostgreSQL server (installed and started locally if needed).
 test-postgres: install-dev compile-messages system-packages

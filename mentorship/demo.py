@@ -21,7 +21,8 @@ from .extensions import db
 from .programme.models import Neighbourhood
 from .programme.services import get_settings
 
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (published in the README on purpose)
+# bandit B105: the demo password is published in the README on purpose.
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  # nosec B105
 
 NEIGHBOURHOODS = (
     "Centre-ville", "Gare – Europole", "Île Verte", "Saint-Bruno", "Championnet",

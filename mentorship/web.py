@@ -247,6 +247,13 @@ def perform(action, *args, form=None, success=None, **kwargs):
     return Outcome(result=result)
 
 
+def act(location, action, *args, **kwargs):
+    """``perform`` a change made without a form, then back to ``location``: a redirect
+    when it worked, the refusal (see ``refusal``) when it did not."""
+    done = perform(action, *args, **kwargs)
+    return redirect_to(location) if done else refusal(done, location)
+
+
 def refusal(outcome, location):
     """The answer to a refused change made without a form: for HTMX, the message in
     #messages with the refusal's status; otherwise back to ``location``, message kept."""

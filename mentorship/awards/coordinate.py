@@ -10,7 +10,17 @@ from ..dates import local_to_utc, programme_today, utc_to_local
 from ..extensions import db
 from ..formtools import choices
 from ..permissions import can_coordinate, requires
-from ..web import db_ids, db_int, flash_success, form_status, perform, redirect_to, refusal, render
+from ..web import (
+    act,
+    db_ids,
+    db_int,
+    flash_success,
+    form_status,
+    perform,
+    redirect_to,
+    refusal,
+    render,
+)
 from . import bp, services
 from .forms import CycleForm, JuryForm
 from .models import STATE_LABELS, AwardCategory, AwardCycle, Shortlisted, Vote
@@ -123,11 +133,8 @@ def shortlist(category_id):
     category = db.session.get(AwardCategory, category_id) or abort(404)
     ids = db_ids(request.form.getlist("nominee"))
     location = url_for("awards.cycle", cycle_id=category.cycle_id)
-    done = perform(services.shortlist, current_user, category.id, ids,
+    return act(location, services.shortlist, current_user, category.id, ids,
                    success=_("Shortlist saved."))
-    if not done:
-        return refusal(done, location)
-    return redirect_to(location)
 
 
 @bp.route("/coordinate/awards/categories/<int:category_id>/tie-break", methods=["POST"])
@@ -135,9 +142,6 @@ def shortlist(category_id):
 def tie_break(category_id):
     category = db.session.get(AwardCategory, category_id) or abort(404)
     location = url_for("awards.cycle", cycle_id=category.cycle_id)
-    done = perform(services.chair_decides, current_user, category.id,
+    return act(location, services.chair_decides, current_user, category.id,
                    request.form.get("nominee", type=db_int), request.form.get("reason"),
                    success=_("The chair's choice is recorded."))
-    if not done:
-        return refusal(done, location)
-    return redirect_to(location)

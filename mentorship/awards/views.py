@@ -12,7 +12,7 @@ from ..dates import programme_today
 from ..extensions import db
 from ..formtools import choices
 from ..permissions import is_logged_in, requires
-from ..web import db_int, form_status, perform, redirect_to, refusal, render
+from ..web import act, db_int, form_status, perform, redirect_to, render
 from . import bp, services
 from .forms import NominationForm
 from .models import (
@@ -106,12 +106,9 @@ def decline():
     if cycle is None:
         abort(404)
     location = url_for("awards.awards")
-    done = perform(services.decline, current_user, cycle.id,
+    return act(location, services.decline, current_user, cycle.id,
                    success=_("Understood: you will not be considered this year, and your name "
                              "will not appear."))
-    if not done:
-        return refusal(done, location)
-    return redirect_to(location)
 
 
 @bp.route("/awards/vote", methods=["POST"])
@@ -122,12 +119,9 @@ def vote():
     except ValueError:
         score = None
     location = url_for("awards.awards") + "#ballot"
-    done = perform(services.vote, current_user, request.form.get("category", type=db_int),
+    return act(location, services.vote, current_user, request.form.get("category", type=db_int),
                    request.form.get("nominee", type=db_int), score, request.form.get("comment"),
                    success=_("Your vote is recorded."))
-    if not done:
-        return refusal(done, location)
-    return redirect_to(location)
 
 
 @bp.route("/awards/<int:year>")

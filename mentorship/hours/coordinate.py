@@ -7,7 +7,16 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..permissions import can_coordinate, requires
-from ..web import attachment, db_ids, db_int, flash_success, perform, redirect_to, refusal, render
+from ..web import (
+    act,
+    attachment,
+    db_ids,
+    db_int,
+    flash_success,
+    perform,
+    redirect_to,
+    render,
+)
 from . import bp, services
 from .forms import BulkDecisionForm, ExportForm, QueueFilterForm
 from .models import APPROVED, REJECTED, HourEntry
@@ -90,11 +99,9 @@ def approved():
 def reverse(entry_id):
     if db.session.get(HourEntry, entry_id) is None:
         abort(404)
-    done = perform(services.reverse, current_user, entry_id, request.form.get("reason", ""),
-                   success=_("The entry is reversed: its time no longer counts."))
-    if not done:
-        return refusal(done, url_for("hours.approved"))
-    return redirect_to(url_for("hours.approved"))
+    return act(url_for("hours.approved"), services.reverse, current_user, entry_id,
+               request.form.get("reason", ""),
+               success=_("The entry is reversed: its time no longer counts."))
 
 
 @bp.route("/coordinate/hours/export.csv")

@@ -13,7 +13,8 @@ from .models import APPROVED, EVENT, MEETING, OTHER, PENDING, REJECTED, TRAINING
 def seed_hours(people, today):
     if db.session.scalar(db.select(db.func.count()).select_from(HourEntry)):
         return
-    rng = random.Random(2026)
+    # bandit B311: a seeded generator makes repeatable demo history, not secrets.
+    rng = random.Random(2026)  # nosec B311
     coordinator = people["coordinator@example.org"]
     now = utcnow()
     commitments = db.session.scalars(db.select(Commitment).where(

@@ -8,19 +8,23 @@ from flask_login import current_user
 
 from ..dates import add_months, programme_today
 from ..extensions import db
+from ..formtools import MAX_YEAR, MIN_YEAR
 from ..permissions import can_request_buddy, can_volunteer, own_or_404, requires
-from ..web import attachment, perform, redirect_to, refusal, render
+from ..web import act, attachment, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import HourForm
 from .models import HourEntry
 
 
 def _month(value, today):
+    """The month named by ``?month=YYYY-MM``, or this month for anything else."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return date(year, month, 1)
+        if MIN_YEAR <= year <= MAX_YEAR:
+            return date(year, month, 1)
     except (TypeError, ValueError):
-        return today.replace(day=1)
+        pass
+    return today.replace(day=1)
 
 
 def _form(formdata=None, entry=None, **kwargs):
@@ -130,8 +134,5 @@ def confirm(entry_id):
     entry = db.session.get(HourEntry, entry_id)
     if entry is None or entry.match is None or entry.match.newcomer_id != current_user.id:
         abort(404)
-    done = perform(services.confirm_by_newcomer, current_user, entry.id,
+    return act(url_for("matching.buddy"), services.confirm_by_newcomer, current_user, entry.id,
                    success=_("Thank you for confirming."))
-    if not done:
-        return refusal(done, url_for("matching.buddy"))
-    return redirect_to(url_for("matching.buddy"))

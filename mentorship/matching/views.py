@@ -7,7 +7,7 @@ from flask_login import current_user
 from ..permissions import can_request_buddy, is_logged_in, requires
 from ..programme.services import neighbourhood_choices
 from ..volunteering.models import ROLE_CODES
-from ..web import flash_success, form_status, perform, redirect_to, refusal, render
+from ..web import act, flash_success, form_status, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import BuddyRequestForm, DeclineForm
 from .models import HELP_DESCRIPTIONS, HELP_LABELS
@@ -64,11 +64,8 @@ def new_request(role):
 @bp.route("/buddy/requests/<int:request_id>/cancel", methods=["POST"])
 @requires(can_request_buddy)
 def cancel_request(request_id):
-    done = perform(services.cancel_request, current_user, request_id,
+    return act(url_for("matching.buddy"), services.cancel_request, current_user, request_id,
                    success=_("Your request is cancelled."))
-    if not done:
-        return refusal(done, url_for("matching.buddy"))
-    return redirect_to(url_for("matching.buddy"))
 
 
 def _match_or_404(match_id):

@@ -1,11 +1,15 @@
 """Reading and changing the programme's settings and neighbourhoods."""
 
 from flask import g
+from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record
 from ..database import add_once
+from ..errors import DomainError
 from ..extensions import db
 from .models import Neighbourhood, ProgrammeSettings
+
+NEIGHBOURHOOD_MAX = Neighbourhood.name.type.length
 
 
 def get_settings():
@@ -39,11 +43,14 @@ def update_settings(actor, settings, *, name, contact_email, timezone, default_l
     Neighbourhoods missing from the new list are hidden, not deleted, so people who
     chose one keep it.
     """
+    wanted = [n.strip() for n in neighbourhoods if n.strip()]
+    if any(len(label) > NEIGHBOURHOOD_MAX for label in wanted):
+        raise DomainError(_l("Each neighbourhood may have at most %(count)d characters.",
+                             count=NEIGHBOURHOOD_MAX), "neighbourhoods")
     settings.name = name
     settings.contact_email = contact_email
     settings.timezone = timezone
     settings.default_locale = default_locale
-    wanted = [n.strip() for n in neighbourhoods if n.strip()]
     existing = {n.name: n for n in db.session.scalars(db.select(Neighbourhood))}
     for position, label in enumerate(dict.fromkeys(wanted)):
         row = existing.pop(label, None) or Neighbourhood(name=label)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..extensions import db
 from ..permissions import can_administer, can_coordinate, requires
-from ..web import db_int, form_status, perform, redirect_to, refusal, render
+from ..web import act, db_int, form_status, perform, redirect_to, render
 from . import bp, services
 from .forms import PartnerForm, RevokePassForm, StaffForm, perk_form_class
 from .models import Partner, Pass, Perk
@@ -58,11 +58,8 @@ def edit_perk(perk_id=None):
 @requires(can_coordinate)
 def pause(perk_id):
     paused = request.form.get("paused") == "1"
-    done = perform(services.set_paused, current_user, perk_id, paused,
+    return act(url_for("recognition.overview"), services.set_paused, current_user, perk_id, paused,
                    success=_("New claims are paused.") if paused else _("Claims are open again."))
-    if not done:
-        return refusal(done, url_for("recognition.overview"))
-    return redirect_to(url_for("recognition.overview"))
 
 
 @bp.route("/coordinate/perks/passes/<int:pass_id>/revoke", methods=["GET", "POST"])
@@ -123,8 +120,5 @@ def add_staff(partner_id):
 def remove_staff(partner_id, user_id):
     partner = db.session.get(Partner, partner_id) or abort(404)
     location = url_for("recognition.edit_partner", partner_id=partner.id)
-    done = perform(services.remove_staff, current_user, partner, user_id,
+    return act(location, services.remove_staff, current_user, partner, user_id,
                    success=_("Removed from the venue."))
-    if not done:
-        return refusal(done, location)
-    return redirect_to(location)

@@ -8,7 +8,7 @@ from ..dates import programme_today
 from ..extensions import limiter
 from ..permissions import can_volunteer, is_partner, own_or_404, requires
 from ..qr import qr_data_uri
-from ..web import perform, redirect_to, refusal, render
+from ..web import act, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import CheckPassForm
 from .models import Pass
@@ -70,11 +70,8 @@ def check_pass(code):
 def redeem(code):
     found = _partner_pass(code)
     location = url_for("recognition.check_pass", code=found.code)
-    done = perform(services.redeem, current_user, code, programme_today(),
+    return act(location, services.redeem, current_user, code, programme_today(),
                    success=_("Pass used. Welcome them in!"))
-    if not done:
-        return refusal(done, location)
-    return redirect_to(location)
 
 
 @bp.route("/partner")

@@ -11,7 +11,7 @@ from ..dates import programme_today
 from ..extensions import db
 from ..permissions import can_volunteer, can_volunteer_or_coordinate, own_or_404, requires
 from ..programme.services import neighbourhood_choices
-from ..web import form_status, perform, redirect_to, refusal, render
+from ..web import act, form_status, perform, redirect_to, render
 from . import bp, services
 from .forms import ApplicationForm, EndCommitmentForm
 from .models import ROLE_CODES, Application, Commitment
@@ -143,11 +143,8 @@ def edit_application(application_id):
 def withdraw(application_id):
     own_or_404(Application, application_id)
     here = url_for("volunteering.volunteer")
-    done = perform(services.withdraw_application, current_user, application_id,
+    return act(here, services.withdraw_application, current_user, application_id,
                    success=_("Your application has been withdrawn."))
-    if not done:
-        return refusal(done, here)
-    return redirect_to(here)
 
 
 @bp.route("/volunteer")
@@ -194,8 +191,5 @@ def end_commitment(commitment_id):
 @requires(can_volunteer)
 def renew(commitment_id):
     here = url_for("volunteering.volunteer")
-    done = perform(services.renew, current_user, commitment_id, programme_today(),
+    return act(here, services.renew, current_user, commitment_id, programme_today(),
                    success=_("Thank you for renewing your commitment!"))
-    if not done:
-        return refusal(done, here)
-    return redirect_to(here)
