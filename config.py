@@ -6,6 +6,7 @@ generated once, and the outbox where emails are written instead of being sent.
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -49,11 +50,20 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # "Keep me logged in" lasts this long; no sign-in is accepted after it, cookie or not.
+    REMEMBER_COOKIE_DURATION = timedelta(days=365)
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", 3600))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Failed logins (accounts/throttle.py): past LOGIN_FAILURE_LIMIT for one account from
+    # one address, or LOGIN_ADDRESS_LIMIT from one address, that address is refused (429);
+    # past LOGIN_ACCOUNT_LIMIT for one account from all addresses, every login to it waits
+    # LOGIN_SLOWDOWN_SECONDS (the owner is never refused).
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "10 per 15 minutes")
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", LOGIN_FAILURE_LIMIT)
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", LOGIN_FAILURE_LIMIT)
+    LOGIN_SLOWDOWN_SECONDS = float(os.environ.get("LOGIN_SLOWDOWN_SECONDS", "1"))
     RESET_REQUEST_LIMIT = os.environ.get("RESET_REQUEST_LIMIT", "5 per 15 minutes")
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # console | smtp | memory
@@ -74,6 +84,8 @@ class Config:
     # real client address, which ProxyFix takes from X-Forwarded-For.
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
     REGISTER_LIMIT = os.environ.get("REGISTER_LIMIT", "20 per hour")
+    # Sign-ups with an address that has an account email its owner at most this often.
+    REGISTER_NOTICE_LIMIT = os.environ.get("REGISTER_NOTICE_LIMIT", "3 per day")
     HSTS_MAX_AGE = 0
 
 
@@ -86,7 +98,8 @@ class DevelopmentConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    # bandit B105: a fixed key for the test suite only; production reads SECRET_KEY.
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105  # nosec B105
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
     # Most tests post forms without a token; the CSRF tests switch it back on.
@@ -94,6 +107,8 @@ class TestConfig(Config):
     SERVER_NAME = None
     # Concurrency tests run many writers at once, sometimes on a busy machine.
     SQLITE_BUSY_TIMEOUT_MS = 60_000
+    # Tests count slow-downs (accounts.throttle.pause) instead of waiting for them.
+    LOGIN_SLOWDOWN_SECONDS = 0
 
 
 # A secret key shorter than this can be guessed offline from one signed cookie.

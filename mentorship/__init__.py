@@ -75,15 +75,15 @@ def register_extensions(app):
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "basic"
 
-    from .accounts.models import User
+    from .accounts.models import signed_in_user
 
     @login_manager.user_loader
     def load_user(session_id):
-        user_id, _, fingerprint = session_id.partition(":")
-        user = db.session.get(User, int(user_id)) if user_id.isdecimal() else None
-        if user is None or user.password_fingerprint != fingerprint:
-            return None
-        return user
+        # The session and the remember-me cookie both name a sign-in ("<id>:<token>"):
+        # only one that still exists, and is younger than the remember-me cookie, logs in.
+        from flask import current_app
+
+        return signed_in_user(session_id, current_app.config["REMEMBER_COOKIE_DURATION"])
 
     @login_manager.unauthorized_handler
     def unauthorized():

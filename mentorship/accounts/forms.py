@@ -21,14 +21,12 @@ from ..formtools import Form, choices
 from ..i18n import native_name, spoken_language_choices
 from .models import (
     EMAIL_MAX,
-    EMAIL_TAKEN_MESSAGE,
     LEVEL_LABELS,
     LEVELS,
     NAME_MAX,
     NEWCOMER,
     PHONE_MAX,
     RESIDENT,
-    email_taken,
 )
 
 PASSWORD_MIN = 10
@@ -109,10 +107,6 @@ class RegisterForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = interface_language_choices()
-
-    def validate_email(self, field):
-        if email_taken(field.data):
-            raise ValidationError(EMAIL_TAKEN_MESSAGE)
 
 
 class LoginForm(Form):

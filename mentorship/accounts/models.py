@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint, func
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -91,17 +91,30 @@ class User(UserMixin, db.Model):
             held |= IMPLIED_ROLES.get(role, set())
         return any(role in held for role in roles)
 
+    # The token of the sign-in this object was loaded for or just signed in with (not a
+    # column: the database keeps only its hash, in SignIn).
+    sign_in_token = None
+
     def get_id(self):
-        # The session (and the remember-me cookie) hold the id with a fingerprint of the
-        # password: changing the password logs every other device out.
-        return f"{self.id}:{self.password_fingerprint}"
+        # The session and the remember-me cookie hold the id with the sign-in's token:
+        # when the sign-in ends (log out, log out everywhere, new password) both stop working.
+        if self.sign_in_token is None:
+            raise RuntimeError("Sign in with accounts.services.start_sign_in before login_user.")
+        return f"{self.id}:{self.sign_in_token}"
 
     @property
     def password_fingerprint(self):
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:20]
 
-    def set_password(self, password):
+    def set_password(self, password, keep_sign_in=None):
+        """Set a new password; every sign-in ends with the old one, except ``keep_sign_in``
+        (the token of the browser where the person changed it)."""
         self.password_hash = generate_password_hash(password)
+        if self.id is not None:
+            ended = db.delete(SignIn).where(SignIn.user_id == self.id)
+            if keep_sign_in:
+                ended = ended.where(SignIn.token_hash != hash_token(keep_sign_in))
+            db.session.execute(ended)
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
@@ -112,6 +125,42 @@ class User(UserMixin, db.Model):
 
     def __repr__(self):
         return f"<User {self.id} {self.email}>"
+
+
+class SignIn(db.Model):
+    """One browser logged in to an account. The session and the remember-me cookie carry
+    its token; deleting the row logs that browser out, whatever cookies it kept."""
+
+    __tablename__ = "sign_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # sha256 of the token: a copy of the database does not let anyone in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def hash_token(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def signed_in_user(session_id, max_age):
+    """The user of the live sign-in named ``"<user id>:<token>"`` (what the session and
+    the remember-me cookie hold), or None. One query, joined, like loading the user alone."""
+    if not isinstance(session_id, str):
+        return None
+    user_id, _, token = session_id.partition(":")
+    if not token:
+        return None
+    user = db.session.scalar(
+        db.select(User)
+        .join(SignIn, SignIn.user_id == User.id)
+        .where(SignIn.token_hash == hash_token(token), SignIn.created_at > utcnow() - max_age)
+    )
+    if user is None or str(user.id) != user_id:
+        return None
+    user.sign_in_token = token
+    return user
 
 
 class UserRole(db.Model):
@@ -144,16 +193,3 @@ def find_user_by_email(email):
 
 def normalise_email(email):
     return (email or "").strip().lower()
-
-
-# Said by the sign-up form, and by the service when two sign-ups race for one address.
-EMAIL_TAKEN_MESSAGE = _l("An account with this email already exists. You can log in or reset "
-                         "your password.")
-
-
-def email_taken(email):
-    return bool(
-        db.session.scalar(
-            db.select(func.count()).select_from(User).where(User.email == normalise_email(email))
-        )
-    )

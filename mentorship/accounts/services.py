@@ -1,5 +1,8 @@
 """Accounts: sign-up, log-in, password reset, profile and roles."""
 
+import secrets
+from datetime import timedelta
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -10,16 +13,18 @@ from ..database import locked, unique_or, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
+from . import throttle
 from .models import (
     ADMIN,
-    EMAIL_TAKEN_MESSAGE,
     GRANTABLE_ROLES,
     NEWCOMER,
     RESIDENT,
     LanguageSkill,
+    SignIn,
     User,
     UserRole,
     find_user_by_email,
+    hash_token,
     normalise_email,
 )
 
@@ -36,15 +41,83 @@ class EmailTaken(AccountError):
     """Another account already has this email address."""
 
 
+# Never shown by the sign-up page (it answers alike for new and known addresses).
+EMAIL_TAKEN = _l("An account with this email already exists. You can log in or reset "
+                 "your password.")
+
+
 def register_user(*, name, email, password, locale, intent):
-    """Create an account holding the role its owner chose (resident or newcomer)."""
+    """Create an account holding the role its owner chose (resident or newcomer), sign it
+    in and welcome it by email.
+
+    An address that already has an account gets no new one and no sign-in (None): its
+    owner gets an email with a way back in instead. The page answers both alike, so the
+    sign-up form does not tell anyone which addresses have an account.
+    """
     if intent not in (RESIDENT, NEWCOMER):
         raise AccountError(_l("Please choose one."), "intent")
     user = User(name=name.strip(), email=normalise_email(email), locale=locale)
-    user.set_password(password)
+    user.set_password(password)  # hashed either way, so both answers take as long
     user.roles.append(UserRole(role=intent))
-    with unique_or(EmailTaken(EMAIL_TAKEN_MESSAGE, "email")):
-        db.session.add(user)
+    owner = find_user_by_email(email)
+    if owner is None:
+        try:
+            with unique_or(EmailTaken(EMAIL_TAKEN)):
+                db.session.add(user)
+        except EmailTaken:
+            owner = find_user_by_email(email)  # a sign-up for the same address just won
+        else:
+            send_email(user.email, _l("Your account is ready"), "welcome", locale=user.locale,
+                       user=user)
+            start_sign_in(user)
+            return user
+    _tell_owner_of_sign_up(owner)
+    return None
+
+
+def _tell_owner_of_sign_up(owner):
+    if owner is None or not owner.is_enabled:
+        return
+    # A few a day at most: the sign-up form must not become a way to flood someone's inbox.
+    if not throttle.within(current_app.config["REGISTER_NOTICE_LIMIT"], "register-notice",
+                           owner.email):
+        return
+    send_email(owner.email, _l("Someone tried to create an account with your address"),
+               "sign_up_with_existing_address", locale=owner.locale, user=owner,
+               token=make_reset_token(owner),
+               minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+
+
+def start_sign_in(user, *, replacing=None):
+    """Sign ``user`` in on this browser: a new SignIn whose token ``login_user`` stores
+    (``user.sign_in_token``). ``replacing``: the browser's earlier sign-in, which ends."""
+    if replacing:
+        end_sign_in(replacing)
+    # Sign-ins past the longest "keep me logged in" are dead: clear them away.
+    oldest = utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"] - timedelta(days=1)
+    db.session.execute(db.delete(SignIn).where(SignIn.user_id == user.id,
+                                               SignIn.created_at < oldest))
+    token = secrets.token_urlsafe(32)
+    db.session.add(SignIn(user_id=user.id, token_hash=hash_token(token)))
+    user.sign_in_token = token
+    return user
+
+
+def end_sign_in(token):
+    """Log out the browser holding this sign-in token (its cookies stop working)."""
+    db.session.execute(db.delete(SignIn).where(SignIn.token_hash == hash_token(token)))
+
+
+def end_all_sign_ins(user):
+    """Log ``user`` out on every browser and device, this one too."""
+    db.session.execute(db.delete(SignIn).where(SignIn.user_id == user.id))
+
+
+def log_in(email, password, *, replacing=None):
+    """Sign in the enabled account with this email and password; None if there is none."""
+    user = authenticate(email, password)
+    if user is not None:
+        start_sign_in(user, replacing=replacing)
     return user
 
 
@@ -105,6 +178,7 @@ def send_reset_link(email):
 
 
 def reset_password(user, password):
+    """Set the password chosen through a reset link; every sign-in ends."""
     user.set_password(password)
 
 

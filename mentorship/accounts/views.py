@@ -15,38 +15,45 @@ from ..web import (
     render,
     safe_next,
 )
-from . import bp, services
+from . import bp, services, throttle
 from .forms import LoginForm, ProfileForm, RegisterForm, ResetPasswordForm, ResetRequestForm
 from .models import normalise_email
-
-
-def _email_key():
-    return "email:" + normalise_email(request.form.get("email"))
-
-
-def _address_key():
-    return "addr:" + (request.remote_addr or "unknown")
 
 
 def _login_limit():
     return current_app.config["LOGIN_FAILURE_LIMIT"]
 
 
+def _login_address_limit():
+    return current_app.config["LOGIN_ADDRESS_LIMIT"]
+
+
 def _reset_limit():
     return current_app.config["RESET_REQUEST_LIMIT"]
 
 
-def _failed(response):
-    return response.status_code != 303 and response.status_code != 204
-
-
-def _start_session(user, remember=False):
-    """Log in with a fresh session (no data from before the login survives but the language)."""
+def _fresh_session():
+    """Empty the session (nothing from before a login or logout survives but the language)."""
     locale = session.get(LANGUAGE_SESSION_KEY)
     session.clear()
     if locale:
         session[LANGUAGE_SESSION_KEY] = locale
+
+
+def _start_session(user, remember=False):
+    """Log in a user just signed in (services.start_sign_in) with a fresh session."""
+    _fresh_session()
     login_user(user, remember=remember)
+
+
+def _end_session():
+    """Log this browser out: a fresh session, and the remember-me cookie is deleted."""
+    _fresh_session()
+    logout_user()
+
+
+def _this_sign_in():
+    return current_user.sign_in_token if current_user.is_authenticated else None
 
 
 def _register_limit():
@@ -54,7 +61,8 @@ def _register_limit():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_register_limit, key_func=_address_key, methods=["POST"], scope="register")
+@limiter.limit(_register_limit, key_func=throttle.address_key, methods=["POST"],
+               scope="register")
 def register():
     if current_user.is_authenticated:
         return redirect_to(url_for("main.home"))
@@ -72,9 +80,12 @@ def register():
             form=form,
         )
         if done:
-            user = done.result
-            _start_session(user)  # a fresh session: the welcome is queued after it
-            flash_success(_("Welcome, %(name)s! Your account is ready.", name=user.name))
+            if done.result is not None:
+                _start_session(done.result)  # a fresh session: the message is queued after it
+            # The same answer when the address already had an account (then not logged in;
+            # its owner got an email): the form does not tell who has an account.
+            flash_success(_("Thank you, %(name)s! We have sent an email to %(email)s.",
+                            name=form.name.data.strip(), email=normalise_email(form.email.data)))
             return redirect_to(url_for("main.home"))
     return render("accounts/register.html", status=form_status(form), form=form)
 
@@ -86,20 +97,25 @@ def _current_locale():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, key_func=_email_key, methods=["POST"], deduct_when=_failed,
-               scope="login-account")
-@limiter.limit(_login_limit, key_func=_address_key, methods=["POST"], deduct_when=_failed,
-               scope="login-address")
+# Refused (429): too many failures from one address, or for one account from one address.
+# Failures for one account from everywhere only slow it down (throttle.py).
+@limiter.limit(_login_limit, key_func=throttle.account_address_key, methods=["POST"],
+               deduct_when=throttle.failed, scope="login-account-address")
+@limiter.limit(_login_address_limit, key_func=throttle.address_key, methods=["POST"],
+               deduct_when=throttle.failed, scope="login-address")
 def login():
     next_url = safe_next(request.args.get("next"))
     if current_user.is_authenticated and request.method == "GET":
         return redirect_to(next_url)
     form = LoginForm()
     if form.validate_on_submit():
-        user = perform(services.authenticate, form.email.data, form.password.data).result
+        throttle.slow_down_if_guessed()
+        user = perform(services.log_in, form.email.data, form.password.data,
+                       replacing=_this_sign_in()).result
         if user is not None:
             _start_session(user, remember=form.remember.data)
             return redirect_to(next_url)
+        throttle.count_failure()
         form.form_errors.append(
             _("This email and password do not match an account. Please check both and try "
               "again, or reset your password.")
@@ -110,18 +126,27 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
-    locale = session.get(LANGUAGE_SESSION_KEY)
-    session.clear()
-    if locale:
-        session[LANGUAGE_SESSION_KEY] = locale
+    token = _this_sign_in()
+    if token:
+        perform(services.end_sign_in, token)
+    _end_session()
     flash_success(_("You are logged out. See you soon!"))
     return redirect_to(url_for("main.home"))
 
 
+@bp.route("/account/log-out-everywhere", methods=["POST"])
+@requires(is_logged_in)
+def logout_everywhere():
+    perform(services.end_all_sign_ins, current_user)
+    _end_session()
+    flash_success(_("You are now logged out on every device, this one too."))
+    return redirect_to(url_for("main.home"))
+
+
 @bp.route("/reset-password", methods=["GET", "POST"])
-@limiter.limit(_reset_limit, key_func=_email_key, methods=["POST"], scope="reset-account")
-@limiter.limit(_reset_limit, key_func=_address_key, methods=["POST"], scope="reset-address")
+@limiter.limit(_reset_limit, key_func=throttle.email_key, methods=["POST"], scope="reset-account")
+@limiter.limit(_reset_limit, key_func=throttle.address_key, methods=["POST"],
+               scope="reset-address")
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():

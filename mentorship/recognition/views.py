@@ -50,7 +50,7 @@ def _partner_pass(code):
 
 
 @bp.route("/passes/<code>", methods=["GET"])
-@limiter.limit("60 per minute", key_func=lambda: f"pass-check:{current_user.get_id()}")
+@limiter.limit("60 per minute", key_func=lambda: f"pass-check:{getattr(current_user, 'id', None)}")
 def check_pass(code):
     if not current_user.is_authenticated:
         from ..extensions import login_manager

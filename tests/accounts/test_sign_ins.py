@@ -140,7 +140,7 @@ def test_the_database_keeps_only_a_hash_of_the_token(app, client, make_user):
 
 def test_a_forged_or_old_sign_in_is_refused(app, client, make_user):
     account = make_user("resident")
-    log_in(client, account, remember=True)
+    log_in(client, account)
     with client.session_transaction() as session:
         genuine = session["_user_id"]
         session["_user_id"] = f"{account.id}:not-the-token"
