@@ -114,6 +114,7 @@ def unique_or(error):
     The caller's transaction stays usable: services never roll it back themselves.
     Make the changes inside the block (changes made before it are flushed outside it).
     """
+    db.session.flush()  # changes made before the block are not the block's to refuse
     try:
         with db.session.begin_nested():
             yield

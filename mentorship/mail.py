@@ -81,6 +81,8 @@ def deliver(message):
 
 def deliver_pending(session):
     """After a commit: send what the transaction queued; one failure does not stop the rest."""
+    if session.in_nested_transaction():
+        return  # a savepoint released (database.unique_or): not the commit yet
     pending = session.info.pop(PENDING_KEY, [])
     failures = []
     for message in pending:
@@ -93,6 +95,8 @@ def deliver_pending(session):
 
 
 def discard_pending(session, *args):
+    if session.in_nested_transaction():
+        return  # a savepoint undone (database.unique_or): the transaction goes on
     session.info.pop(PENDING_KEY, None)
 
 

@@ -234,6 +234,7 @@ def perform(action, *args, form=None, success=None, **kwargs):
     """
     try:
         result = action(*args, **kwargs)
+        db.session.flush()  # a limit checked at flush is refused here, next to its field
     except DomainError as error:
         db.session.rollback()
         if form is not None:
@@ -288,7 +289,7 @@ def handle_refusal(error):
     db.session.rollback()
     if request.htmx:
         return htmx_message(str(error), "error", error.status)
-    title = ERROR_MESSAGES[400][0]
+    title = _("Nothing was changed")
     return render_template("errors/error.html", code=error.status, title=title,
                            message=str(error)), error.status
 

@@ -67,6 +67,31 @@ def test_nothing_is_sent_when_the_change_is_rolled_back(app, outbox):
     assert outbox == []
 
 
+@pytest.mark.parametrize("inserted", [True, False])
+def test_a_savepoint_neither_sends_nor_drops_the_queued_mail(app, outbox, inserted):
+    """unique_or/add_once use savepoints: the mail waits for the real commit, and goes
+    when the transaction commits even if the savepoint was undone."""
+    from mentorship.audit.models import AuditEvent
+    from mentorship.database import add_once
+    from mentorship.extensions import db
+
+    with app.test_request_context():
+        if not inserted:
+            db.session.add(AuditEvent(id=999, action="first", record_type="x"))
+            db.session.flush()
+        send_email("someone@example.org", "Hello", "reset_password", locale="en",
+                   user=type("U", (), {"name": "Someone"})(), token="x", minutes=60)
+        assert add_once(AuditEvent(id=999, action="again", record_type="x")) is inserted
+        assert outbox == []  # not before the commit
+        db.session.rollback()
+        assert outbox == []  # nor after a rollback
+        send_email("someone@example.org", "Hello", "reset_password", locale="en",
+                   user=type("U", (), {"name": "Someone"})(), token="x", minutes=60)
+        add_once(AuditEvent(id=998, action="third", record_type="x"))
+        db.session.commit()
+    assert len(outbox) == 1
+
+
 def test_a_mail_server_that_is_down_does_not_undo_the_change(app, make_user, outbox):
     from mentorship.accounts.models import User
     from mentorship.extensions import db

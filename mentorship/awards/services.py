@@ -165,6 +165,16 @@ def eligible_nominees(cycle, query, limit=NOMINEE_RESULTS):
         .order_by(User.name).distinct().limit(limit)).all()
 
 
+def eligible_nominee(cycle, user_id):
+    """The person with this id if they may be nominated in this cycle (served in its
+    year and did not decline), else None: no one else's name is ever shown."""
+    return db.session.scalar(
+        select(User).join(Commitment, Commitment.user_id == User.id)
+        .where(User.id == user_id, _served_during(cycle.year),
+               ~User.id.in_(select(Decline.user_id).where(Decline.cycle_id == cycle.id)))
+        .limit(1))
+
+
 def has_declined(cycle_id, user_id):
     return bool(db.session.scalar(select(Decline.id).where(
         Decline.cycle_id == cycle_id, Decline.user_id == user_id)))

@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..accounts.models import User
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import choices
@@ -37,10 +36,11 @@ def _nomination_form(cycle, formdata=None, query=""):
         (str(p.id), p.name) for p in people if p.id != current_user.id])
     if formdata is not None and form.nominee.data and form.nominee.data not in {
             str(p.id) for p in people}:
-        # Keep the chosen person selectable even if the search changed.
+        # Keep the chosen person selectable even if the search changed, but only a
+        # person who may be nominated: a posted id never reveals anyone else's name.
         chosen = None
         with suppress(ValueError):
-            chosen = db.session.get(User, db_int(form.nominee.data))
+            chosen = services.eligible_nominee(cycle, db_int(form.nominee.data))
         if chosen is not None:
             form.nominee.choices.append(choices([(str(chosen.id), chosen.name)])[0])
     return form

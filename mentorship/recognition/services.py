@@ -175,6 +175,8 @@ def claim(user, perk_id, today):
         if add_once(new_pass):
             break
         # A short code already in use (a 1 in 2**50 draw): draw another one.
+    else:
+        raise RecognitionError(_l("Sorry, something went wrong. Please try again."))
     record(user, "pass.claimed", new_pass, perk_id=perk.id)
     return new_pass
 

@@ -402,3 +402,25 @@ def test_declining_twice_is_declining_once(app, cycle, served):
             services.decline(db.session.get(User, nominee.id), cycle_id)
             db.session.commit()
         assert db.session.scalar(db.select(db.func.count()).select_from(Decline)) == 1
+
+
+def test_a_posted_id_never_reveals_a_name_that_may_not_be_nominated(app, client, cycle, served,
+                                                                  make_user):
+    """Only eligible volunteers are kept selectable: a newcomer's, a staff member's or a
+    declined volunteer's id posted by hand shows no name."""
+    cycle_id, categories, _ = cycle
+    newcomer = make_user("newcomer", name="Hidden Newcomer")
+    staff = make_user("coordinator", name="Hidden Staff")
+    declined = served(name="Hidden Decliner")
+    with app.app_context():
+        services.decline(db.session.get(User, declined.id), cycle_id)
+        db.session.commit()
+    eligible = served(name="Visible Volunteer")
+    log_in(client, served())
+    for person in (newcomer, staff, declined, eligible):
+        response = client.post("/awards/nominate", data={
+            "category": str(categories["mentor_of_the_year"]), "nominee": str(person.id),
+            "citation": "short", "q": "zzz-no-match"})
+        assert response.status_code == 422
+        shown = person.name in page_text(response)
+        assert shown == (person is eligible), person.name
