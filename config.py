@@ -56,6 +56,8 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Set on every app: the limiter object is shared, and would keep a previous app's choice.
+    RATELIMIT_ENABLED = True
     # Failed logins (accounts/throttle.py): past LOGIN_FAILURE_LIMIT for one account from
     # one address, or LOGIN_ADDRESS_LIMIT from one address, that address is refused (429);
     # past LOGIN_ACCOUNT_LIMIT for one account from all addresses, every login to it waits
