@@ -3,6 +3,7 @@
 import pytest
 
 from mentorship import create_app
+from mentorship.extensions import db
 
 GOOD_KEY = "k" * 32
 
@@ -34,9 +35,13 @@ def test_production_sends_hsts_with_the_configured_max_age(production_env):
     config = ProductionConfig()
     config.HSTS_MAX_AGE = 600  # as read from HSTS_MAX_AGE
     app = create_app(config)
-    assert app.config["BASE_URL"] == "https://volunteers.example.org"
-    response = app.test_client().get("/health", base_url="https://localhost")
-    assert response.headers["Strict-Transport-Security"] == "max-age=600"
+    try:
+        assert app.config["BASE_URL"] == "https://volunteers.example.org"
+        response = app.test_client().get("/health", base_url="https://localhost")
+        assert response.headers["Strict-Transport-Security"] == "max-age=600"
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def test_no_hsts_outside_production(client):

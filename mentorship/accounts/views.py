@@ -80,12 +80,14 @@ def register():
             form=form,
         )
         if done:
+            # The same answer when the address already had an account (then not logged in;
+            # its owner got an email): the form does not tell who has an account. Worded
+            # now, in this page's language, before a login could change the language.
+            message = _("Thank you, %(name)s! We have sent an email to %(email)s.",
+                        name=form.name.data.strip(), email=normalise_email(form.email.data))
             if done.result is not None:
                 _start_session(done.result)  # a fresh session: the message is queued after it
-            # The same answer when the address already had an account (then not logged in;
-            # its owner got an email): the form does not tell who has an account.
-            flash_success(_("Thank you, %(name)s! We have sent an email to %(email)s.",
-                            name=form.name.data.strip(), email=normalise_email(form.email.data)))
+            flash_success(message)
             return redirect_to(url_for("main.home"))
     return render("accounts/register.html", status=form_status(form), form=form)
 

@@ -83,7 +83,8 @@ def test_an_existing_address_gets_the_same_answer_as_a_new_one(app, make_user, o
     welcome, warning = outbox
     assert welcome["To"] == "fresh@example.org"
     assert warning["To"] == "taken@example.org"
-    assert "Your account is ready" in welcome.get_body(("plain",)).get_content()
+    # In the language the newcomer chose (GOOD registers in French).
+    assert "Votre compte est prêt" in welcome.get_body(("plain",)).get_content()
     body = warning.get_body(("plain",)).get_content()
     assert "already has an account" in body
     assert "http://127.0.0.1:5000/login" in body
