@@ -156,6 +156,7 @@ def register_templating(app):
     from .volunteering.models import (
         COMMITMENT_STATE_LABELS,
         END_REASON_LABELS,
+        MINIMUM_MONTHS,
         ROLE_APPLY_LABELS,
         ROLE_NAMES,
     )
@@ -171,6 +172,7 @@ def register_templating(app):
         match_end_reason_labels=MATCH_END_REASON_LABELS,
         role_names=ROLE_NAMES,
         role_apply_labels=ROLE_APPLY_LABELS,
+        minimum_months=MINIMUM_MONTHS,
         commitment_status_labels=COMMITMENT_STATE_LABELS,
         end_reason_labels=END_REASON_LABELS,
     )

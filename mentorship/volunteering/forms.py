@@ -21,7 +21,9 @@ from .models import (
     APPLICATION_STATES,
     END_REASON_LABELS,
     END_REASONS,
+    MAXIMUM_MONTHS,
     MINIMUM_MONTHS,
+    PLEDGE_REQUIRED,
     ROLE_CODES,
     ROLE_NAMES,
     START_WINDOW_MONTHS,
@@ -58,8 +60,7 @@ class ApplicationForm(Form):
                                   "From today up to %(num)d months from now.",
                                   START_WINDOW_MONTHS),
     )
-    pledge = BooleanField(validators=[InputRequired(_l(
-        "Please tick the pledge: volunteers commit for at least six months."))])
+    pledge = BooleanField(validators=[InputRequired(PLEDGE_REQUIRED)])
     submit = SubmitField(_l("Send my application"))
 
     def __init__(self, *args, neighbourhood_choices=(), **kwargs):
@@ -151,9 +152,9 @@ class RoleSettingsEntry(Form):
         _l("Minimum commitment (months)"),
         validators=[
             InputRequired(_l("Please enter a number of months.")),
-            NumberRange(min=MINIMUM_MONTHS, max=36, message=_l(
-                "Between %(min)d and %(max)d months: never less than six.",
-                min=MINIMUM_MONTHS, max=36)),
+            NumberRange(min=MINIMUM_MONTHS, max=MAXIMUM_MONTHS, message=_l(
+                "Between %(min)d and %(max)d months.", min=MINIMUM_MONTHS,
+                max=MAXIMUM_MONTHS)),
         ],
     )
     capacity = IntegerField(

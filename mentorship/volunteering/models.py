@@ -11,6 +11,9 @@ from ..extensions import db
 MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER = "mentor", "language_buddy", "housing_helper"
 ROLE_CODES = (MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER)
 MINIMUM_MONTHS = 6
+MAXIMUM_MONTHS = 36  # the longest minimum a role may ask for
+PLEDGE_REQUIRED = _l("Please tick the pledge: volunteers commit for at least %(num)d months.",
+                     num=MINIMUM_MONTHS)
 # A commitment whose end date is this close is "ending soon" (dashboard, reminders).
 ENDING_SOON_DAYS = 30
 # How far ahead an application's start date may be.

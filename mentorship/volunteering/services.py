@@ -32,6 +32,7 @@ from .models import (
     INFO_REQUESTED,
     MINIMUM_MONTHS,
     OPEN_APPLICATION_STATES,
+    PLEDGE_REQUIRED,
     REJECTED,
     ROLE_CODES,
     START_WINDOW_MONTHS,
@@ -71,9 +72,10 @@ def get_role(code):
 
 
 def update_role_settings(actor, role, *, min_months, capacity):
-    """Change a role's minimum months (never below six) and capacity."""
+    """Change a role's minimum months (never below MINIMUM_MONTHS) and capacity."""
     if min_months < MINIMUM_MONTHS:
-        raise VolunteeringError(_l("The minimum commitment cannot be less than six months."))
+        raise VolunteeringError(_l("The minimum commitment cannot be less than %(num)d months.",
+                                   num=MINIMUM_MONTHS))
     if capacity < 1:
         raise VolunteeringError(_l("A volunteer must be able to accompany at least one person."))
     if (role.min_months, role.capacity) != (min_months, capacity):
@@ -136,8 +138,7 @@ def submit_application(user, role, *, motivation, languages, neighbourhood_id, a
                        start_date, pledge, today):
     """Record a resident's application for one role (one open application per role)."""
     if not pledge:
-        raise VolunteeringError(_l("Please tick the pledge: volunteers commit for at least "
-                                   "six months."), "pledge")
+        raise VolunteeringError(PLEDGE_REQUIRED, "pledge")
     check_start_date(start_date, today)
     if open_application(user.id, role.code):
         raise VolunteeringError(_l("You already have an application for this role waiting "
@@ -168,8 +169,7 @@ def update_application(user, application, *, motivation, languages, neighbourhoo
     if not application.is_open:
         raise VolunteeringError(_l("This application has already been decided or withdrawn."))
     if not pledge:
-        raise VolunteeringError(_l("Please tick the pledge: volunteers commit for at least "
-                                   "six months."), "pledge")
+        raise VolunteeringError(PLEDGE_REQUIRED, "pledge")
     check_start_date(start_date, today)
     update_languages(user, languages)
     application.motivation = motivation.strip()

@@ -299,7 +299,7 @@ def test_minimum_months_never_below_six(app, make_user):
     with app.app_context():
         actor = db.session.get(User, admin.id)
         role = services.get_role("mentor")
-        with pytest.raises(VolunteeringError, match="less than six months"):
+        with pytest.raises(VolunteeringError, match="less than 6 months"):
             services.update_role_settings(actor, role, min_months=5, capacity=2)
         services.update_role_settings(actor, role, min_months=9, capacity=4)
         db.session.commit()
