@@ -156,13 +156,16 @@ def log_hours(user, *, token, day, minutes, activity, match_id, note, today,
     return entry
 
 
+ENTRY_VERIFIED = _l("This entry has been verified and can no longer be changed. To correct it, "
+                    "add a new entry.")
+
+
 def own_pending(user, entry_id):
     entry = locked_one(HourEntry, entry_id)
     if entry is None or entry.user_id != user.id:
         raise HoursError(_l("This entry does not exist."))
     if not entry.is_pending:
-        raise HoursError(_l("This entry has been verified and can no longer be changed. "
-                            "To correct it, add a new entry."))
+        raise HoursError(ENTRY_VERIFIED)
     return entry
 
 

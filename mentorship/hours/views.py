@@ -92,8 +92,7 @@ def edit(entry_id):
     entry = own_or_404(HourEntry, entry_id)
     month = entry.day.replace(day=1)
     if not entry.is_pending:
-        flash(_("This entry has been verified and can no longer be changed. To correct it, "
-                "add a new entry."), "error")
+        flash(str(services.ENTRY_VERIFIED), "error")
         return redirect_to(url_for("hours.hours", month=month.strftime("%Y-%m")))
     if request.method == "GET":
         return _page(_form(), month=month, editing=entry.id,

@@ -46,6 +46,9 @@ from .models import (
 DECISIONS = ("approve", "reject", "request_info")
 
 
+APPLICATION_CLOSED = _l("This application has already been decided or withdrawn.")
+
+
 class VolunteeringError(DomainError):
     """A refused change in volunteering (``field``: the form field it is about, if any)."""
 
@@ -167,7 +170,7 @@ def update_application(user, application, *, motivation, languages, neighbourhoo
     if application is None or application.user_id != user.id:
         raise VolunteeringError(_l("This application does not exist."))
     if not application.is_open:
-        raise VolunteeringError(_l("This application has already been decided or withdrawn."))
+        raise VolunteeringError(APPLICATION_CLOSED)
     if not pledge:
         raise VolunteeringError(PLEDGE_REQUIRED, "pledge")
     check_start_date(start_date, today)
@@ -190,7 +193,7 @@ def withdraw_application(user, application_id):
         .values(status=WITHDRAWN, open_role=None, updated_at=utcnow())
     )
     if not changed:
-        raise VolunteeringError(_l("This application has already been decided or withdrawn."))
+        raise VolunteeringError(APPLICATION_CLOSED)
     application = db.session.get(Application, application_id)
     db.session.refresh(application)
     return application

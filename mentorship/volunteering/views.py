@@ -133,7 +133,7 @@ def pledge(role_code):
 def edit_application(application_id):
     application = own_or_404(Application, application_id)
     if not application.is_open:
-        flash(_("This application has already been decided or withdrawn."), "info")
+        flash(str(services.APPLICATION_CLOSED), "info")
         return redirect_to(url_for("volunteering.volunteer"))
     return _handle_application(application.volunteer_role, application)
 
