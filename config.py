@@ -90,6 +90,14 @@ class Config:
     REGISTER_NOTICE_LIMIT = os.environ.get("REGISTER_NOTICE_LIMIT", "3 per day")
     HSTS_MAX_AGE = 0
 
+    # Personal data (mentorship/privacy). An erasure request nobody confirmed is carried
+    # out after this many days; `flask privacy purge` erases accounts nobody used for
+    # INACTIVE_ACCOUNT_YEARS and removes the free-text notes of audit entries older than
+    # AUDIT_NOTE_YEARS.
+    ERASURE_CONFIRM_AFTER_DAYS = int(os.environ.get("ERASURE_CONFIRM_AFTER_DAYS", "30"))
+    INACTIVE_ACCOUNT_YEARS = int(os.environ.get("INACTIVE_ACCOUNT_YEARS", "3"))
+    AUDIT_NOTE_YEARS = int(os.environ.get("AUDIT_NOTE_YEARS", "3"))
+
 
 class DevelopmentConfig(Config):
     DEBUG = _env_bool("FLASK_DEBUG")

@@ -108,6 +108,7 @@ def register_blueprints(app):
     from .hours import bp as hours_bp
     from .main import bp as main_bp
     from .matching import bp as matching_bp
+    from .privacy import bp as privacy_bp
     from .recognition import bp as recognition_bp
     from .reports import bp as reports_bp
     from .training import bp as training_bp
@@ -124,6 +125,7 @@ def register_blueprints(app):
     app.register_blueprint(recognition_bp)
     app.register_blueprint(awards_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_templating(app):
@@ -193,6 +195,7 @@ def register_templating(app):
 def register_commands(app):
     from .accounts.cli import users_cli
     from .demo import seed_demo_command
+    from .privacy.cli import privacy_cli
     from .reports.reminders import reminders_cli
     from .volunteering.cli import commitments_cli
 
@@ -200,3 +203,4 @@ def register_commands(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(commitments_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(privacy_cli)

@@ -9,6 +9,7 @@ Backends, chosen by MAIL_BACKEND: ``console`` (development: printed and written 
 
 import smtplib
 import ssl
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -16,7 +17,8 @@ from pathlib import Path
 from flask import current_app, has_request_context, render_template, request
 from flask_babel import force_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import event
+from sqlalchemy import ForeignKey, String, event, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from .database import utcnow
 from .extensions import db
@@ -55,15 +57,40 @@ def render_message(to, subject, template, locale=None, attachments=(), **context
     return message
 
 
+SUBJECT_MAX = 300
+
+
+class SentEmail(db.Model):
+    """An email the programme sent to an account holder (their own data lists it)."""
+
+    __tablename__ = "sent_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                              index=True)
+    template: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(SUBJECT_MAX))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 def send_email(to, subject, template, locale=None, attachments=(), **context):
     """Render one email now and send it once the current transaction commits.
 
     ``subject`` is a lazy string, translated for the recipient. Nothing is sent for a
     change that is rolled back, and a mail server that is down never undoes a change
-    already saved (the failure is logged).
+    already saved (the failure is logged). An account that is disabled or erased gets
+    nothing (None); a message to an account holder is remembered (SentEmail).
     """
+    from .accounts.models import User, normalise_email
+
+    recipient = db.session.scalar(select(User).where(User.email == normalise_email(to)))
+    if recipient is not None and not recipient.is_enabled:
+        return None
     message = render_message(to, subject, template, locale=locale, attachments=attachments,
                              **context)
+    if recipient is not None:
+        db.session.add(SentEmail(recipient_id=recipient.id, template=template[:60],
+                                 subject=message["Subject"][:SUBJECT_MAX]))
     db.session.info.setdefault(PENDING_KEY, []).append(message)
     return message
 

@@ -8,11 +8,14 @@ from .awards.models import (  # noqa: F401
     Decline,
     Juror,
     Nomination,
+    PublicConsent,
     Shortlisted,
     Vote,
 )
 from .hours.models import HourEntry  # noqa: F401
+from .mail import SentEmail  # noqa: F401
 from .matching.models import BuddyRequest, Match  # noqa: F401
+from .privacy.models import Consent, ErasureRequest, PrivacyNotice  # noqa: F401
 from .programme.models import Neighbourhood, ProgrammeSettings  # noqa: F401
 from .recognition.models import Partner, PartnerStaff, Pass, Perk  # noqa: F401
 from .reports.models import MilestoneReached, PublishedReport, SentReminder  # noqa: F401

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -43,6 +43,14 @@ LEVEL_LABELS = {
 # The longest name, phone number and email address an account keeps (forms say so too).
 NAME_MAX, PHONE_MAX, EMAIL_MAX = 120, 40, 254
 
+# What a volunteer lets a matched newcomer see of their contact details.
+SHARES_CONTACT = ("email", "phone", "office")
+SHARES_CONTACT_LABELS = {
+    "email": _l("My email address"),
+    "phone": _l("My phone number"),
+    "office": _l("Nothing: the newcomer reaches me through the coordinator"),
+}
+
 # How a level reads in lists ("Arabic (native)", "French (B2)").
 LEVEL_SHORT = {level: level for level in LEVELS} | {"native": _l("native")}
 
@@ -63,7 +71,17 @@ class User(UserMixin, db.Model):
     optional_emails: Mapped[bool] = mapped_column(default=True)
     # Opt-in: first name, role and months served on the public thank-you page.
     public_thanks: Mapped[bool] = mapped_column(default=False)
+    # What a newcomer matched with this volunteer sees: SHARES_CONTACT ("office": nothing,
+    # they reach the volunteer through the coordinator).
+    shares_contact: Mapped[str] = mapped_column(String(10), default="email",
+                                                server_default="email")
+    # An admin disabled the account (with a reason, audited): no login, no email.
     is_enabled: Mapped[bool] = mapped_column(default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    disabled_at: Mapped[datetime | None]
+    # Erased (privacy.erasure): the row stays, anonymised and disabled, so that the
+    # published figures do not change.
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 
@@ -80,6 +98,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.is_enabled
+
+    @property
+    def is_erased(self):
+        return self.erased_at is not None
 
     @property
     def role_names(self):

@@ -256,19 +256,3 @@ def create_admin(email, name, password):
         user.roles.append(UserRole(role=ADMIN))
     db.session.flush()
     return user, created
-
-
-def export_own_data(user):
-    """Everything the programme keeps in the account itself, for the person's own copy."""
-    return {
-        "name": user.name,
-        "email": user.email,
-        "language": user.locale,
-        "phone": user.phone,
-        "neighbourhood": user.neighbourhood.name if user.neighbourhood else None,
-        "languages": [{"language": s.language, "level": s.level} for s in user.languages],
-        "roles": sorted(user.role_names),
-        "optional_emails": user.optional_emails,
-        "public_thanks": user.public_thanks,
-        "created_at": user.created_at.isoformat() + "Z",
-    }

@@ -7,7 +7,6 @@ from ..i18n import LANGUAGE_SESSION_KEY
 from ..permissions import is_logged_in, requires
 from ..programme.services import neighbourhood_choices
 from ..web import (
-    attachment,
     flash_success,
     form_status,
     perform,
@@ -222,10 +221,3 @@ def account():
             # Without htmx, or in a new language (menus too): the whole page again.
             return redirect_to(url_for("accounts.account"))
     return render("accounts/account.html", status=form_status(form), form=form)
-
-
-@bp.route("/account/my-data.json")
-@requires(is_logged_in)
-def export_data():
-    return attachment(current_app.json.dumps(services.export_own_data(current_user)),
-                      "my-data.json", "application/json")

@@ -147,6 +147,12 @@ class Nomination(db.Model):
     nominee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                             index=True)
     citation: Mapped[str] = mapped_column(Text)
+    # The text shown publicly, once a coordinator reviewed the citation (approved as it
+    # is, or edited); None: not reviewed, nothing of it is published.
+    public_citation: Mapped[str | None] = mapped_column(Text)
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id",
+                                                                  ondelete="SET NULL"))
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -154,6 +160,10 @@ class Nomination(db.Model):
     category: Mapped[AwardCategory] = relationship()
     nominee: Mapped["User"] = relationship(foreign_keys=[nominee_id])  # noqa: F821
     nominator: Mapped["User"] = relationship(foreign_keys=[nominator_id])  # noqa: F821
+
+    @property
+    def is_reviewed(self):
+        return self.public_citation is not None
 
 
 class Shortlisted(db.Model):
@@ -179,6 +189,19 @@ class Decline(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("award_cycles.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PublicConsent(db.Model):
+    """A nominee agreed to appear on the public winners' page of a cycle (opt-in; deleting
+    the row withdraws it, even after the announcement)."""
+
+    __tablename__ = "award_public_consents"
+    __table_args__ = (UniqueConstraint("cycle_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("award_cycles.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

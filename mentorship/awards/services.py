@@ -133,6 +133,20 @@ def advance(actor, cycle_id, today):
     return cycle
 
 
+def leave_open_juries(user):
+    """Take ``user`` off the jury of every cycle not yet announced (a disabled or erased
+    account); their votes stay only where the cycle is already decided. Returns how many
+    juries they left."""
+    open_cycles = select(AwardCycle.id).where(AwardCycle.state != ANNOUNCED)
+    left = db.session.execute(db.delete(Juror).where(
+        Juror.user_id == user.id, Juror.cycle_id.in_(open_cycles))).rowcount
+    db.session.execute(db.delete(Vote).where(
+        Vote.juror_id == user.id,
+        Vote.category_id.in_(select(AwardCategory.id).where(
+            AwardCategory.cycle_id.in_(open_cycles)))))
+    return left
+
+
 def current_cycle():
     return db.session.scalar(select(AwardCycle).where(AwardCycle.state != ANNOUNCED)
                              .order_by(AwardCycle.year.desc()).limit(1))

@@ -101,6 +101,6 @@ def test_own_data_download(client, login_as):
     account = login_as("resident", languages=[("uk", "native")])
     response = client.get("/account/my-data.json")
     assert response.status_code == 200
-    assert response.json["email"] == account.email
+    assert response.json["account"]["email"] == account.email
     assert response.json["languages"] == [{"language": "uk", "level": "native"}]
     assert "password" not in response.get_data(as_text=True)
