@@ -80,6 +80,9 @@ MATCH_END_REASON_LABELS = {
     "conduct": _l("Conduct"),
     "other": _l("Other"),
 }
+# Set by the erasure of either person's account (mentorship/privacy), never chosen in a form.
+LEFT_PROGRAMME = "left_programme"
+MATCH_END_REASON_LABELS[LEFT_PROGRAMME] = _l("Left the programme")
 
 
 class BuddyRequest(db.Model):

@@ -13,7 +13,7 @@ from ..programme.services import active_neighbourhoods
 from ..web import db_int, flash_success, htmx_message, perform, redirect_to, render
 from . import bp, services
 from .forms import DecisionForm, QueueFilterForm
-from .models import END_REASON_LABELS, END_REASONS, ENDING_SOON_DAYS, Application
+from .models import END_REASON_LABELS, END_REASONS, ENDING_SOON_DAYS, LEFT_PROGRAMME, Application
 
 
 def _filter_form():
@@ -96,7 +96,8 @@ def coordinate_commitments():
         ending_soon_days=ENDING_SOON_DAYS,
         awaiting=services.commitments_awaiting_training(),
         ended=ended,
-        by_reason=[(END_REASON_LABELS[r], by_reason.get(r, 0)) for r in END_REASONS],
+        by_reason=[(END_REASON_LABELS[r], by_reason.get(r, 0))
+                   for r in (*END_REASONS, LEFT_PROGRAMME)],
     )
 
 

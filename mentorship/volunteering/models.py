@@ -78,6 +78,9 @@ END_REASON_LABELS = {
     "conduct": _l("Conduct"),
     "other": _l("Other"),
 }
+# Set by the erasure of an account (mentorship/privacy), never chosen in a form.
+LEFT_PROGRAMME = "left_programme"
+END_REASON_LABELS[LEFT_PROGRAMME] = _l("Left the programme")
 
 
 class VolunteerRole(db.Model):
