@@ -193,6 +193,9 @@ def seed_demo():
     from .reports.demo import seed_history
 
     seed_history(people, programme_today())
+    from .privacy.demo import seed_privacy
+
+    seed_privacy(people)  # last: every demo account agrees to the notice
     return people
 
 

@@ -73,6 +73,12 @@ class SentEmail(db.Model):
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+def remember(recipient, template, message):
+    """Keep a line about an email to an account holder (their own data lists it)."""
+    db.session.add(SentEmail(recipient_id=recipient.id, template=template[:60],
+                             subject=message["Subject"][:SUBJECT_MAX]))
+
+
 def send_email(to, subject, template, locale=None, attachments=(), **context):
     """Render one email now and send it once the current transaction commits.
 
@@ -89,8 +95,7 @@ def send_email(to, subject, template, locale=None, attachments=(), **context):
     message = render_message(to, subject, template, locale=locale, attachments=attachments,
                              **context)
     if recipient is not None:
-        db.session.add(SentEmail(recipient_id=recipient.id, template=template[:60],
-                                 subject=message["Subject"][:SUBJECT_MAX]))
+        remember(recipient, template, message)
     db.session.info.setdefault(PENDING_KEY, []).append(message)
     return message
 

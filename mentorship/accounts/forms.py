@@ -27,6 +27,8 @@ from .models import (
     NEWCOMER,
     PHONE_MAX,
     RESIDENT,
+    SHARES_CONTACT,
+    SHARES_CONTACT_LABELS,
 )
 
 PASSWORD_MIN = 10
@@ -102,6 +104,11 @@ class RegisterForm(Form):
         ]),
         validators=[DataRequired(_l("Please choose one."))],
     )
+    consent = BooleanField(
+        _l("I have read the privacy notice and I agree to it"),
+        validators=[DataRequired(_l("Please agree to the privacy notice: we cannot create "
+                                    "an account without it."))],
+        description=_l("It says what we keep about you, why, who sees it and for how long."))
     submit = SubmitField(_l("Create my account"))
 
     def __init__(self, *args, **kwargs):
@@ -173,12 +180,19 @@ class ProfileForm(Form):
             Length(max=PHONE_MAX,
                    message=_l("Please use at most %(max)d characters.", max=PHONE_MAX)),
         ],
-        description=_l("Only shared with your buddy once you both agree."),
+        description=_l("Never public. A buddy sees it only once you both agree, and only "
+                       "if you choose so."),
     )
     optional_emails = BooleanField(_l("Send me reminders and news by email"))
     public_thanks = BooleanField(
         _l("Show my first name on the public thank-you page"),
         description=_l("Only your first name, your role and how long you have volunteered."))
+    shares_contact = RadioField(
+        _l("What a newcomer you are matched with sees of your contact details"),
+        choices=choices((code, SHARES_CONTACT_LABELS[code]) for code in SHARES_CONTACT),
+        validators=[Optional()],  # not sent: the choice stays as it was
+        description=_l("Only once you have both agreed to the match. Your name is always "
+                       "shown."))
     languages = FieldList(FormField(LanguageSkillForm), min_entries=1)
     add_language = SubmitField(_l("Add another language"))
     submit = SubmitField(_l("Save my profile"))
@@ -187,6 +201,8 @@ class ProfileForm(Form):
         super().__init__(*args, **kwargs)
         self.locale.choices = interface_language_choices()
         self.neighbourhood.choices = choices(neighbourhood_choices)
+        # Optional, but the radios macro writes required="None" for an unset flag.
+        self.shares_contact.flags.required = False
 
     def validate_phone(self, field):
         allowed = set("0123456789+()-. /")

@@ -177,7 +177,8 @@ def signed_in_user(session_id, max_age):
     user = db.session.scalar(
         db.select(User)
         .join(SignIn, SignIn.user_id == User.id)
-        .where(SignIn.token_hash == hash_token(token), SignIn.created_at > utcnow() - max_age)
+        .where(SignIn.token_hash == hash_token(token), SignIn.created_at > utcnow() - max_age,
+               User.is_enabled.is_(True))
     )
     if user is None or str(user.id) != user_id:
         return None

@@ -19,6 +19,7 @@ from .models import (
     GRANTABLE_ROLES,
     NEWCOMER,
     RESIDENT,
+    SHARES_CONTACT,
     LanguageSkill,
     SignIn,
     User,
@@ -41,14 +42,17 @@ class EmailTaken(AccountError):
     """Another account already has this email address."""
 
 
+CONSENT_NEEDED = _l("Please agree to the privacy notice: we cannot create an account "
+                    "without it.")
 # Never shown by the sign-up page (it answers alike for new and known addresses).
 EMAIL_TAKEN = _l("An account with this email already exists. You can log in or reset "
                  "your password.")
 
 
-def register_user(*, name, email, password, locale, intent):
+def register_user(*, name, email, password, locale, intent, agreed):
     """Create an account holding the role its owner chose (resident or newcomer), sign it
-    in and welcome it by email.
+    in and welcome it by email. ``agreed``: its owner agreed to the privacy notice, whose
+    current version is recorded (nothing when none is published yet).
 
     An address that already has an account gets no new one and no sign-in (None): its
     owner gets an email with a way back in instead. The page answers both alike, so the
@@ -56,6 +60,8 @@ def register_user(*, name, email, password, locale, intent):
     """
     if intent not in (RESIDENT, NEWCOMER):
         raise AccountError(_l("Please choose one."), "intent")
+    if not agreed:
+        raise AccountError(CONSENT_NEEDED, "consent")
     user = User(name=name.strip(), email=normalise_email(email), locale=locale)
     user.set_password(password)  # hashed either way, so both answers take as long
     user.roles.append(UserRole(role=intent))
@@ -67,6 +73,11 @@ def register_user(*, name, email, password, locale, intent):
         except EmailTaken:
             owner = find_user_by_email(email)  # a sign-up for the same address just won
         else:
+            from ..privacy import notice  # (privacy's views import accounts)
+
+            version = notice.current_version()
+            if version is not None:
+                notice.record_consent(user, version)
             send_email(user.email, _l("Your account is ready"), "welcome", locale=user.locale,
                        user=user)
             start_sign_in(user)
@@ -183,8 +194,10 @@ def reset_password(user, password):
 
 
 def update_profile(user, *, name, locale, neighbourhood_id, phone, optional_emails, languages,
-                   public_thanks=None):
-    """Save the profile; ``languages`` is a list of (code, level) replacing the old list."""
+                   public_thanks=None, shares_contact=None):
+    """Save the profile; ``languages`` is a list of (code, level) replacing the old list.
+    ``public_thanks`` and ``shares_contact`` (what a matched newcomer sees: SHARES_CONTACT)
+    are a volunteer's choices: None leaves them as they are."""
     user.name = name.strip()
     user.locale = locale
     user.neighbourhood_id = neighbourhood_id
@@ -192,6 +205,10 @@ def update_profile(user, *, name, locale, neighbourhood_id, phone, optional_emai
     user.optional_emails = optional_emails
     if public_thanks is not None:
         user.public_thanks = public_thanks
+    if shares_contact is not None:
+        if shares_contact not in SHARES_CONTACT:
+            raise AccountError(_l("Please choose one."), "shares_contact")
+        user.shares_contact = shares_contact
     update_languages(user, languages)
 
 

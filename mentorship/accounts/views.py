@@ -4,7 +4,8 @@ from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from ..i18n import LANGUAGE_SESSION_KEY
-from ..permissions import is_logged_in, requires
+from ..permissions import can_volunteer, is_logged_in, requires
+from ..privacy.notice_views import check_consent
 from ..programme.services import neighbourhood_choices
 from ..web import (
     flash_success,
@@ -76,6 +77,7 @@ def register():
             password=form.password.data,
             locale=form.locale.data,
             intent=form.intent.data,
+            agreed=form.consent.data,
             form=form,
         )
         if done:
@@ -115,6 +117,8 @@ def login():
                        replacing=_this_sign_in()).result
         if user is not None:
             _start_session(user, remember=form.remember.data)
+            if check_consent(user):  # a new privacy notice since they last agreed
+                return redirect_to(url_for("privacy.agree", next=next_url))
             return redirect_to(next_url)
         throttle.count_failure()
         form.form_errors.append(
@@ -182,10 +186,13 @@ def _profile_form(formdata=None):
             "phone": user.phone,
             "optional_emails": user.optional_emails,
             "public_thanks": user.public_thanks,
+            "shares_contact": user.shares_contact,
             "languages": [{"language": s.language, "level": s.level} for s in user.languages]
             or [{}],
         },
     )
+    if not can_volunteer(user):
+        del form.shares_contact  # a volunteer's choice only
     return form
 
 
@@ -193,12 +200,12 @@ def _profile_form(formdata=None):
 @requires(is_logged_in)
 def account():
     if request.method == "GET":
-        return render("accounts/account.html", form=_profile_form())
+        return render("accounts/account.html", form=_profile_form(), **_privacy())
     form = _profile_form(request.form)
     if form.add_language.data:
         # Adding a row is not a save: show the form again with one more empty line.
         form.languages.append_entry()
-        return render("accounts/account.html", form=form)
+        return render("accounts/account.html", form=form, **_privacy())
     if form.validate():
         locale_changed = form.locale.data != str(_current_locale())
         done = perform(
@@ -211,13 +218,21 @@ def account():
             optional_emails=form.optional_emails.data,
             languages=form.language_skills(),
             public_thanks=form.public_thanks.data if current_user.has_role("resident") else None,
+            shares_contact=form.shares_contact.data if "shares_contact" in form else None,
             form=form,
             success=_("Your profile is saved."),
         )
         if done:
             if request.htmx and not locale_changed:
                 # The form swaps back in place; the confirmation rides along to #messages.
-                return render("accounts/account.html", form=_profile_form())
+                return render("accounts/account.html", form=_profile_form(), **_privacy())
             # Without htmx, or in a new language (menus too): the whole page again.
             return redirect_to(url_for("accounts.account"))
-    return render("accounts/account.html", status=form_status(form), form=form)
+    return render("accounts/account.html", status=form_status(form), form=form, **_privacy())
+
+
+def _privacy():
+    """What the account page says about the privacy notice the person agreed to."""
+    from ..privacy.notice import latest_consent
+
+    return {"consent": latest_consent(current_user)}

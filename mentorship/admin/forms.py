@@ -5,7 +5,8 @@ from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaF
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..accounts.forms import interface_language_choices
-from ..formtools import Form
+from ..formtools import Form, choices
+from .services import REASON_MAX
 
 
 class SettingsForm(Form):
@@ -42,10 +43,34 @@ class SettingsForm(Form):
             raise ValidationError(_l("Unknown time zone. Use a name such as Europe/Paris."))
 
 
+# The people list's account filter: value, label.
+ACCOUNT_STATES = (
+    ("", _l("All accounts")),
+    ("enabled", _l("Enabled")),
+    ("disabled", _l("Disabled")),
+    ("erased", _l("Erased")),
+)
+
+
 class PeopleSearchForm(Form):
     class Meta:
         csrf = False
 
     q = StringField(_l("Name or email"))
     role = SelectField(_l("Role"))
+    state = SelectField(_l("Account"), choices=choices(ACCOUNT_STATES), validate_choice=False)
     submit = SubmitField(_l("Search"))
+
+
+class DisableForm(Form):
+    """Why an administrator disables an account (one per person on the people page:
+    built with ``prefix=f"person-{id}"`` so every row's field has its own id)."""
+
+    reason = TextAreaField(
+        _l("Reason"),
+        description=_l("Kept with the account and in the audit log."),
+        validators=[DataRequired(_l("Please give the reason for disabling this account.")),
+                    Length(max=REASON_MAX, message=_l(
+                        "Please keep the reason under %(max)d characters."))],
+    )
+    submit = SubmitField(_l("Disable account"))

@@ -1,4 +1,4 @@
-from flask import abort, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
@@ -14,14 +14,22 @@ from ..programme.services import active_neighbourhoods, get_settings, update_set
 from ..volunteering import services as volunteering
 from ..volunteering.forms import RoleSettingsForm
 from ..web import db_int, form_status, perform, redirect_to, refusal, render
-from . import bp
-from .forms import PeopleSearchForm, SettingsForm
+from . import bp, services
+from .forms import DisableForm, PeopleSearchForm, SettingsForm
 
 
 @bp.route("")
 @requires(can_administer)
 def index():
     return render("admin/index.html")
+
+
+# The people list's account filter (forms.ACCOUNT_STATES): the accounts each shows.
+ACCOUNT_FILTERS = {
+    "enabled": User.is_enabled.is_(True),
+    "disabled": User.is_enabled.is_(False) & User.erased_at.is_(None),
+    "erased": User.erased_at.is_not(None),
+}
 
 
 @bp.route("/people")
@@ -35,10 +43,44 @@ def people():
         query = query.where(or_(folded(User.name).like(pattern), User.email.like(pattern)))
     if form.role.data:
         query = query.where(User.roles.any(UserRole.role == form.role.data))
+    if form.state.data in ACCOUNT_FILTERS:
+        query = query.where(ACCOUNT_FILTERS[form.state.data])
     page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=25,
                        error_out=False)
-    return render("admin/people.html", form=form, page=page, grantable=GRANTABLE_ROLES,
-                  role_labels=ROLE_LABELS)
+    return render("admin/people.html", form=form, page=page, **_row_context())
+
+
+def _row_context(failed=None):
+    """What a row of the people list needs; ``failed``: a disable form sent back with
+    its errors (its row shows it open)."""
+    return dict(grantable=GRANTABLE_ROLES, role_labels=ROLE_LABELS, failed=failed,
+                disable_form=_disable_form)
+
+
+def _disable_form(person, formdata=None):
+    # One form per row: the prefix gives each row's field its own id (and name).
+    return DisableForm(formdata=formdata, prefix=f"person-{person.id}")
+
+
+def _row(person, status=200, failed=None):
+    return render("admin/people.html", status=status, block="person_row", person=person,
+                  **_row_context(failed))
+
+
+def _back_to_people():
+    """The people list as the admin left it (the filters travel with each row's forms)."""
+    values = request.values
+    return url_for("admin.people", q=values.get("q") or None,
+                   role=values.get("filter_role") or None,
+                   state=values.get("filter_state") or None,
+                   page=values.get("page", type=db_int) or None)
+
+
+def _changed(person):
+    """After a change to one person: their row again (HTMX), else the list."""
+    if request.htmx:
+        return _row(person)
+    return redirect_to(_back_to_people())
 
 
 @bp.route("/people/<int:user_id>/roles", methods=["POST"])
@@ -52,12 +94,44 @@ def change_role(user_id):
                    success=_("Roles of %(name)s updated.", name=person.name))
     if not done:
         return refusal(done, url_for("admin.people"))
+    return _changed(person)
+
+
+@bp.route("/people/<int:user_id>/disable", methods=["GET", "POST"])
+@requires(can_administer)
+def disable(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    form = _disable_form(person, formdata=request.form if request.method == "POST" else None)
+    status = 200
+    if form.validate_on_submit():
+        done = perform(services.disable_account, current_user, person.id, form.reason.data,
+                       form=form, success=_("The account of %(name)s is disabled: they are "
+                                            "logged out everywhere and get no more emails.",
+                                            name=person.name))
+        if done:
+            return _changed(person)
+        if done.error.field is None:
+            # Not about what was typed (yourself, the last administrator, already done).
+            flash(str(done.error), "error")
+            return refusal(done, _back_to_people())
+        status = done.error.status
+    elif request.method == "POST":
+        status = 422
     if request.htmx:
-        return render("admin/people.html", block="person_row", person=person,
-                      grantable=GRANTABLE_ROLES, role_labels=ROLE_LABELS)
-    return redirect_to(url_for("admin.people", q=request.form.get("q") or None,
-                               role=request.form.get("filter_role") or None,
-                               page=request.form.get("page", type=db_int) or None))
+        return _row(person, status=status, failed=form)
+    return render("admin/disable.html", status=status, person=person, form=form,
+                  back=_back_to_people())
+
+
+@bp.route("/people/<int:user_id>/enable", methods=["POST"])
+@requires(can_administer)
+def enable(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    done = perform(services.enable_account, current_user, person.id,
+                   success=_("The account of %(name)s is enabled again.", name=person.name))
+    if not done:
+        return refusal(done, _back_to_people())
+    return _changed(person)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """Coordinators run the award: cycles, jury, moving through the states, shortlists,
-the tally and the chair's tie-breaks."""
+the tally and the chair's tie-breaks, and the review of citations before they are
+published."""
 
 from flask import abort, request, url_for
 from flask_babel import gettext as _
@@ -21,9 +22,9 @@ from ..web import (
     refusal,
     render,
 )
-from . import bp, services
-from .forms import CycleForm, JuryForm
-from .models import STATE_LABELS, AwardCategory, AwardCycle, Shortlisted, Vote
+from . import bp, cycles, public, services
+from .forms import CycleForm, JuryForm, ReviewForm
+from .models import STATE_LABELS, AwardCategory, AwardCycle, Nomination, Vote
 
 CYCLE_FIELDS = ("year", "nominations_open_on", "nominations_close_on", "voting_deadline",
                 "ceremony_place", "description", "shortlist_size")
@@ -31,7 +32,8 @@ CYCLE_FIELDS = ("year", "nominations_open_on", "nominations_close_on", "voting_d
 
 def _jury_form(cycle, formdata=None):
     staff = db.session.scalars(db.select(User).join(UserRole).where(
-        UserRole.role.in_((COORDINATOR, ADMIN))).order_by(User.name).distinct()).all()
+        UserRole.role.in_((COORDINATOR, ADMIN)), services.named_account())
+        .order_by(User.name).distinct()).all()
     form = JuryForm(formdata=formdata, data=None if formdata else {
         "jurors": [j.user_id for j in cycle.jurors], "chair": cycle.chair_id or 0})
     form.jurors.choices = choices((u.id, u.name) for u in staff)
@@ -48,8 +50,8 @@ def _fields(form):
 @bp.route("/coordinate/awards")
 @requires(can_coordinate)
 def coordinate_awards():
-    cycles = db.session.scalars(db.select(AwardCycle).order_by(AwardCycle.year.desc())).all()
-    return render("awards/coordinate.html", cycles=cycles)
+    items = db.session.scalars(db.select(AwardCycle).order_by(AwardCycle.year.desc())).all()
+    return render("awards/coordinate.html", cycles=items, waiting=public.waiting_counts())
 
 
 @bp.route("/coordinate/awards/new", methods=["GET", "POST"])
@@ -57,7 +59,7 @@ def coordinate_awards():
 def new_cycle():
     form = CycleForm()
     if form.validate_on_submit():
-        done = perform(services.create_cycle, current_user, **_fields(form), form=form,
+        done = perform(cycles.create_cycle, current_user, **_fields(form), form=form,
                        success=_("The award cycle is created."))
         if done:
             return redirect_to(url_for("awards.cycle", cycle_id=done.result.id))
@@ -76,7 +78,7 @@ def cycle(cycle_id):
         **{name: getattr(cycle, name) for name in CYCLE_FIELDS},
         "ceremony_at": utc_to_local(cycle.ceremony_at)})
     if form.validate_on_submit():
-        done = perform(services.update_cycle, current_user, cycle, **_fields(form), form=form,
+        done = perform(cycles.update_cycle, current_user, cycle, **_fields(form), form=form,
                        success=_("The award cycle is saved."))
         if done:
             return redirect_to(url_for("awards.cycle", cycle_id=cycle.id))
@@ -85,8 +87,7 @@ def cycle(cycle_id):
 
 def _cycle_page(cycle, form=None, status=200, jury_form=None):
     grouped = services.nominations_by_nominee(cycle)
-    shortlisted = {(s.category_id, s.nominee_id) for s in db.session.scalars(
-        db.select(Shortlisted).join(AwardCategory).where(AwardCategory.cycle_id == cycle.id))}
+    shortlisted = public.shortlisted_pairs(cycle)
     results_visible = cycle.results_visible(programme_today())
     tallies = {c.id: services.tally(c) for c in cycle.categories} if results_visible else {}
     names = {u.id: u.name for u in db.session.scalars(db.select(User).where(User.id.in_(
@@ -99,7 +100,8 @@ def _cycle_page(cycle, form=None, status=200, jury_form=None):
                   jury_form=jury_form or _jury_form(cycle), grouped=grouped,
                   shortlisted=shortlisted, tallies=tallies, names=names,
                   votes_cast=votes_cast, results_visible=results_visible,
-                  state_labels=STATE_LABELS)
+                  state_labels=STATE_LABELS, consented=public.consented(cycle),
+                  waiting=public.waiting_counts().get(cycle.id, 0))
 
 
 @bp.route("/coordinate/awards/<int:cycle_id>/jury", methods=["POST"])
@@ -108,7 +110,7 @@ def jury(cycle_id):
     cycle = _cycle_or_404(cycle_id)
     form = _jury_form(cycle, request.form)
     if form.validate_on_submit():
-        done = perform(services.set_jury, current_user, cycle, form.jurors.data,
+        done = perform(cycles.set_jury, current_user, cycle, form.jurors.data,
                        form.chair.data or None, form=form, success=_("The jury is saved."))
         if done:
             return redirect_to(url_for("awards.cycle", cycle_id=cycle.id))
@@ -120,7 +122,7 @@ def jury(cycle_id):
 def advance(cycle_id):
     _cycle_or_404(cycle_id)
     location = url_for("awards.cycle", cycle_id=cycle_id)
-    done = perform(services.advance, current_user, cycle_id, programme_today())
+    done = perform(cycles.advance, current_user, cycle_id, programme_today())
     if not done:
         return refusal(done, location)
     flash_success(_("Now: %(state)s.", state=done.result.state_label))
@@ -145,3 +147,47 @@ def tie_break(category_id):
     return act(location, services.chair_decides, current_user, category.id,
                    request.form.get("nominee", type=db_int), request.form.get("reason"),
                    success=_("The chair's choice is recorded."))
+
+
+# Citations reviewed before they are published ---------------------------------------
+
+
+def _review_form(nomination, formdata=None):
+    return ReviewForm(formdata=formdata, prefix=f"review-{nomination.id}", data=None if formdata
+                      else {"public_citation": nomination.public_citation or nomination.citation})
+
+
+def _citations_page(cycle, status=200, posted=None):
+    """The cycle's citations: to review (shortlisted nominees first), then reviewed."""
+    to_review, reviewed = public.citations(cycle)
+    forms = {n.id: _review_form(n) for n in to_review + reviewed}
+    if posted is not None:
+        forms[posted[0]] = posted[1]
+    return render("awards/citations.html", status=status, cycle=cycle, to_review=to_review,
+                  reviewed=reviewed, forms=forms)
+
+
+@bp.route("/coordinate/awards/<int:cycle_id>/citations")
+@requires(can_coordinate)
+def citations(cycle_id):
+    return _citations_page(_cycle_or_404(cycle_id))
+
+
+@bp.route("/coordinate/awards/nominations/<int:nomination_id>/review", methods=["POST"])
+@requires(can_coordinate)
+def review(nomination_id):
+    nomination = db.session.get(Nomination, nomination_id) or abort(404)
+    cycle_id = nomination.cycle_id
+    form = _review_form(nomination, request.form)
+    status = 422
+    if form.validate_on_submit():
+        done = perform(public.review_citation, current_user, nomination.id,
+                       form.public_citation.data, form=form,
+                       success=_("The text is approved for the public page."))
+        if done and request.htmx:
+            return _citations_page(_cycle_or_404(cycle_id))
+        if done:
+            return redirect_to(url_for("awards.citations", cycle_id=cycle_id))
+        status = done.error.status
+    return _citations_page(_cycle_or_404(cycle_id), status=status,
+                           posted=(nomination_id, form))

@@ -1,10 +1,23 @@
-"""Demo awards: last year's cycle announced with winners, this year's open for nominations."""
+"""Demo awards: last year's cycle announced with winners (their citations reviewed and
+their agreement to appear given, so the public page names them), this year's open for
+nominations."""
 
 from datetime import date, datetime, timedelta
 
+from ..database import utcnow
 from ..extensions import db
-from .models import ANNOUNCED, NOMINATIONS_OPEN, Juror, Nomination, Shortlisted, Vote
-from .services import create_cycle
+from .cycles import create_cycle
+from .models import (
+    ANNOUNCED,
+    NOMINATIONS_OPEN,
+    AwardCategory,
+    AwardCycle,
+    Juror,
+    Nomination,
+    PublicConsent,
+    Shortlisted,
+    Vote,
+)
 
 CITATIONS = {
     "mentor@example.org": "Élodie a accompagné Tesfaye à la préfecture, à l'école et au "
@@ -17,9 +30,8 @@ CITATIONS = {
 
 
 def seed_awards(people, today):
-    from .models import AwardCycle
-
     if db.session.scalar(db.select(db.func.count()).select_from(AwardCycle)):
+        publish_winners(people["admin@example.org"])  # a demo seeded before the review
         return
     coordinator, admin = people["coordinator@example.org"], people["admin@example.org"]
     past = create_cycle(
@@ -49,6 +61,8 @@ def seed_awards(people, today):
             db.session.add(Vote(category_id=category.id, nominee_id=people[nominee].id,
                                 juror_id=juror.id, score=score))
         category.winner_id = people[nominee].id
+    db.session.flush()
+    publish_winners(admin)
     current = create_cycle(
         admin, year=today.year, nominations_open_on=today - timedelta(days=20),
         nominations_close_on=today + timedelta(days=20),
@@ -65,4 +79,26 @@ def seed_awards(people, today):
         nominee_id=people["mentor@example.org"].id, locale="en",
         citation="Élodie came with me to the town hall three times and explained every "
                  "form. My children now go to school near our home."))
+    db.session.flush()
+
+
+def publish_winners(reviewer):
+    """The winners of announced cycles agreed to appear, and their citations are reviewed
+    as written. Only for a cycle where no one agreed and nothing was reviewed yet, so
+    running it again changes nothing (and a demo nominee's later withdrawal stays)."""
+    for cycle in db.session.scalars(db.select(AwardCycle).where(AwardCycle.state == ANNOUNCED)):
+        if db.session.scalar(db.select(PublicConsent.id).where(
+                PublicConsent.cycle_id == cycle.id).limit(1)) or db.session.scalar(
+                db.select(Nomination.id).where(Nomination.cycle_id == cycle.id,
+                                               Nomination.public_citation.is_not(None)).limit(1)):
+            continue
+        winners = {(c.id, c.winner_id) for c in db.session.scalars(db.select(AwardCategory).where(
+            AwardCategory.cycle_id == cycle.id, AwardCategory.winner_id.is_not(None)))}
+        for user_id in sorted({winner for _, winner in winners}):
+            db.session.add(PublicConsent(cycle_id=cycle.id, user_id=user_id))
+        for nomination in db.session.scalars(db.select(Nomination).where(
+                Nomination.cycle_id == cycle.id)):
+            if (nomination.category_id, nomination.nominee_id) in winners:
+                nomination.public_citation = nomination.citation
+                nomination.reviewed_at, nomination.reviewed_by_id = utcnow(), reviewer.id
     db.session.flush()

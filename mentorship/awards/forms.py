@@ -69,3 +69,15 @@ class NominationForm(Form):
                 max=CITATION_MAX))],
         description=_l("A few sentences, in your own language if you like."))
     submit = SubmitField(_l("Send my nomination"))
+
+
+class ReviewForm(Form):
+    """A coordinator approves a citation for the public page, as written or edited."""
+
+    public_citation = TextAreaField(
+        _l("Text for the public page"), validators=[
+            DataRequired(_l("Please give the text to publish.")),
+            Length(max=CITATION_MAX, message=_l("At most %(max)d characters.",
+                                                max=CITATION_MAX))],
+        description=_l("Approve it as written, or edit it first: leave out anything "
+                       "private (health, papers, addresses, other people's names)."))

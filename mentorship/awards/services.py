@@ -1,39 +1,32 @@
-"""The annual award: cycles and their dated states, nominations, declines, shortlists,
-jury votes with conflict rules, the tally with its tie-breaks, the announcement."""
+"""The annual award's rules: who may be nominated (and named), nominations, declines,
+shortlists, jury votes with conflict rules, the tally with its tie-breaks. Cycles and
+their states are in ``cycles``; what is published in ``public``."""
 
 from collections import defaultdict
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from icalendar import Calendar, Event
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from ..accounts.models import User
 from ..audit.services import record
-from ..database import add_once, folded, locked_one, unique_or, utcnow
+from ..database import add_once, folded, unique_or
 from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
 from ..volunteering.models import ACTIVE, COMPLETED, Commitment
 from .models import (
     ANNOUNCED,
-    CEREMONY_HOURS,
     CITATION_MAX,
     CITATION_MIN,
-    DEFAULT_CATEGORIES,
-    NEXT_STATE,
-    NOMINATIONS_OPEN,
     SCORE_MAX,
     SCORE_MIN,
-    SHORT_CITATION,
-    SHORTLISTING,
-    VOTING,
     AwardCategory,
     AwardCycle,
     Decline,
     Juror,
     Nomination,
+    PublicConsent,
     Shortlisted,
     Vote,
 )
@@ -45,92 +38,6 @@ SERVED_STATES = (ACTIVE, COMPLETED)
 
 class AwardError(DomainError):
     """A change to the award (cycle, nomination, shortlist, vote) the rules refuse."""
-
-
-# Cycles ------------------------------------------------------------------------------
-
-
-def create_cycle(actor, **fields):
-    if db.session.scalar(select(AwardCycle.id).where(AwardCycle.year == fields["year"])):
-        raise AwardError(_l("There is already an award cycle for this year."), "year")
-    _check_dates(fields)
-    cycle = AwardCycle(**fields)
-    cycle.categories = [AwardCategory(code=code, role=role, newcomers_only=only, position=i)
-                        for i, (code, role, only) in enumerate(DEFAULT_CATEGORIES)]
-    db.session.add(cycle)
-    db.session.flush()
-    record(actor, "award_cycle.created", cycle)
-    return cycle
-
-
-def update_cycle(actor, cycle, **fields):
-    _check_dates(fields)
-    for name, value in fields.items():
-        setattr(cycle, name, value)
-    record(actor, "award_cycle.updated", cycle)
-    return cycle
-
-
-def _check_dates(fields):
-    if fields["nominations_close_on"] < fields["nominations_open_on"]:
-        raise AwardError(_l("Nominations must close after they open."), "nominations_close_on")
-    if fields["voting_deadline"] <= fields["nominations_close_on"]:
-        raise AwardError(_l("The voting deadline must come after nominations close."),
-                         "voting_deadline")
-
-
-def set_jury(actor, cycle, user_ids, chair_id):
-    """Name the jury and its chair (who must be one of them)."""
-    chosen = set(user_ids)
-    if chair_id and chair_id not in chosen:
-        raise AwardError(_l("The chair must be one of the jurors."), "chair")
-    # Jurors who stay keep their row: a new row for the same person would be inserted
-    # before the old one is deleted, and the unique (cycle, person) would refuse it.
-    kept = [juror for juror in cycle.jurors if juror.user_id in chosen]
-    added = chosen - {juror.user_id for juror in kept}
-    cycle.jurors = kept + [Juror(user_id=uid) for uid in sorted(added)]
-    cycle.chair_id = chair_id
-    record(actor, "award_cycle.jury_set", cycle, jurors=sorted(chosen))
-
-
-def advance(actor, cycle_id, today):
-    """Move the cycle to its next state, on a coordinator's action, if the dates allow."""
-    cycle = locked_one(AwardCycle, cycle_id)
-    target = NEXT_STATE.get(cycle.state)
-    if target is None:
-        raise AwardError(_l("The winners are already announced."))
-    if target == NOMINATIONS_OPEN and not (
-            cycle.nominations_open_on <= today <= cycle.nominations_close_on):
-        raise AwardError(_l("Nominations can open from %(start)s to %(end)s.",
-                            start=cycle.nominations_open_on.isoformat(),
-                            end=cycle.nominations_close_on.isoformat()))
-    if target == SHORTLISTING and today <= cycle.nominations_close_on:
-        raise AwardError(_l("Nominations stay open until %(date)s.",
-                            date=cycle.nominations_close_on.isoformat()))
-    if target == VOTING:
-        if not cycle.jurors:
-            raise AwardError(_l("Name the jury first."))
-        if not db.session.scalar(select(func.count()).select_from(Shortlisted).join(
-                AwardCategory).where(AwardCategory.cycle_id == cycle.id)):
-            raise AwardError(_l("Shortlist at least one nominee first."))
-        if cycle.voting_closed(today):
-            raise AwardError(_l("The voting deadline (%(date)s) has passed. Change it first.",
-                                date=cycle.voting_deadline.isoformat()))
-    if target == ANNOUNCED:
-        if not cycle.voting_closed(today):
-            raise AwardError(_l("Voting is open until %(date)s.",
-                                date=cycle.voting_deadline.isoformat()))
-        unresolved = [c.label for c in cycle.categories if tally(c)["needs_chair"]]
-        if unresolved:
-            raise AwardError(_l("A tie needs the chair's choice: %(categories)s.",
-                                categories=", ".join(str(u) for u in unresolved)))
-        for category in cycle.categories:
-            category.winner_id = tally(category)["winner_id"]
-    cycle.state = target
-    record(actor, f"award_cycle.{target}", cycle)
-    if target == ANNOUNCED:
-        invite_to_ceremony(cycle)
-    return cycle
 
 
 def leave_open_juries(user):
@@ -168,25 +75,35 @@ def served_in_year(user_id, year):
         Commitment.user_id == user_id, _served_during(year))))
 
 
-def eligible_nominees(cycle, query, limit=NOMINEE_RESULTS):
-    """Volunteers of the cycle's year whose name contains ``query``, except those who
-    declined."""
+def named_account():
+    """SQL: an account that may be chosen or named at all (neither disabled nor erased)."""
+    return and_(User.is_enabled.is_(True), User.erased_at.is_(None))
+
+
+def may_be_named(user):
+    """The same rule as ``named_account``, for a loaded person."""
+    return user is not None and user.is_enabled and not user.is_erased
+
+
+def _eligible(cycle):
+    """SQL: people who may be nominated in ``cycle``: served in its year, did not
+    decline, and their account is neither disabled nor erased."""
     declined = select(Decline.user_id).where(Decline.cycle_id == cycle.id)
+    return select(User).join(Commitment, Commitment.user_id == User.id).where(
+        _served_during(cycle.year), ~User.id.in_(declined), named_account())
+
+
+def eligible_nominees(cycle, query, limit=NOMINEE_RESULTS):
+    """People who may be nominated in ``cycle`` whose name contains ``query``."""
     return db.session.scalars(
-        select(User).join(Commitment, Commitment.user_id == User.id)
-        .where(_served_during(cycle.year), ~User.id.in_(declined),
-               folded(User.name).like(f"%{(query or '').strip().casefold()}%"))
+        _eligible(cycle).where(folded(User.name).like(f"%{(query or '').strip().casefold()}%"))
         .order_by(User.name).distinct().limit(limit)).all()
 
 
 def eligible_nominee(cycle, user_id):
-    """The person with this id if they may be nominated in this cycle (served in its
-    year and did not decline), else None: no one else's name is ever shown."""
-    return db.session.scalar(
-        select(User).join(Commitment, Commitment.user_id == User.id)
-        .where(User.id == user_id, _served_during(cycle.year),
-               ~User.id.in_(select(Decline.user_id).where(Decline.cycle_id == cycle.id)))
-        .limit(1))
+    """The person with this id if they may be nominated in this cycle, else None: no one
+    else's name is ever shown."""
+    return db.session.scalar(_eligible(cycle).where(User.id == user_id).limit(1))
 
 
 def has_declined(cycle_id, user_id):
@@ -207,6 +124,8 @@ def nominate(nominator, cycle_id, category_id, nominee_id, citation, today, loca
         raise AwardError(_l("You cannot nominate yourself."), "nominee")
     if not category.open_to(nominator):
         raise AwardError(_l("Only newcomers nominate in this category."), "category")
+    if not may_be_named(db.session.get(User, nominee_id)):
+        raise AwardError(_l("This person cannot be nominated."), "nominee")
     roles = served_in_year(nominee_id, cycle.year)
     if not roles:
         raise AwardError(_l("This person did not volunteer in %(year)d.", year=cycle.year),
@@ -231,6 +150,10 @@ def nominate(nominator, cycle_id, category_id, nominee_id, citation, today, loca
             nomination = Nomination(cycle_id=cycle.id, category_id=category.id,
                                     nominator_id=nominator.id)
             db.session.add(nomination)
+        if (nomination.nominee_id, nomination.citation) != (nominee_id, citation):
+            # A changed nomination is reviewed again before anything of it is published.
+            nomination.public_citation = nomination.reviewed_at = None
+            nomination.reviewed_by_id = None
         nomination.nominee_id, nomination.citation = nominee_id, citation
         nomination.locale = locale
     record(nominator, "nomination.saved", nomination, category=category.code)
@@ -248,6 +171,8 @@ def decline(user, cycle_id):
         raise AwardError(_l("This award cycle does not exist."))
     # Declining twice (a double click) keeps the one row the unique (cycle, person) allows.
     add_once(Decline(cycle_id=cycle.id, user_id=user.id))
+    db.session.execute(db.delete(PublicConsent).where(
+        PublicConsent.cycle_id == cycle.id, PublicConsent.user_id == user.id))
     for entry in db.session.scalars(select(Shortlisted).join(AwardCategory).where(
             AwardCategory.cycle_id == cycle.id, Shortlisted.nominee_id == user.id)):
         db.session.delete(entry)
@@ -261,10 +186,13 @@ def decline(user, cycle_id):
 
 
 def nominations_by_nominee(cycle):
-    """Per category, per nominee: (nominee, count, citations), most nominated first."""
+    """Per category, per nominee: (nominee, count, citations), most nominated first; people
+    who declined, or whose account is disabled or erased, are left out."""
     rows = db.session.scalars(
         select(Nomination).options(db.joinedload(Nomination.nominee))
-        .where(Nomination.cycle_id == cycle.id).order_by(Nomination.created_at)).all()
+        .join(User, User.id == Nomination.nominee_id)
+        .where(Nomination.cycle_id == cycle.id, named_account())
+        .order_by(Nomination.created_at, Nomination.id)).all()
     declined = set(db.session.scalars(select(Decline.user_id).where(
         Decline.cycle_id == cycle.id)))
     grouped = defaultdict(lambda: defaultdict(list))
@@ -284,8 +212,9 @@ def shortlist(actor, category_id, nominee_ids):
     nominee_ids = sorted(set(nominee_ids))
     if len(nominee_ids) > category.cycle.shortlist_size:
         raise AwardError(_l("At most %(num)d per category.", num=category.cycle.shortlist_size))
-    nominated = set(db.session.scalars(select(Nomination.nominee_id).where(
-        Nomination.category_id == category.id)))
+    nominated = set(db.session.scalars(select(Nomination.nominee_id).join(
+        User, User.id == Nomination.nominee_id).where(
+        Nomination.category_id == category.id, named_account())))
     if not set(nominee_ids) <= nominated or any(
             has_declined(category.cycle_id, n) for n in nominee_ids):
         raise AwardError(_l("Only nominees of this category who did not decline can be "
@@ -310,8 +239,10 @@ def vote(juror, category_id, nominee_id, score, comment=None):
     cycle = category.cycle
     if not is_juror(juror, cycle):
         raise AwardError(_l("Only jurors vote."))
-    if not db.session.scalar(select(Shortlisted.id).where(
-            Shortlisted.category_id == category.id, Shortlisted.nominee_id == nominee_id)):
+    if not db.session.scalar(select(Shortlisted.id).join(
+            User, User.id == Shortlisted.nominee_id).where(
+            Shortlisted.category_id == category.id, Shortlisted.nominee_id == nominee_id,
+            named_account())):
         raise AwardError(_l("This person is not on the shortlist."))
     if nominee_id == juror.id:
         raise AwardError(_l("You cannot vote for yourself."))
@@ -365,59 +296,3 @@ def chair_decides(actor, category_id, nominee_id, reason):
         raise AwardError(_l("Choose one of the tied nominees."))
     category.tie_break_winner_id, category.tie_break_reason = nominee_id, reason
     record(actor, "award.tie_broken", category, reason, nominee_id=nominee_id)
-
-
-def ceremony_ics(cycle):
-    calendar = Calendar()
-    calendar.add("prodid", "-//mentorship//awards//EN")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"award-ceremony-{cycle.year}@mentorship")
-    event.add("dtstamp", utcnow().replace(tzinfo=ZoneInfo("UTC")))
-    start = cycle.ceremony_at.replace(tzinfo=ZoneInfo("UTC"))
-    event.add("dtstart", start)
-    event.add("dtend", start + timedelta(hours=CEREMONY_HOURS))
-    event.add("summary", str(_l("Volunteer award ceremony %(year)d", year=cycle.year)))
-    event.add("location", cycle.ceremony_place)
-    calendar.add_component(event)
-    return calendar.to_ical()
-
-
-def invite_to_ceremony(cycle):
-    """Every shortlisted nominee who did not decline receives an invitation with an .ics."""
-    people = db.session.scalars(select(User).join(Shortlisted, Shortlisted.nominee_id == User.id)
-                                .join(AwardCategory).where(AwardCategory.cycle_id == cycle.id)
-                                .distinct()).all()
-    ics = ceremony_ics(cycle)
-    for person in people:
-        send_email(person.email, _l("Invitation to the volunteer award ceremony"),
-                   "award_invitation", locale=person.locale, user=person, cycle=cycle,
-                   attachments=[("ceremony.ics", ics, "text", "calendar")])
-
-
-# Public page -------------------------------------------------------------------------
-
-
-def public_results(cycle):
-    """Winners and shortlisted nominees who did not decline, with short citations."""
-    declined = set(db.session.scalars(select(Decline.user_id).where(
-        Decline.cycle_id == cycle.id)))
-    results = []
-    for category in cycle.categories:
-        shortlisted = db.session.scalars(select(Shortlisted).options(
-            db.joinedload(Shortlisted.nominee)).where(Shortlisted.category_id == category.id)
-        ).all()
-        people = []
-        for entry in shortlisted:
-            if entry.nominee_id in declined:
-                continue
-            citation = db.session.scalar(select(Nomination.citation).where(
-                Nomination.category_id == category.id,
-                Nomination.nominee_id == entry.nominee_id).order_by(Nomination.id).limit(1))
-            short = (citation if len(citation or "") <= SHORT_CITATION
-                     else citation[:SHORT_CITATION - 3].rstrip() + "…")
-            people.append({"name": entry.nominee.name, "citation": short,
-                           "winner": entry.nominee_id == category.winner_id})
-        people.sort(key=lambda p: (not p["winner"], p["name"]))
-        results.append((category, people))
-    return results

@@ -1,4 +1,5 @@
-"""The award for everyone: the current cycle, nominating, declining, voting, past years."""
+"""The award for everyone: the current cycle, nominating, declining, agreeing (or not) to
+appear on the public page, voting, past years."""
 
 from contextlib import suppress
 
@@ -7,12 +8,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..accounts.models import User
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import choices
 from ..permissions import is_logged_in, requires
-from ..web import act, db_int, form_status, perform, redirect_to, render
-from . import bp, services
+from ..web import act, db_int, form_status, perform, redirect_to, refusal, render
+from . import bp, public, services
 from .forms import NominationForm
 from .models import (
     ANNOUNCED,
@@ -20,7 +22,6 @@ from .models import (
     SCORE_MAX,
     SCORE_MIN,
     AwardCycle,
-    Nomination,
     Shortlisted,
     Vote,
 )
@@ -48,29 +49,23 @@ def _nomination_form(cycle, formdata=None, query=""):
 
 def _page(cycle, form=None, status=200):
     today = programme_today()
-    mine = db.session.scalars(db.select(Nomination).options(
-        db.joinedload(Nomination.nominee), db.joinedload(Nomination.category))
-        .where(Nomination.cycle_id == cycle.id, Nomination.nominator_id == current_user.id)
-    ).all() if cycle else []
-    nominated = bool(cycle) and bool(db.session.scalar(db.select(Nomination.id).where(
-        Nomination.cycle_id == cycle.id, Nomination.nominee_id == current_user.id)))
     ballot = []
     if cycle and cycle.is_voting and services.is_juror(current_user, cycle):
         voted = {(v.category_id, v.nominee_id): v for v in db.session.scalars(
             db.select(Vote).where(Vote.juror_id == current_user.id))}
         for category in cycle.categories:
             for entry in db.session.scalars(db.select(Shortlisted).options(
-                    db.joinedload(Shortlisted.nominee)).where(
-                    Shortlisted.category_id == category.id)):
+                    db.joinedload(Shortlisted.nominee)).join(
+                    User, User.id == Shortlisted.nominee_id).where(
+                    Shortlisted.category_id == category.id, services.named_account())):
                 ballot.append((category, entry.nominee, voted.get((category.id,
                                                                     entry.nominee_id))))
     return render("awards/awards.html", status=status, cycle=cycle, today=today,
                   form=form or (_nomination_form(cycle, query=request.args.get("q"))
                                 if cycle and cycle.is_nominating else None),
-                  q=request.args.get("q", ""), mine=mine, nominated=nominated,
-                  declined=cycle and services.has_declined(cycle.id, current_user.id),
-                  ballot=ballot, score_min=SCORE_MIN, score_max=SCORE_MAX,
-                  comment_max=COMMENT_MAX,
+                  q=request.args.get("q", ""), mine=public.given(current_user),
+                  received=public.received(current_user), ballot=ballot,
+                  score_min=SCORE_MIN, score_max=SCORE_MAX, comment_max=COMMENT_MAX,
                   past=db.session.scalars(db.select(AwardCycle).where(
                       AwardCycle.state == ANNOUNCED).order_by(AwardCycle.year.desc())).all())
 
@@ -111,6 +106,22 @@ def decline():
                              "will not appear."))
 
 
+@bp.route("/awards/<int:year>/consent", methods=["POST"])
+@requires(is_logged_in)
+def consent(year):
+    """A nominee agrees to appear on that year's public page, or withdraws (at any time)."""
+    cycle = db.session.scalar(db.select(AwardCycle).where(AwardCycle.year == year)) or abort(404)
+    agree = request.form.get("public") == "yes"
+    message = (_("Thank you: your name can appear on the public page of the award.") if agree
+               else _("Done: your name does not appear on the public page of the award."))
+    done = perform(public.set_public_consent, current_user, cycle.id, agree, success=message)
+    if not done:
+        return refusal(done, url_for("awards.awards"))
+    if request.htmx:
+        return _page(services.current_cycle())
+    return redirect_to(url_for("awards.awards") + "#my-award")
+
+
 @bp.route("/awards/vote", methods=["POST"])
 @requires(is_logged_in)
 def vote():
@@ -130,4 +141,4 @@ def year(year):
                                                           AwardCycle.state == ANNOUNCED))
     if cycle is None:
         abort(404)
-    return render("awards/year.html", cycle=cycle, results=services.public_results(cycle))
+    return render("awards/year.html", cycle=cycle, results=public.public_results(cycle))

@@ -32,10 +32,10 @@ def next_steps(user):
 @bp.route("/")
 def home():
     from ..dates import programme_today
-    from ..reports.services import reached_milestone
+    from ..reports.figures import milestone
 
     return render("main/home.html", steps=next_steps(current_user),
-                  milestone=reached_milestone(programme_today().year))
+                  milestone=milestone(programme_today().year))
 
 
 @bp.route("/health")

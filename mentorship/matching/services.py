@@ -14,6 +14,7 @@ from ..dates import add_months, programme_today
 from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
+from ..programme.services import get_settings
 from ..volunteering.models import ACTIVE as COMMITMENT_ACTIVE
 from ..volunteering.models import Application, Commitment, VolunteerRole
 from . import scoring
@@ -357,10 +358,12 @@ def release_commitment(actor, commitment_id, reason):
 def coordinators_to_tell(match):
     if match.proposed_by_id:
         proposer = db.session.get(User, match.proposed_by_id)
-        if proposer is not None:
+        if proposer is not None and proposer.is_enabled:
             return [proposer]
+    # The proposer left (or nobody proposed it): coordinators who can act on it.
     return db.session.scalars(select(User).join(UserRole).where(
-        UserRole.role == COORDINATOR).limit(3)).all()
+        UserRole.role == COORDINATOR, User.is_enabled.is_(True)).order_by(User.id)
+        .limit(3)).all()
 
 
 def _tell(match, people, subject, template):
@@ -392,19 +395,23 @@ class Contact:
     preferred: str | None = None
     # The newcomer asked to meet at the programme office: the team arranges it.
     via_office: bool = False
+    # The volunteer shares nothing (or chose a phone they have not given): the newcomer
+    # writes to the programme's contact address, and the team passes messages on.
+    via_coordinator: bool = False
+    office_email: str | None = None
 
 
 def contact_for(match, viewer):
     """What ``viewer`` may see of the other person's contact details: nothing until
     both said yes, and nothing once the match has ended. The volunteer gets what the
-    newcomer chose (their phone, email, or the programme office); the newcomer gets the
-    volunteer's email and phone. None when there is nothing to show."""
+    newcomer chose (their phone, email, or the programme office); the newcomer gets what
+    the volunteer chose (User.shares_contact: their email, their phone, or the programme's
+    contact address). None when there is nothing to show."""
     other = match.other_person(viewer)
     if other is None or not match.is_active:
         return None
     if match.side_of(viewer) == "newcomer":
-        return Contact(other.name, other.first_name, email=other.email,
-                       phone=other.phone or None)
+        return _volunteer_contact(other)
     preferred = match.request.preferred_contact
     if preferred == "office":
         return Contact(other.name, other.first_name, preferred=preferred, via_office=True)
@@ -412,6 +419,18 @@ def contact_for(match, viewer):
         return Contact(other.name, other.first_name, phone=other.phone, preferred=preferred)
     # Email, or a phone preference without a number: the email.
     return Contact(other.name, other.first_name, email=other.email, preferred=preferred)
+
+
+def _volunteer_contact(volunteer):
+    """What a matched newcomer sees of ``volunteer``: only what they chose to share."""
+    shares = volunteer.shares_contact
+    if shares == "email":
+        return Contact(volunteer.name, volunteer.first_name, email=volunteer.email)
+    if shares == "phone" and volunteer.phone:
+        return Contact(volunteer.name, volunteer.first_name, phone=volunteer.phone)
+    # "office", or a phone chosen but none given: never another detail instead.
+    return Contact(volunteer.name, volunteer.first_name, via_coordinator=True,
+                   office_email=get_settings().contact_email)
 
 
 def volunteer_matches(user_id):

@@ -20,7 +20,7 @@ from ..database import add_once, utcnow
 from ..dates import local_to_utc, programme_today
 from ..extensions import db
 from ..hours.models import PENDING, HourEntry
-from ..mail import deliver, render_message
+from ..mail import deliver, remember, render_message
 from ..matching.models import FLAG_AFTER_DAYS, OPEN, PROPOSED, BuddyRequest, Match
 from ..training.models import ENROLLED, Enrollment, TrainingSession
 from ..volunteering.models import ACTIVE, ENDING_SOON_DAYS, Commitment
@@ -109,6 +109,7 @@ def send_due(today=None, now=None):
                                          locale=person.locale, user=person, **context)
                 if not add_once(SentReminder(key=key, recipient_id=person.id)):
                     continue  # another run claimed it
+                remember(person, template, message)
                 deliver(message)
         except Exception:  # one recipient's failure must not stop the others
             current_app.logger.exception("Reminder %s to %s failed", key, person.email)

@@ -1,29 +1,29 @@
-"""Figures: the coordinator's dashboard, the public page, annual reports, milestones.
+"""The coordinator's dashboard, publishing annual reports, and milestones.
 
+What the public sees (the /impact page, CSV, snapshots, banner) is reports/figures.py.
 Everything is counted by SQL aggregation; no page loads rows to count them.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from ..accounts.models import COORDINATOR, User, UserRole
 from ..audit.services import record
 from ..awards.models import Nomination
 from ..awards.services import current_cycle
-from ..database import days_between, month_of, utcnow
+from ..database import days_between, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import HourEntry
 from ..mail import send_email
 from ..matching.models import ACTIVE as MATCH_ACTIVE
-from ..matching.models import COMPLETED as MATCH_COMPLETED
 from ..matching.models import OPEN, BuddyRequest, Match
 from ..programme.services import get_settings
 from ..recognition.models import REDEEMED, Pass
-from ..training.models import ATTENDED, NO_SHOW, Certificate, Enrollment
+from ..training.models import ATTENDED, NO_SHOW, Enrollment
 from ..volunteering.models import (
     ACTIVE,
     COMPLETED,
@@ -33,25 +33,10 @@ from ..volunteering.models import (
     Application,
     Commitment,
 )
+from . import figures
+from .counting import residents_accompanying, year_bounds
+from .definitions import METRIC_LABELS, SUPPRESS_BELOW  # noqa: F401  (Jinja global, tests)
 from .models import MilestoneReached, PublishedReport
-
-# A breakdown never shows a count of people below this: so few could be recognised.
-SUPPRESS_BELOW = 5
-# The published totals, in the order the pages show them.
-METRIC_LABELS = {
-    "volunteers": _l("Residents who volunteered"),
-    "newcomers": _l("Newcomers accompanied"),
-    "hours": _l("Approved hours given"),
-    "certificates": _l("Certificates issued"),
-    "matches_completed": _l("Matches completed"),
-    "perks_redeemed": _l("Cultural passes used"),
-}
-
-
-def year_bounds(year):
-    start = datetime(year, 1, 1)
-    return start, datetime(year + 1, 1, 1)
-
 
 # Dashboard ---------------------------------------------------------------------------
 
@@ -129,75 +114,7 @@ def _share(part, whole):
     return round(100 * part / whole) if whole else None
 
 
-# Yearly figures (public page and annual report) --------------------------------------
-
-
-def year_figures(year):
-    """The published figures for a year: totals, per role, and per month."""
-    start, end = year_bounds(year)
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    served = and_(Commitment.status.in_((ACTIVE, COMPLETED, ENDED_EARLY)),
-                  Commitment.start_date <= last,
-                  or_(Commitment.ended_on.is_(None), Commitment.ended_on >= first),
-                  Commitment.status != "awaiting_training")
-    volunteers_by_role = dict(db.session.execute(
-        select(Commitment.role, func.count(func.distinct(Commitment.user_id)))
-        .where(served).group_by(Commitment.role)).all())
-    volunteers = db.session.scalar(select(func.count(func.distinct(Commitment.user_id)))
-                                   .where(served))
-    in_year = and_(Match.activated_at.is_not(None), Match.activated_at < end,
-                   or_(Match.ended_at.is_(None), Match.ended_at >= start))
-    newcomers = db.session.scalar(select(func.count(func.distinct(Match.newcomer_id)))
-                                  .where(in_year))
-    month = month_of(HourEntry.day)
-    hours_by_month = {m: int(v) // 60 for m, v in db.session.execute(
-        select(month, func.sum(HourEntry.minutes)).where(
-            HourEntry.status == HOURS_APPROVED, HourEntry.day >= first, HourEntry.day <= last)
-        .group_by(month)).all()}
-    certificates_month = month_of(Certificate.issued_on)
-    certificates_by_month = dict(db.session.execute(
-        select(certificates_month, func.count()).where(
-            Certificate.issued_on >= first, Certificate.issued_on <= last)
-        .group_by(certificates_month)).all())
-    matches_month = month_of(Match.ended_at)
-    matches_by_month = dict(db.session.execute(
-        select(matches_month, func.count()).where(
-            Match.status == MATCH_COMPLETED, Match.ended_at >= start, Match.ended_at < end)
-        .group_by(matches_month)).all())
-    started_month = month_of(Match.activated_at)
-    started_by_month = dict(db.session.execute(
-        select(started_month, func.count()).where(
-            Match.activated_at >= start, Match.activated_at < end)
-        .group_by(started_month)).all())
-    passes_month = month_of(Pass.redeemed_at)
-    passes_by_month = dict(db.session.execute(
-        select(passes_month, func.count()).where(
-            Pass.status == REDEEMED, Pass.redeemed_at >= start, Pass.redeemed_at < end)
-        .group_by(passes_month)).all())
-    months = [f"{year}-{m:02d}" for m in range(1, 13)]
-    return {
-        "year": year,
-        "totals": {
-            "volunteers": volunteers,
-            "newcomers": newcomers,
-            "hours": sum(hours_by_month.values()),
-            "certificates": sum(certificates_by_month.values()),
-            "matches_completed": sum(matches_by_month.values()),
-            "perks_redeemed": sum(passes_by_month.values()),
-        },
-        "volunteers_by_role": {role: volunteers_by_role.get(role, 0) for role in ROLE_CODES},
-        "months": [{"month": m, "hours": hours_by_month.get(m, 0),
-                    "matches_started": started_by_month.get(m, 0),
-                    "matches_completed": matches_by_month.get(m, 0),
-                    "certificates": certificates_by_month.get(m, 0),
-                    "perks_redeemed": passes_by_month.get(m, 0)} for m in months],
-    }
-
-
-def suppressed(count):
-    """A count of people in a breakdown that is too small to publish: it shows as
-    "fewer than 5" (SUPPRESS_BELOW)."""
-    return count < SUPPRESS_BELOW
+# Yearly figures: reports/figures.py publishes them ------------------------------------
 
 
 def years_with_activity(today):
@@ -213,8 +130,9 @@ def publish(actor, year, note=None):
     latest = latest_report(year)
     if latest is not None and not (note or "").strip():
         raise ReportError(_l("A new version needs a note saying what changed."))
+    # The snapshot stores what the public sees (small numbers already hidden).
     report = PublishedReport(year=year, version=(latest.version + 1) if latest else 1,
-                             data=year_figures(year), note=(note or "").strip() or None,
+                             data=figures.published(year), note=(note or "").strip() or None,
                              published_by_id=actor.id)
     db.session.add(report)
     db.session.flush()
@@ -236,27 +154,12 @@ def published_reports():
         PublishedReport.year.desc(), PublishedReport.version.desc())).all()
 
 
-def csv_rows(figures):
-    yield ("year", "month", "approved_hours", "matches_started", "matches_completed",
-           "certificates_issued", "perks_redeemed")
-    for row in figures["months"]:
-        yield (figures["year"], row["month"], row["hours"], row["matches_started"],
-               row["matches_completed"], row["certificates"], row["perks_redeemed"])
-
-
 # Milestones --------------------------------------------------------------------------
 
 
-def residents_accompanying(year):
-    """Residents who accompanied newcomers in ``year`` (a match active during it)."""
-    start, end = year_bounds(year)
-    return db.session.scalar(select(func.count(func.distinct(Match.volunteer_id))).where(
-        Match.activated_at.is_not(None), Match.activated_at < end,
-        or_(Match.ended_at.is_(None), Match.ended_at >= start)))
-
-
 def reached_milestone(year):
-    """The highest threshold reached this year, or None."""
+    """The highest threshold reached this year, or None (for coordinators: the public
+    banner is figures.milestone, which never shows a small one)."""
     count = residents_accompanying(year)
     reached = [t for t in sorted(get_settings().milestones or []) if count >= t]
     return reached[-1] if reached else None

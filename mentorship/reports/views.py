@@ -9,16 +9,16 @@ from ..dates import programme_today
 from ..exports import csv_text
 from ..extensions import db
 from ..formtools import MAX_YEAR, MIN_YEAR
+from ..i18n import text_direction
 from ..permissions import can_coordinate, requires
 from ..web import attachment, db_int, flash_success, perform, redirect_to, render
-from . import bp, services
+from . import bp, figures, services
 from .models import PublishedReport
 
 
-@bp.context_processor
-def suppression():
-    """What the figures need to hide small counts (reports/_figures.html)."""
-    return {"suppressed": services.suppressed, "suppress_below": services.SUPPRESS_BELOW}
+def _page(data):
+    """The figures as reports/_figures.html draws them, in the page's direction."""
+    return figures.page(data, rtl=text_direction() == "rtl")
 
 
 def _countable(year):
@@ -33,8 +33,10 @@ def impact():
     year = request.args.get("year", type=db_int) or today.year
     if year not in years:
         year = today.year
-    return render("reports/impact.html", figures=services.year_figures(year), year=year,
-                  years=years, milestone=services.reached_milestone(today.year),
+    # The banner speaks of this year: it shows beside this year's figures only.
+    milestone = figures.milestone(today.year) if year == today.year else None
+    return render("reports/impact.html", page=_page(figures.published(year, today)),
+                  year=year, years=years, milestone=milestone,
                   reports=services.published_reports(), current_year=today.year)
 
 
@@ -49,19 +51,19 @@ def published(year):
         abort(404)
     versions = db.session.scalars(db.select(PublishedReport).where(
         PublishedReport.year == year).order_by(PublishedReport.version)).all()
-    return render("reports/report.html", figures=report.data, report=report,
-                  versions=versions, live=False)
+    return render("reports/report.html", page=_page(figures.from_snapshot(report.data)),
+                  report=report, versions=versions, live=False)
 
 
 @bp.route("/impact/reports/<int:year>.csv")
 def published_csv(year):
     report = services.latest_report(year) or abort(404)
-    return attachment(_csv(report.data), f"report-{year}-v{report.version}.csv",
-                      "text/csv")
+    return attachment(_csv(figures.from_snapshot(report.data)),
+                      f"report-{year}-v{report.version}.csv", "text/csv")
 
 
-def _csv(figures):
-    return csv_text(services.csv_rows(figures))
+def _csv(data):
+    return csv_text(figures.csv_rows(data))
 
 
 @bp.route("/coordinate/reports", methods=["GET", "POST"])
@@ -77,9 +79,10 @@ def coordinate_reports():
             flash_success(_("The report for %(year)d is published (version %(version)d).",
                             year=year, version=done.result.version))
             return redirect_to(url_for("reports.coordinate_reports", year=year))
-    return render("reports/coordinate.html", figures=services.year_figures(year), year=year,
-                  years=services.years_with_activity(today), latest=services.latest_report(year),
-                  reports=services.published_reports(), live=True)
+    return render("reports/coordinate.html", page=_page(figures.published(year, today)),
+                  year=year, years=services.years_with_activity(today),
+                  latest=services.latest_report(year), reports=services.published_reports(),
+                  live=True)
 
 
 @bp.route("/coordinate/reports/<int:year>.csv")
@@ -87,5 +90,4 @@ def coordinate_reports():
 def report_csv(year):
     if not _countable(year):
         abort(404)
-    return attachment(_csv(services.year_figures(year)), f"figures-{year}.csv",
-                      "text/csv")
+    return attachment(_csv(figures.published(year)), f"figures-{year}.csv", "text/csv")

@@ -104,3 +104,7 @@ def test_own_data_download(client, login_as):
     assert response.json["account"]["email"] == account.email
     assert response.json["languages"] == [{"language": "uk", "level": "native"}]
     assert "password" not in response.get_data(as_text=True)
+    assert response.headers["Content-Disposition"] == 'attachment; filename="my-data.json"'
+    page = client.get("/account/my-data")
+    assert page.status_code == 200
+    assert account.email in page_text(page) and "Ukrainian" in page_text(page)

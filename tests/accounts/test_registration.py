@@ -11,6 +11,7 @@ GOOD = {
     "confirm": "a long sentence about bread",
     "locale": "fr",
     "intent": RESIDENT,
+    "consent": "y",
 }
 
 
@@ -107,7 +108,8 @@ def test_two_sign_ups_racing_for_one_address_get_the_same_answer(app, monkeypatc
 
     with app.app_context():
         first = services.register_user(name="First", email="race@example.org",
-                                       password=GOOD["password"], locale="en", intent=RESIDENT)
+                                       password=GOOD["password"], locale="en", intent=RESIDENT,
+                                       agreed=True)
         db.session.commit()
         # The second sign-up checked before the first one was saved.
         real_find = services.find_user_by_email
@@ -119,7 +121,8 @@ def test_two_sign_ups_racing_for_one_address_get_the_same_answer(app, monkeypatc
 
         monkeypatch.setattr(services, "find_user_by_email", find_too_early)
         second = services.register_user(name="Second", email="race@example.org",
-                                        password=GOOD["password"], locale="en", intent=RESIDENT)
+                                        password=GOOD["password"], locale="en", intent=RESIDENT,
+                                        agreed=True)
         db.session.commit()
         assert first is not None and second is None
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1

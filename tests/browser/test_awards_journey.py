@@ -11,6 +11,8 @@ from tests.browser.conftest import assert_accessible, log_in
 pytestmark = pytest.mark.browser
 CITATION = ("إلودي رافقتني إلى البلدية ثلاث مرات وشرحت لي كل ورقة. أولادي يذهبون الآن "
             "إلى مدرسة قريبة من بيتنا. شكرًا لها من كل قلبي.")
+# The coordinator leaves out the children's school (private) before it is published.
+EDITED = "إلودي رافقتني إلى البلدية ثلاث مرات وشرحت لي كل ورقة. شكرًا لها من كل قلبي."
 
 
 def log_out(page):
@@ -84,9 +86,56 @@ def test_newcomer_nominates_in_arabic_through_to_the_public_page(page, live_app)
     expect(result.locator(".badge")).to_be_visible()
     page.locator("form[action$='/advance'] button").click()
     expect(page.locator(".lead .badge")).to_have_attribute("data-state", "announced")
+
+    # Élodie has not agreed to appear yet: the public page does not name her.
+    page.goto(f"/awards/{year}")
+    category = page.locator("section[data-category=newcomers_choice]")
+    expect(category.locator(".unnamed-winner")).to_be_visible()
+    expect(category).not_to_contain_text("Élodie Martin")
+
+    # The coordinator reviews the citation and leaves out a private detail (htmx).
+    page.goto(f"/coordinate/awards/{cycle_id}/citations")
+    item = page.locator("li.citation[data-category=newcomers_choice]")
+    expect(item.locator(".badge")).to_be_visible()  # shortlisted
+    item.locator("textarea").fill(EDITED)
+    item.locator("button[type=submit]").click()
+    expect(page.locator("#messages .message-success")).to_be_visible()
+    expect(page.locator("li.citation[data-category=newcomers_choice]")).to_have_attribute(
+        "data-reviewed", "yes")
+    assert_accessible(page)
     log_out(page)
 
+    # Tesfaye sees the text that is published.
+    log_in(page, "tesfaye.alemu@example.org")
+    page.goto("/awards")
+    mine = page.locator(f".my-nomination[data-year='{year}'][data-category=newcomers_choice]")
+    expect(mine).to_have_attribute("data-reviewed", "yes")
+    expect(mine.locator(".public-citation")).to_have_text(EDITED)
+    log_out(page)
+
+    # Élodie agrees to appear: the public page names her, with the reviewed text.
+    log_in(page, "mentor@example.org")
+    page.goto("/awards")
+    choice = page.locator(f".my-award[data-year='{year}']")
+    expect(choice).to_have_attribute("data-public", "no")
+    choice.locator("button[type=submit]").first.click()
+    expect(page.locator(f".my-award[data-year='{year}']")).to_have_attribute(
+        "data-public", "yes")
+    assert_accessible(page)
     page.goto(f"/awards/{year}")
     winners = page.locator("li.winner", has_text="Élodie Martin")
     expect(winners.first).to_be_visible()
+    expect(winners.first.locator(".quote")).to_have_text(EDITED)
+    expect(page.locator("body")).not_to_contain_text("مدرسة قريبة")
     assert_accessible(page)
+
+    # She changes her mind after the announcement: the page drops her at once.
+    page.goto("/awards")
+    page.locator(f".my-award[data-year='{year}'] button[type=submit]").first.click()
+    expect(page.locator(f".my-award[data-year='{year}']")).to_have_attribute(
+        "data-public", "no")
+    page.goto(f"/awards/{year}")
+    category = page.locator("section[data-category=newcomers_choice]")
+    expect(category.locator(".unnamed-winner")).to_be_visible()
+    expect(category).not_to_contain_text("Élodie Martin")
+    log_out(page)

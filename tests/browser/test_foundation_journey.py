@@ -19,6 +19,7 @@ def test_register_switch_to_arabic_edit_profile_and_log_out(page):
     page.get_by_label("Email address").fill("zoe@example.org")
     page.get_by_label("Password", exact=True).fill("a quiet morning by the river")
     page.get_by_label("Password again").fill("a quiet morning by the river")
+    page.get_by_label("I have read the privacy notice and I agree to it").check()
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Zoë Lefèvre")
 
@@ -112,10 +113,11 @@ def test_admin_changes_a_role_in_place_and_is_told(page):
     page.goto("/admin/people?q=Thomas")
     page.evaluate("window.__sameDocument = true")
     row = page.locator("tr", has_text="Thomas Girard")
-    expect(row.locator(".badge")).to_have_count(1)
+    roles = row.locator("td").nth(1)  # (name is the th) email, roles, account
+    expect(roles.locator(".badge")).to_have_count(1)
     row.locator("form:has(input[name=role][value=coordinator]) button").click()
     # The row is swapped in place and the confirmation arrives with it, in #messages.
-    expect(row.locator(".badge")).to_have_count(2)
+    expect(roles.locator(".badge")).to_have_count(2)
     expect(page.locator("#messages .message-success")).to_contain_text("Thomas Girard")
     assert page.evaluate("window.__sameDocument === true")
     assert_accessible(page)

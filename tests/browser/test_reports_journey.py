@@ -35,3 +35,17 @@ def test_dashboard_and_report_are_accessible(page):
     page.locator("a[href*='/impact/reports/']").first.click()
     expect(page.locator("[data-metric=hours]")).to_be_visible()
     assert_accessible(page)
+
+
+def test_public_figures_never_show_a_small_number_and_say_how_they_count(page):
+    page.goto("/")
+    banner = page.locator(".milestone")
+    expect(banner).to_contain_text("residents accompanied newcomers this year")
+    banner.get_by_role("link", name="How we count").click()
+    expect(page.get_by_role("heading", name="How we count")).to_be_visible()
+    expect(page.locator("[data-definition=volunteers]")).to_contain_text("at least one day")
+    marks = page.locator("svg.bar-chart text.value").all_text_contents()
+    cells = page.locator("[data-metric], [data-role], [data-column]").all_inner_texts()
+    assert marks and cells
+    assert not {text.strip() for text in marks + cells} & {"1", "2", "3", "4"}
+    assert_accessible(page)

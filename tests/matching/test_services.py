@@ -371,13 +371,34 @@ def test_contact_details_follow_the_newcomers_choice(app, newcomer_request, acti
     assert (to_volunteer.email, to_volunteer.phone, to_volunteer.via_office) == (
         newcomer.email if "email" in shown else None, phone if "phone" in shown else None,
         "office" in shown)
-    # The newcomer always gets the volunteer's email and phone.
+    # The newcomer gets what the volunteer shares (their email, by default), whatever the
+    # newcomer chose for themselves.
     to_newcomer = seen_by(newcomer)
     assert (to_newcomer.name, to_newcomer.email, to_newcomer.phone, to_newcomer.preferred) == (
-        "Claire Dubois", volunteer.email, "+33 7 00 00 00 01", None)
+        "Claire Dubois", volunteer.email, None, None)
     assert seen_by(stranger) is None
     with app.app_context():
         services.end_match(db.session.get(User, coordinator.id), match_id, "completed",
                            "needs_met")
         db.session.commit()
     assert seen_by(volunteer) is None and seen_by(newcomer) is None
+
+
+def test_a_declined_proposal_reaches_a_coordinator_who_can_act(app, newcomer_request,
+                                                               active_volunteer, make_user,
+                                                               outbox):
+    # The proposer was disabled since: the news goes to coordinators who can log in.
+    proposer = make_user("coordinator", email="proposer@example.org")
+    gone = make_user("coordinator", email="gone@example.org")
+    make_user("coordinator", email="here@example.org")
+    newcomer, request_id = newcomer_request("mentor")
+    match_id = propose(app, proposer, request_id, active_volunteer().commitment_id)
+    with app.app_context():
+        for account in (proposer, gone):
+            db.session.get(User, account.id).is_enabled = False
+        db.session.commit()
+    outbox.clear()
+    respond(app, newcomer, match_id, accept=False, reason="not_right_fit")
+    told = {message["To"] for message in outbox}
+    assert "here@example.org" in told
+    assert not told & {"proposer@example.org", "gone@example.org"}

@@ -86,8 +86,9 @@ def same_site_path(base, href):
     return url.path + (f"?{url.query}" if url.query else "")
 
 
-def crawl(client, limit=150):
-    """Visit pages from the entry points; returns (visited paths, forms found)."""
+def crawl(client, limit=150, on_page=None):
+    """Visit pages from the entry points; returns (visited paths, forms found).
+    ``on_page(path, status, body)`` sees every answer on the way."""
     queue, seen, forms = deque(ENTRY_POINTS), set(ENTRY_POINTS), []
     visited = []
     while queue and len(visited) < limit:
@@ -96,6 +97,8 @@ def crawl(client, limit=150):
         body = response.get_data(as_text=True)  # reads (and ends) a streamed download too
         response.close()
         visited.append((path, response.status_code))
+        if on_page is not None:
+            on_page(path, response.status_code, body)
         if response.status_code >= 500 or response.mimetype != "text/html":
             continue
         parser = _PageParser()
