@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, select
 
 from ..accounts.models import User
 from ..audit.services import record
-from ..database import add_once, folded, unique_or
+from ..database import add_once, folded, locked_one, unique_or
 from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
@@ -124,7 +124,9 @@ def nominate(nominator, cycle_id, category_id, nominee_id, citation, today, loca
         raise AwardError(_l("You cannot nominate yourself."), "nominee")
     if not category.open_to(nominator):
         raise AwardError(_l("Only newcomers nominate in this category."), "category")
-    if not may_be_named(db.session.get(User, nominee_id)):
+    # Locked: an erasure of the nominee at the same moment waits for this nomination (and
+    # then withdraws it), or this one sees the erased account and refuses.
+    if not may_be_named(locked_one(User, nominee_id)):
         raise AwardError(_l("This person cannot be nominated."), "nominee")
     roles = served_in_year(nominee_id, cycle.year)
     if not roles:

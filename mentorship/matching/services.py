@@ -383,6 +383,13 @@ def match_for(user, match_id):
     return match
 
 
+def shows_profile(match):
+    """Each person of a match sees the other's languages, and the volunteer the newcomer's
+    needs and neighbourhood, only while it is proposed or active: once it is declined or
+    ended, they see no more of each other than anyone else does."""
+    return match.status in PLACE_TAKING_STATES
+
+
 @dataclass(frozen=True)
 class Contact:
     """How one person of an active match may reach the other."""
@@ -410,6 +417,10 @@ def contact_for(match, viewer):
     other = match.other_person(viewer)
     if other is None or not match.is_active:
         return None
+    if not other.is_enabled:
+        # A disabled account: the team passes messages on, if any.
+        return Contact(other.name, other.first_name, via_coordinator=True,
+                       office_email=get_settings().contact_email)
     if match.side_of(viewer) == "newcomer":
         return _volunteer_contact(other)
     preferred = match.request.preferred_contact

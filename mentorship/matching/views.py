@@ -85,6 +85,7 @@ def _match_page(match, decline_form=None, status=200):
     return render("matching/match.html", status=status, match=match,
                   side=match.side_of(current_user), other=match.other_person(current_user),
                   contact=services.contact_for(match, current_user),
+                  profile=services.shows_profile(match),
                   decline_form=decline_form or DeclineForm())
 
 

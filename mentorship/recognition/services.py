@@ -296,10 +296,12 @@ def recent_passes(page=1, per_page=25):
 
 
 def public_thanks(today):
-    """Volunteers who chose to appear: first name, role, months served."""
+    """Volunteers who chose to appear: first name, role, months served (never a disabled
+    or erased account)."""
     rows = db.session.execute(
         select(User, Commitment).join(Commitment, Commitment.user_id == User.id)
-        .where(User.public_thanks.is_(True), Commitment.status.in_(SERVED_STATES))
+        .where(User.public_thanks.is_(True), User.is_enabled.is_(True),
+               Commitment.status.in_(SERVED_STATES))
         .order_by(User.name)).all()
     people = {}
     for user, commitment in rows:

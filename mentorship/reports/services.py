@@ -177,7 +177,7 @@ def check_milestones(year):
         db.session.add(MilestoneReached(year=year, threshold=threshold))
     db.session.flush()
     coordinators = db.session.scalars(select(User).join(UserRole).where(
-        UserRole.role == COORDINATOR).distinct()).all()
+        UserRole.role == COORDINATOR, User.is_enabled.is_(True)).distinct()).all()
     for person in coordinators:
         send_email(person.email, _l("A milestone for the programme"), "milestone",
                    locale=person.locale, user=person, threshold=new[-1], year=year)

@@ -40,8 +40,8 @@ def impact():
                   reports=services.published_reports(), current_year=today.year)
 
 
-@bp.route("/impact/reports/<int:year>")
-def published(year):
+def _report_or_404(year):
+    """The version of ``year``'s report the URL names (?version=N), else the latest."""
     version = request.args.get("version", type=db_int)
     query = db.select(PublishedReport).where(PublishedReport.year == year)
     if version:
@@ -49,6 +49,12 @@ def published(year):
     report = db.session.scalar(query.order_by(PublishedReport.version.desc()).limit(1))
     if report is None:
         abort(404)
+    return report
+
+
+@bp.route("/impact/reports/<int:year>")
+def published(year):
+    report = _report_or_404(year)
     versions = db.session.scalars(db.select(PublishedReport).where(
         PublishedReport.year == year).order_by(PublishedReport.version)).all()
     return render("reports/report.html", page=_page(figures.from_snapshot(report.data)),
@@ -57,7 +63,7 @@ def published(year):
 
 @bp.route("/impact/reports/<int:year>.csv")
 def published_csv(year):
-    report = services.latest_report(year) or abort(404)
+    report = _report_or_404(year)
     return attachment(_csv(figures.from_snapshot(report.data)),
                       f"report-{year}-v{report.version}.csv", "text/csv")
 

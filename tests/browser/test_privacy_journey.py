@@ -85,7 +85,7 @@ def test_a_newcomer_is_erased_and_nothing_of_them_remains(page):
     page.locator("form #submit").click()
     expect(page.locator("#messages")).to_be_visible()
     for path in ("/coordinate/matching", "/coordinate/erasure-requests", "/coordinate",
-                 "/coordinate/applications", "/coordinate/awards"):
+                 "/coordinate/applications", "/coordinate/awards", "/awards"):
         page.goto(path)
         expect(page.locator("main")).not_to_contain_text(NAME)
         expect(page.locator("main")).not_to_contain_text(EMAIL)
@@ -101,8 +101,56 @@ def test_a_newcomer_is_erased_and_nothing_of_them_remains(page):
     expect(page.locator("form[action='/logout']")).to_have_count(0)
     assert "/login" in page.url
     assert figures(page) == before
-    for path in ("/awards", "/thanks"):
-        page.goto(path)
-        expect(page.locator("main")).not_to_contain_text(NAME)
+    page.goto("/thanks")
+    expect(page.locator("main")).not_to_contain_text(NAME)
     # Only the refused forms (422, on purpose) are in the console.
     assert [e for e in page.console_errors if "status of 422" not in e] == []
+
+
+def erase_through_the_queue(page, email, name):
+    log_in(page, email)
+    page.goto("/account/delete")
+    page.locator("#password").fill("demo-password-2026")
+    page.locator("#understood").check()
+    page.locator("form #submit").click()
+    expect(page.locator("#messages")).to_contain_text("Your request is recorded")
+    log_out(page)
+    log_in(page, "coordinator@example.org")
+    page.goto("/coordinate/erasure-requests")
+    page.locator("tr", has_text=name).get_by_role("link").click()
+    page.locator("#understood").check()
+    page.locator("form #submit").click()
+    expect(page.locator("#messages")).to_be_visible()
+
+
+def test_a_matched_newcomer_is_erased_and_the_figures_stay(page):
+    # Tesfaye has an active match with Élodie and nominated her for the award.
+    name = "Tesfaye Alemu"
+    before = figures(page)
+    log_in(page, "coordinator@example.org")
+    page.goto("/coordinate/matching/matches")
+    expect(page.locator("main")).to_contain_text(name)
+    log_out(page)
+
+    erase_through_the_queue(page, "tesfaye.alemu@example.org", name)
+    for path in ("/coordinate/matching", "/coordinate/matching/matches", "/coordinate",
+                 "/coordinate/awards", "/awards", "/coordinate/hours"):
+        page.goto(path)
+        expect(page.locator("main")).not_to_contain_text(name)
+    page.goto("/coordinate/awards")
+    for link in page.locator("main a[href^='/coordinate/awards/']").all()[:3]:
+        href = link.get_attribute("href")
+        page.goto(href)
+        expect(page.locator("main")).not_to_contain_text(name)
+        page.goto("/coordinate/awards")
+    log_out(page)
+
+    # His volunteer's pages no longer name him; the public figures did not move.
+    log_in(page, "mentor@example.org")
+    for path in ("/volunteer", "/hours", "/awards"):
+        page.goto(path)
+        expect(page.locator("main")).not_to_contain_text(name)
+    log_out(page)
+    assert figures(page) == before
+    log_in(page, "tesfaye.alemu@example.org")
+    assert "/login" in page.url

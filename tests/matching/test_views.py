@@ -93,6 +93,21 @@ def test_contact_details_hidden_until_both_accept(client, app, newcomer_request,
     assert volunteer.email in html
 
 
+def test_once_a_proposal_is_declined_the_volunteer_sees_no_more(client, app,
+                                                                newcomer_request,
+                                                                active_volunteer, make_user):
+    newcomer, request_id = newcomer_request("mentor", name="Yusuf Haddad")
+    volunteer = active_volunteer()
+    match_id = propose(app, make_user("coordinator"), request_id, volunteer.commitment_id)
+    log_in(client, volunteer)
+    assert "Administrative procedures" in page_text(client.get(f"/matches/{match_id}"))
+    respond(app, newcomer, match_id, accept=False, reason="not_right_fit")
+    html = page_text(client.get(f"/matches/{match_id}"))
+    assert "This match has ended" in html
+    for detail in ("Administrative procedures", "Berriat", "Arabic", newcomer.email):
+        assert detail not in html, detail
+
+
 def test_a_volunteer_never_sees_another_volunteers_newcomers(client, app, newcomer_request,
                                                              active_volunteer, make_user):
     _, request_id = newcomer_request("mentor")
@@ -236,3 +251,19 @@ def test_accepting_says_what_happens_next_in_the_same_journey(client, app, newco
     assert "already been answered" in page_text(response)
     with app.app_context():
         assert db.session.get(Match, match_id).status == "active"
+
+
+def test_a_disabled_buddy_is_reached_through_the_team(client, app, newcomer_request,
+                                                      active_volunteer, make_user):
+    newcomer, request_id = newcomer_request("mentor")
+    volunteer = active_volunteer()
+    match_id = propose(app, make_user("coordinator"), request_id, volunteer.commitment_id)
+    respond(app, volunteer, match_id)
+    respond(app, newcomer, match_id)
+    with app.app_context():
+        db.session.get(User, volunteer.id).is_enabled = False
+        db.session.commit()
+    log_in(client, newcomer)
+    html = page_text(client.get("/buddy"))
+    assert volunteer.email not in html
+    assert "pass your messages on" in html

@@ -20,6 +20,7 @@ from mentorship.demo import DEMO_PASSWORD, seed_demo
 from mentorship.extensions import db
 from mentorship.hours.models import HourEntry
 from mentorship.matching.models import Match
+from mentorship.training.models import Certificate
 from mentorship.volunteering.models import Application
 from tests.conftest import make_app, reset_schema
 from tests.security.crawl import crawl
@@ -72,6 +73,9 @@ def rows(world):
             volunteer_shares="phone"),
         "hours and their notes": Row("volunteer", HOUR_NOTE, {
             "the person": "/hours", "coordinators": "/coordinate/hours"}),
+        # The certificate's code (its public page is for whoever holds the code).
+        "certificates": Row("volunteer", world["certificate"], {
+            "the person": "/training", "coordinators": "/coordinate/training/certificates"}),
         # The nominator (the newcomer) and the nominee (their buddy, who must not read it).
         "nominations": Row("newcomer", CITATION, {
             "the person": "/account/my-data",
@@ -117,7 +121,10 @@ def world(tmp_path_factory):
         nomination.citation, nomination.public_citation = CITATION, None
         application = db.session.scalar(db.select(Application.id).where(
             Application.user_id == volunteer.id, Application.status == "approved").limit(1))
-        found = {"app": app, "match": match.id, "request": match.request_id,
+        certificate = db.session.scalar(db.select(Certificate.code).where(
+            Certificate.user_id == volunteer.id).limit(1))
+        found = {"app": app, "certificate": certificate, "match": match.id,
+                 "request": match.request_id,
                  "application": application, "cycle": nomination.cycle_id,
                  "newcomer_name": newcomer.name, "newcomer_id": newcomer.id,
                  "volunteer_id": volunteer.id}
@@ -158,14 +165,16 @@ def visible(body):
 
 @pytest.fixture(scope="module")
 def reachable(world):
-    """Everything each login reaches by following links: {email: [(path, text)]}."""
-    choose(world, Row("newcomer", ""))
+    """Everything each login reaches by following links, with both people sharing their
+    email and then their phone: {email: [(path, text)]}."""
     pages = {}
-    for email in (NEWCOMER, VOLUNTEER, *OTHERS, None):
-        seen = []
-        crawl(client_for(world, email), limit=200,
-              on_page=lambda path, status, body, seen=seen: seen.append((path, visible(body))))
-        pages[email] = seen
+    for shared in ("email", "phone"):
+        choose(world, Row("newcomer", "", newcomer_prefers=shared, volunteer_shares=shared))
+        for email in (NEWCOMER, VOLUNTEER, *OTHERS, None):
+            seen = pages.setdefault(email, [])
+            crawl(client_for(world, email), limit=200,
+                  on_page=lambda path, status, body, seen=seen: seen.append(
+                      (path, visible(body))))
     return pages
 
 

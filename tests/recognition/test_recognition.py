@@ -417,3 +417,16 @@ def test_coordinator_creates_a_perk_with_titles_in_several_languages(app, client
     with app.app_context():
         assert db.session.scalar(db.select(Perk.titles)) == {"fr": "Visite", "ar": "زيارة"}
 
+
+
+def test_a_disabled_volunteer_is_no_longer_thanked_in_public(app, client, volunteer):
+    volunteer(months=4, name="Kept Thanked")
+    volunteer(months=4, name="Later Disabled")
+    with app.app_context():
+        for person in db.session.scalars(db.select(User).where(
+                User.name.in_(("Kept Thanked", "Later Disabled")))):
+            person.public_thanks = True
+        db.session.scalar(db.select(User).filter_by(name="Later Disabled")).is_enabled = False
+        db.session.commit()
+    html = page_text(client.get("/thanks"))
+    assert "Kept" in html and "Later" not in html

@@ -87,6 +87,13 @@ def test_a_corrected_version_is_published_with_a_note(app, client, login_as, thr
     assert "earlier way of counting" not in corrected
     assert cells_of(page_text(client.get(f"/impact/reports/{year}?version=1")))[
         "metric", "volunteers"] == "14"
+    # Each version's page links to its own figures file.
+    first_page = client.get(f"/impact/reports/{year}?version=1").get_data(as_text=True)
+    assert f"/impact/reports/{year}.csv?version=1" in first_page
+    assert client.get(f"/impact/reports/{year}.csv?version=1").headers[
+        "Content-Disposition"].endswith(f"report-{year}-v1.csv\"")
+    assert client.get(f"/impact/reports/{year}.csv").headers[
+        "Content-Disposition"].endswith(f"report-{year}-v2.csv\"")
 
 
 def _accompanying_now(app, make_user, count):
