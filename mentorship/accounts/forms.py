@@ -1,3 +1,4 @@
+import re
 from functools import cache
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from wtforms import (
     EmailField,
     FieldList,
     FormField,
+    HiddenField,
     PasswordField,
     RadioField,
     SelectField,
@@ -109,11 +111,20 @@ class RegisterForm(Form):
         validators=[DataRequired(_l("Please agree to the privacy notice: we cannot create "
                                     "an account without it."))],
         description=_l("It says what we keep about you, why, who sees it and for how long."))
+    # The privacy notice version linked when the form was first shown (empty: none was
+    # published). Consent is recorded for it only if it is still current at submit time.
+    version = HiddenField()
     submit = SubmitField(_l("Create my account"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.locale.choices = interface_language_choices()
+
+    def notice_version(self):
+        """The version the form showed, or None (none, or not a number: a forged or
+        missing value is never taken for a version the person read)."""
+        value = (self.version.data or "").strip()
+        return int(value) if re.fullmatch(r"[0-9]{1,9}", value) else None
 
 
 class LoginForm(Form):

@@ -49,10 +49,14 @@ EMAIL_TAKEN = _l("An account with this email already exists. You can log in or r
                  "your password.")
 
 
-def register_user(*, name, email, password, locale, intent, agreed):
+def register_user(*, name, email, password, locale, intent, agreed, notice_version):
     """Create an account holding the role its owner chose (resident or newcomer), sign it
-    in and welcome it by email. ``agreed``: its owner agreed to the privacy notice, whose
-    current version is recorded (nothing when none is published yet).
+    in and welcome it by email. ``agreed``: its owner agreed to the privacy notice the form
+    showed, version ``notice_version`` (None: none was published, or the form sent no
+    number). That consent is recorded only if it is still the current version: when a new
+    one was published while the form was open, the account is still created (nothing typed
+    is lost) but records no consent, and the sign-up page sends its owner to agree to the
+    new text (privacy.notice_views.check_consent).
 
     An address that already has an account gets no new one and no sign-in (None): its
     owner gets an email with a way back in instead. The page answers both alike, so the
@@ -75,9 +79,7 @@ def register_user(*, name, email, password, locale, intent, agreed):
         else:
             from ..privacy import notice  # (privacy's views import accounts)
 
-            version = notice.current_version()
-            if version is not None:
-                notice.record_consent(user, version)
+            notice.consent_at_registration(user, notice_version)
             send_email(user.email, _l("Your account is ready"), "welcome", locale=user.locale,
                        user=user)
             start_sign_in(user)

@@ -1,10 +1,11 @@
-from flask import current_app, request, session, url_for
+from flask import current_app, flash, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from ..i18n import LANGUAGE_SESSION_KEY
 from ..permissions import can_volunteer, is_logged_in, requires
+from ..privacy import notice
 from ..privacy.notice_views import check_consent
 from ..programme.services import neighbourhood_choices
 from ..web import (
@@ -69,6 +70,9 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         form.locale.data = str(session.get(LANGUAGE_SESSION_KEY) or _current_locale())
+        # The notice the page links to: the person agrees to this version, not to one
+        # published while the form is open (kept as sent when the form comes back).
+        form.version.data = notice.current_version()
     if form.validate_on_submit():
         done = perform(
             services.register_user,
@@ -78,6 +82,7 @@ def register():
             locale=form.locale.data,
             intent=form.intent.data,
             agreed=form.consent.data,
+            notice_version=form.notice_version(),
             form=form,
         )
         if done:
@@ -86,9 +91,18 @@ def register():
             # now, in this page's language, before a login could change the language.
             message = _("Thank you, %(name)s! We have sent an email to %(email)s.",
                         name=form.name.data.strip(), email=normalise_email(form.email.data))
+            asked = False
             if done.result is not None:
                 _start_session(done.result)  # a fresh session: the message is queued after it
+                # A new notice was published while the form was open (or the form did not
+                # say which one it showed): no consent was recorded, and the flag sends the
+                # new account to agree to the current text before anything else. The answer
+                # itself stays the same redirect as for a known address.
+                asked = check_consent(done.result)
             flash_success(message)
+            if asked:
+                flash(_("Our privacy notice changed while you were signing up. Please read "
+                        "the new version and tell us whether you agree."), "warning")
             return redirect_to(url_for("main.home"))
     return render("accounts/register.html", status=form_status(form), form=form)
 

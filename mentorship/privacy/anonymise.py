@@ -1,14 +1,18 @@
 """Anonymising an erased person: their account row, the free texts written by or about
 them, and every text of every row that refers to them (found in the metadata, so a
 future table is covered without a change here). The consents they gave stay, as proof.
+
+The audit log goes first (``redact_audit``), before erasure deletes or unlinks anything:
+an entry about a nomination deleted later must still be found as theirs.
 """
 
 import re
 
-from sqlalchemy import JSON, String, and_, or_, select, update
+from sqlalchemy import JSON, String, or_, select, update
 
-from ..accounts.models import ADMIN, COORDINATOR, PARTNER, LanguageSkill, SignIn, User, UserRole
+from ..accounts.models import ADMIN, COORDINATOR, PARTNER, LanguageSkill, SignIn, UserRole
 from ..audit.models import AuditEvent
+from ..audit.services import about, record_gone
 from ..awards.models import AwardCategory, Nomination, Vote
 from ..database import conditional_update, folded, is_sqlite, utcnow
 from ..extensions import db
@@ -18,7 +22,6 @@ from ..matching.models import BuddyRequest, Match
 from ..recognition.models import PartnerStaff, Pass
 from ..training.models import CalendarFeed, Certificate
 from ..volunteering.models import Application, Commitment
-from .models import ErasureRequest
 
 # Not a hash werkzeug knows: check_password_hash is False for every password.
 UNUSABLE_PASSWORD = "!erased"  # noqa: S105  # nosec B105
@@ -30,9 +33,23 @@ def placeholder_name(user_id):
     return f"Former participant {user_id}"
 
 
+def redact_audit(person):
+    """The notes (``message``) of the audit entries about the person or their records
+    are removed; their name, email and phone go from the other texts of those entries,
+    of the entries they wrote, of entries about any record referring to them, and of
+    entries whose record is gone (nobody can tell any more whom those were about).
+    Call it before anything of theirs is deleted or unlinked."""
+    conditional_update(update(AuditEvent).where(about(person.id)).values(message=None))
+    pattern, needles = _identifiers(person)
+    _scrub_rows(AuditEvent.__table__, or_(
+        AuditEvent.actor_id == person.id, about(person.id, every_link=True), record_gone()),
+        pattern, needles, placeholder_name(person.id))
+
+
 def anonymise(person):
     """Remove the person's name, contact details and free texts about them; keep the
-    anonymous facts (and the consents they gave, as proof)."""
+    anonymous facts (and the consents they gave, as proof). The audit log is done
+    already (``redact_audit``)."""
     name = placeholder_name(person.id)
     pattern, needles = _identifiers(person)
     _clear_notes(person.id, name)
@@ -76,21 +93,6 @@ def _matches_of(uid):
     return select(Match.id).where(or_(Match.volunteer_id == uid, Match.newcomer_id == uid))
 
 
-def _about(uid):
-    """SQL: an audit event about the person (their account or one of their records)."""
-    records = {
-        "User": select(User.id).where(User.id == uid),
-        "ErasureRequest": select(ErasureRequest.id).where(ErasureRequest.user_id == uid),
-        "Match": _matches_of(uid),
-        "Nomination": select(Nomination.id).where(
-            or_(Nomination.nominator_id == uid, Nomination.nominee_id == uid)),
-    }
-    for model in (Application, Commitment, BuddyRequest, HourEntry, Pass, Certificate):
-        records[model.__name__] = select(model.id).where(model.user_id == uid)
-    return or_(*(and_(AuditEvent.record_type == kind, AuditEvent.record_id.in_(ids))
-                 for kind, ids in records.items()))
-
-
 def _clear_notes(uid, name):
     """Free texts written by or about the person, wherever they are."""
     for model, where, values in (
@@ -109,24 +111,20 @@ def _clear_notes(uid, name):
              {"citation": "", "public_citation": None}),
             (Vote, or_(Vote.juror_id == uid, Vote.nominee_id == uid), {"comment": None}),
             (AwardCategory, AwardCategory.tie_break_winner_id == uid,
-             {"tie_break_reason": None}),
-            (AuditEvent, _about(uid), {"message": None})):
+             {"tie_break_reason": None})):
         conditional_update(update(model).where(where).values(values))
 
 
 def _scrub_linked_rows(uid, pattern, needles, name):
     """Every text of every row that refers to the person (any column referring to users,
-    found in the metadata, so a future table is covered too), and of the audit events
-    about them: their name, email and phone become ``name``."""
+    found in the metadata, so a future table is covered too): their name, email and
+    phone become ``name``. The audit log is ``redact_audit``'s."""
     for table in db.metadata.sorted_tables:
         links = [column for column in table.columns
                  if any(fk.column.table.name == "users" for fk in column.foreign_keys)]
-        if not links or table.name == "users":
+        if not links or table.name in ("users", AuditEvent.__tablename__):
             continue
-        where = or_(*(column == uid for column in links))
-        if table.name == AuditEvent.__tablename__:
-            where = or_(where, _about(uid))
-        _scrub_rows(table, where, pattern, needles, name)
+        _scrub_rows(table, or_(*(column == uid for column in links)), pattern, needles, name)
 
 
 def _scrub_rows(table, where, pattern, needles, name):

@@ -1,11 +1,12 @@
 """Erasing a person: their request, its confirmation, and the anonymisation itself.
 
-``erase`` first ends what the person takes part in (matches and commitments with the
-reason "left the programme", open requests and applications, unused passes, future
-training seats, nominations and votes of award cycles not yet announced, juries,
-sign-ins), then anonymises what stays (``scrub``). Facts without a name that published
-figures count (hours, dates, statuses, certificates, matches, passes) stay, so the
-figures do not change.
+``erase`` first removes the person from the audit log (``redact_audit``, while every
+row of theirs still exists), then ends what they take part in (matches and commitments
+with the reason "left the programme", open requests and applications, unused passes,
+future training seats, nominations and votes of award cycles not yet announced, juries,
+sign-ins), then anonymises what stays. Facts without a name that published figures
+count (hours, dates, statuses, certificates, matches, passes) stay, so the figures do
+not change.
 
 Lock order on every path: the administrators' role rows, the erasure request, the person.
 """
@@ -58,7 +59,7 @@ from ..volunteering.models import (
 )
 from ..volunteering.models import ENDED_EARLY as COMMITMENT_ENDED_EARLY
 from ..volunteering.models import LEFT_PROGRAMME as COMMITMENT_LEFT
-from .anonymise import anonymise
+from .anonymise import anonymise, redact_audit
 from .models import CANCELLED, ERASED, REQUESTED, ErasureRequest
 
 
@@ -161,16 +162,21 @@ def confirm(actor, request_id):
     return erase(request.user, actor=actor)
 
 
-def erase(user, actor=None, today=None):
+def erase(user, actor=None, today=None, still_due=None):
     """Erase ``user``'s account (see the module's docstring). ``actor`` is the coordinator
-    who confirmed, or None when `flask privacy purge` did."""
+    who confirmed, or None when `flask privacy purge` did. ``still_due(person)``
+    checks, once the rows are locked, that the reason to erase still holds (the purge
+    chose the person earlier); it raises ErasureError when it does not."""
     _lock_admins()
     request = _locked_request(user.id)
     person = locked_one(User, user.id)
     if person is None or person.is_erased:
         raise ErasureError(ALREADY_ERASED)
+    if still_due is not None:
+        still_due(person)
     _refuse_last_admin(person)
     today = today or programme_today()
+    redact_audit(person)  # first: ending their participation deletes some of their rows
     ended = _end_participation(person, actor, today)
     db.session.flush()
     anonymise(person)

@@ -15,10 +15,11 @@ nomination received shows its reviewed public text only).
 from datetime import date, datetime
 
 from flask_babel import get_locale
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, null, or_, select
 
 from ..accounts.models import SignIn, User
 from ..audit.models import AuditEvent
+from ..audit.services import about
 from ..awards.models import (
     AwardCategory,
     AwardCycle,
@@ -48,8 +49,7 @@ from ..volunteering.models import Application, Commitment
 from .models import Consent, ErasureRequest
 
 LINKED = {
-    ("applications", "user_id"): "applications",
-    ("audit_events", "actor_id"): "audit.by_me",
+    ("applications", "user_id"): "applications", ("audit_events", "actor_id"): "audit.by_me",
     ("award_categories", "winner_id"): "awards.won",
     ("award_categories", "tie_break_winner_id"): "awards.won",
     ("award_cycles", "chair_id"): "awards.juries",
@@ -61,23 +61,18 @@ LINKED = {
     ("buddy_requests", "user_id"): "buddy_requests",
     ("calendar_feeds", "user_id"): "training.calendar_feed",
     ("certificates", "user_id"): "training.certificates",
-    ("commitments", "user_id"): "commitments",
-    ("consents", "user_id"): "consents",
+    ("commitments", "user_id"): "commitments", ("consents", "user_id"): "consents",
     ("enrollments", "user_id"): "training.enrolments",
-    ("erasure_requests", "user_id"): "erasure_request",
-    ("hour_entries", "user_id"): "hours",
+    ("erasure_requests", "user_id"): "erasure_request", ("hour_entries", "user_id"): "hours",
     ("language_skills", "user_id"): "languages",
     ("matches", "volunteer_id"): "matches", ("matches", "newcomer_id"): "matches",
     ("module_completions", "user_id"): "training.module_completions",
     ("nominations", "nominator_id"): "awards.nominations_given",
     ("nominations", "nominee_id"): "awards.nominations_received",
-    ("partner_staff", "user_id"): "partner_venue",
-    ("passes", "user_id"): "passes",
+    ("partner_staff", "user_id"): "partner_venue", ("passes", "user_id"): "passes",
     ("quiz_attempts", "user_id"): "training.quiz_attempts",
-    ("sent_emails", "recipient_id"): "emails",
-    ("sent_reminders", "recipient_id"): "reminders",
-    ("sign_ins", "user_id"): "sign_ins",
-    ("user_roles", "user_id"): "account.roles",
+    ("sent_emails", "recipient_id"): "emails", ("sent_reminders", "recipient_id"): "reminders",
+    ("sign_ins", "user_id"): "sign_ins", ("user_roles", "user_id"): "account.roles",
 }
 STAFF_ACTION = "a staff member's action on someone else's record: it is in their audit.by_me"
 EXEMPT = {
@@ -86,8 +81,7 @@ EXEMPT = {
     ("commitments", "ended_by_id"): STAFF_ACTION + " (their own commitments are listed)",
     ("erasure_requests", "confirmed_by_id"): STAFF_ACTION,
     ("hour_entries", "decided_by_id"): STAFF_ACTION,
-    ("matches", "proposed_by_id"): STAFF_ACTION,
-    ("nominations", "reviewed_by_id"): STAFF_ACTION,
+    ("matches", "proposed_by_id"): STAFF_ACTION, ("nominations", "reviewed_by_id"): STAFF_ACTION,
     ("passes", "redeemed_by_id"): "the venue staff who let a volunteer in: their audit.by_me",
     ("passes", "revoked_by_id"): STAFF_ACTION,
     ("privacy_notices", "published_by_id"): "who published a version of the notice",
@@ -95,6 +89,10 @@ EXEMPT = {
     ("award_votes", "nominee_id"): "the jury's confidential scores; the outcome is in "
                                    "awards.shortlisted and awards.won",
 }
+
+# Audit notes on shared records the copy does not show (a match's coordinator notes, the
+# other person's decline note, a tie-break reason): only the person's own are shown.
+SHARED_NOTES = ("Match", "AwardCategory")
 
 
 def export_person(user):
@@ -175,8 +173,10 @@ def collect(user, limit=None):
             SentReminder.recipient_id == uid), SentReminder.sent_at.desc()),
         "audit": {
             "about_me": rows("audit.about_me", select(
-                AuditEvent.at, AuditEvent.action, AuditEvent.message).where(
-                AuditEvent.record_type == "User", AuditEvent.record_id == uid),
+                AuditEvent.at, AuditEvent.action, AuditEvent.record_type, case(
+                    (and_(AuditEvent.record_type.in_(SHARED_NOTES), or_(
+                        AuditEvent.actor_id.is_(None), AuditEvent.actor_id != uid)), null()),
+                    else_=AuditEvent.message).label("message")).where(about(uid)),
                 AuditEvent.at.desc(), AuditEvent.id.desc()),
             "by_me": rows("audit.by_me", select(
                 AuditEvent.at, AuditEvent.action, AuditEvent.record_type,

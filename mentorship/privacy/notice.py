@@ -5,10 +5,11 @@ per language that has a text); saving makes the next version. The programme's de
 language must have a text; a language left empty is shown in the default language (then
 in the first language of LANGUAGES that has a text), marked with its own ``lang``.
 
-Consent: registration records agreement to the current version. When a new version is
-published, people are asked again at their next login (accounts.views.login and the
-remember-me cookie call ``consent_due``; a session flag does the rest, see notice_views),
-so no page pays a query for it.
+Consent: registration records agreement to the version the sign-up form showed, if it is
+still the current one (``consent_at_registration``); otherwise the new account is asked
+right after sign-up. When a new version is published, people are asked again at their
+next login (accounts.views.login and the remember-me cookie call ``consent_due``; a
+session flag does the rest, see notice_views), so no page pays a query for it.
 """
 
 from dataclasses import dataclass
@@ -130,6 +131,19 @@ def publish_notice(actor, texts):
 def record_consent(user, version):
     """``user`` agrees to ``version`` (once: agreeing again changes nothing)."""
     add_once(Consent(user_id=user.id, version=version, accepted_at=utcnow()))
+
+
+def consent_at_registration(user, version):
+    """At sign-up: ``user`` agrees to ``version``, the one the form showed (None: none, or
+    a value that was not a version). Recorded only if it is still the current one, so
+    nobody is recorded as agreeing to a text published while their form was open (they
+    are asked for it right after sign-up instead). Returns the version recorded, or None.
+    """
+    current = current_version()
+    if current is None or version != current:
+        return None
+    record_consent(user, current)
+    return current
 
 
 def agree(user, version):

@@ -4,8 +4,11 @@
 Asking again after a new version: the check runs once, at login (``check_consent``, called
 by accounts.views.login and when a remember-me cookie restores a session) and leaves a
 flag in the session; ``ask_for_consent`` then sends every page to the agree page until the
-person agrees. Pages pay no query for it. Logging out, the language switcher, /health,
-static files and the privacy pages (the notice, my data, deletion) stay open.
+person agrees. Pages pay no query for it. Open meanwhile (OPEN_ENDPOINTS): logging out,
+the language switcher, /health, static files, the notice and the agree page, and what a
+person who does not agree needs: their data (page and download) and asking for their
+account to be deleted (or cancelling that request). Everything else waits, staff work on
+the privacy blueprint too (confirming erasures, editing the notice).
 """
 
 from urllib.parse import urlsplit
@@ -24,8 +27,12 @@ from . import bp, notice
 from .notice_forms import AgreeForm, notice_form_class
 
 CONSENT_DUE = "privacy_consent_due"
-OPEN_ENDPOINTS = frozenset({"static", "main.health", "main.set_language", "accounts.logout",
-                            "accounts.logout_everywhere"})
+OPEN_ENDPOINTS = frozenset({
+    "static", "main.health", "main.set_language", "accounts.logout",
+    "accounts.logout_everywhere",
+    "privacy.notice", "privacy.agree", "privacy.my_data", "privacy.my_data_json",
+    "privacy.delete_account", "privacy.cancel_erasure",
+})
 
 
 def check_consent(user):
@@ -56,8 +63,7 @@ def _here():
 
 @bp.before_app_request
 def ask_for_consent():
-    if request.endpoint is None or request.endpoint in OPEN_ENDPOINTS \
-            or request.blueprint == "privacy":
+    if request.endpoint is None or request.endpoint in OPEN_ENDPOINTS:
         return None
     # Loading the user here costs nothing more: the page loads it anyway (and a
     # remember-me cookie sets the flag while loading it).

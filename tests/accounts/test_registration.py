@@ -109,7 +109,7 @@ def test_two_sign_ups_racing_for_one_address_get_the_same_answer(app, monkeypatc
     with app.app_context():
         first = services.register_user(name="First", email="race@example.org",
                                        password=GOOD["password"], locale="en", intent=RESIDENT,
-                                       agreed=True)
+                                       agreed=True, notice_version=None)
         db.session.commit()
         # The second sign-up checked before the first one was saved.
         real_find = services.find_user_by_email
@@ -122,7 +122,7 @@ def test_two_sign_ups_racing_for_one_address_get_the_same_answer(app, monkeypatc
         monkeypatch.setattr(services, "find_user_by_email", find_too_early)
         second = services.register_user(name="Second", email="race@example.org",
                                         password=GOOD["password"], locale="en", intent=RESIDENT,
-                                        agreed=True)
+                                        agreed=True, notice_version=None)
         db.session.commit()
         assert first is not None and second is None
         assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 1

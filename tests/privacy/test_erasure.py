@@ -7,11 +7,12 @@ import threading
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import JSON, String, Text, or_, select, update
+from sqlalchemy import JSON, String, or_, select, update
 
 from mentorship.accounts.models import ADMIN, SignIn, User, UserRole
 from mentorship.audit.models import AuditEvent
-from mentorship.awards.models import Juror, Nomination, PublicConsent
+from mentorship.awards.models import AwardCategory, Juror, Nomination, PublicConsent
+from mentorship.awards.public import review_citation
 from mentorship.extensions import db
 from mentorship.hours.models import HourEntry
 from mentorship.mail import SentEmail
@@ -22,7 +23,7 @@ from mentorship.recognition.models import Pass
 from mentorship.training.models import Certificate, Enrollment
 from mentorship.volunteering.models import Application, Commitment
 from tests.conftest import PASSWORD, log_in, page_text
-from tests.privacy.test_export import EMAIL, NAME, PHONE, everything_about, linked_columns
+from tests.privacy.test_export import EMAIL, NAME, PHONE, everything_about
 
 ErasureError = erasure.ErasureError
 
@@ -272,48 +273,180 @@ def _text_of(value):
     return json.dumps(value, ensure_ascii=False, default=str).casefold()
 
 
+def _refers_to_users(column):
+    return any(fk.column.table.name == "users" for fk in column.foreign_keys)
+
+
+def _texts(table):
+    return [c for c in table.columns if isinstance(c.type, String | JSON) and not c.foreign_keys]
+
+
+VOCABULARY = "a code from a fixed list, written by the code, never typed by anyone"
+LANGUAGE = "a language code"
+KEY = "a random key or hash (unique), never a text"
+IDENTIFIER = "the person's identifier itself: the erasure replaces it, and it is checked below"
+# String, text and JSON columns of rows linked to a person that cannot hold free text,
+# reviewed one by one. Every other such column (a future one too) gets the marker.
+NOT_FREE_TEXT = {
+    ("users", "name"): IDENTIFIER, ("users", "email"): IDENTIFIER,
+    ("users", "phone"): IDENTIFIER,
+    ("users", "password_hash"): "a password hash, replaced by an unusable one",
+    ("users", "locale"): LANGUAGE, ("users", "shares_contact"): VOCABULARY,
+    ("applications", "open_role"): VOCABULARY, ("applications", "status"): VOCABULARY,
+    ("audit_events", "action"): VOCABULARY, ("audit_events", "record_type"): VOCABULARY,
+    ("award_categories", "code"): VOCABULARY, ("award_categories", "role"): VOCABULARY,
+    ("award_cycles", "state"): VOCABULARY,
+    ("buddy_requests", "current_role"): VOCABULARY, ("buddy_requests", "status"): VOCABULARY,
+    ("buddy_requests", "target_language"): LANGUAGE,
+    ("buddy_requests", "preferred_contact"): VOCABULARY,
+    ("calendar_feeds", "token"): KEY, ("certificates", "code"): KEY,
+    ("commitments", "status"): VOCABULARY, ("commitments", "current_role"): VOCABULARY,
+    ("commitments", "end_reason"): VOCABULARY,
+    ("enrollments", "status"): VOCABULARY, ("erasure_requests", "status"): VOCABULARY,
+    ("hour_entries", "activity"): VOCABULARY, ("hour_entries", "status"): VOCABULARY,
+    ("hour_entries", "token"): KEY,
+    ("language_skills", "language"): LANGUAGE, ("language_skills", "level"): VOCABULARY,
+    ("matches", "status"): VOCABULARY, ("matches", "declined_by"): VOCABULARY,
+    ("matches", "decline_reason"): VOCABULARY, ("matches", "end_reason"): VOCABULARY,
+    ("module_completions", "via"): VOCABULARY, ("nominations", "locale"): LANGUAGE,
+    ("passes", "code"): KEY, ("passes", "short_code"): KEY, ("passes", "status"): VOCABULARY,
+    ("privacy_notices", "locale"): LANGUAGE,
+    ("sent_emails", "template"): VOCABULARY,
+    ("sent_reminders", "key"): "a key the code makes from ids and dates (one reminder each)",
+    ("sign_ins", "token_hash"): KEY, ("user_roles", "role"): VOCABULARY,
+}
+
+
+def _linked_rows(uid):
+    """{table: [primary key tuple]} of every row referring to the person (any column
+    referring to users), and their users row."""
+    found = {"users": [(uid,)]}
+    for table in db.metadata.sorted_tables:
+        links = [c for c in table.columns if _refers_to_users(c)]
+        if links:
+            keys = list(table.primary_key.columns)
+            found[table.name] = [tuple(row) for row in db.session.execute(
+                select(*keys).where(or_(*(c == uid for c in links))))]
+    return found
+
+
+def _plant(uid, staff_id, marker):
+    """The marker in every free-text column of every row linked to the person, and an
+    audit entry by a coordinator, with the marker, about each of those rows."""
+    checked = [key for key in NOT_FREE_TEXT]
+    assert len(checked) == len(set(checked))
+    columns = {(t.name, c.name) for t in db.metadata.sorted_tables for c in _texts(t)}
+    assert set(NOT_FREE_TEXT) <= columns, f"stale: {set(NOT_FREE_TEXT) - columns}"
+    linked = _linked_rows(uid)
+    kinds = {m.local_table.name: m.class_.__name__ for m in db.Model.registry.mappers}
+    for name, rows in linked.items():
+        table = db.metadata.tables[name]
+        values = {}
+        for column in _texts(table):
+            if (name, column.name) in NOT_FREE_TEXT:
+                continue
+            length = getattr(column.type, "length", None)
+            assert length is None or length >= len(marker), (
+                f"{name}.{column.name} is too short for a name: list it in NOT_FREE_TEXT")
+            values[column.name] = [marker] if isinstance(column.type, JSON) else marker
+        keys = list(table.primary_key.columns)
+        for row in rows:
+            if values:
+                db.session.execute(update(table).where(
+                    *(k == v for k, v in zip(keys, row, strict=True))).values(values))
+            if len(keys) == 1 and name != "audit_events":
+                db.session.add(AuditEvent(actor_id=staff_id, action="test.planted",
+                                          record_type=kinds[name], record_id=row[0],
+                                          message=marker, data={"note": marker}))
+    db.session.flush()
+    return _linked_rows(uid)
+
+
 def test_no_text_linked_to_the_erased_person_still_names_them(app, make_user):
-    """Every string, text or JSON column of every row that refers to the person (any
-    foreign key to users.id), of their users row and of the audit entries about them.
-    Every free-text column of those rows is first filled with their name, so a column a
-    future change adds is checked too."""
+    """Every string, text and JSON column of every row that referred to the person (any
+    column referring to users.id), of their users row, and of every audit entry by them,
+    about them or about one of those rows (even a row the erasure deletes). Every
+    free-text column is first filled with their name, email and phone, and every such
+    row gets an audit entry naming them, so a column or table a future change adds is
+    checked too."""
     ids = everything_about(app, make_user)
     uid = ids["person"]
     marker = f"Notes about {NAME}, {EMAIL}, {PHONE}"
-    tables = {table for table, _ in linked_columns(db.metadata)}
     with app.app_context():
-        for table in db.metadata.sorted_tables:
-            if table.name not in tables:
-                continue
-            links = [c for c in table.columns if c.foreign_keys and any(
-                fk.column.table.name == "users" for fk in c.foreign_keys)]
-            free_text = {c.name: marker for c in table.columns if type(c.type) is Text}
-            if free_text:
-                db.session.execute(update(table).where(or_(*(c == uid for c in links)))
-                                   .values(free_text))
+        rows = _plant(uid, ids["staff"], marker)
+        kinds = {m.class_.__name__: m.local_table.name for m in db.Model.registry.mappers}
+        rows["audit_events"] = [(event.id,) for event in db.session.scalars(select(AuditEvent))
+                                if event.actor_id == uid or (
+                                    (event.record_id,) in rows.get(kinds[event.record_type], ()))]
+        assert len(rows["audit_events"]) > 40  # by them, about their rows, planted
         db.session.commit()
     erase(app, uid)
     needles = [NAME.casefold(), EMAIL.casefold(), PHONE.casefold()]
     leaks = []
     with app.app_context():
-        for table in db.metadata.sorted_tables:
-            links = [c for c in table.columns if any(
-                fk.column.table.name == "users" for fk in c.foreign_keys)]
-            where = [c == uid for c in links]
-            if table.name == "users":
-                where = [table.c.id == uid]
-            if table.name == "audit_events":
-                where.append((table.c.record_type == "User") & (table.c.record_id == uid))
-            if not where:
-                continue
-            texts = [c for c in table.columns if isinstance(c.type, String | JSON)]
-            if not texts:
-                continue
-            for row in db.session.execute(select(*texts).where(or_(*where))):
-                for column, value in zip(texts, row, strict=True):
+        for name, keys in rows.items():
+            table = db.metadata.tables[name]
+            texts, primary = _texts(table), list(table.primary_key.columns)
+            for key in keys if texts else ():
+                found = db.session.execute(select(*texts).where(
+                    *(k == v for k, v in zip(primary, key, strict=True)))).first()
+                where = f"{name} {key}" if found is None or name != "audit_events" else (
+                    f"audit entry about {found.record_type}")
+                for column, value in zip(texts, found or (), strict=False):
                     if any(n in _text_of(value) for n in needles):
-                        leaks.append(f"{table.name}.{column.name}: {value!r}")
+                        leaks.append(f"{where}: {column.name} = {value!r}")
     assert leaks == []
+
+
+def test_audit_entries_about_rows_the_erasure_deletes_lose_their_words(app, make_user):
+    """A coordinator edited the citation of a nomination of a cycle not yet announced (the
+    entry's note is the new text): the erasure deletes the nomination, and the note must
+    go too. An entry about a record deleted long ago loses the person's name."""
+    ids = everything_about(app, make_user)
+    uid = ids["person"]
+    with app.app_context():
+        nomination = db.session.scalar(select(Nomination).where(
+            Nomination.cycle_id == ids["open_cycle"], Nomination.nominee_id == uid))
+        review_citation(db.session.get(User, ids["staff"]), nomination.id,
+                        "Always patient with everyone in the building.")
+        gone = AuditEvent(action="nomination.citation_edited", record_type="Nomination",
+                          record_id=10**6, message=f"{NAME} helped us a lot.")
+        db.session.add(gone)
+        db.session.commit()
+        edited, gone_id = db.session.scalar(select(AuditEvent.id).where(
+            AuditEvent.action == "nomination.citation_edited",
+            AuditEvent.record_id == nomination.id)), gone.id
+    erase(app, uid)
+    with app.app_context():
+        assert db.session.get(AuditEvent, edited).message is None
+        assert db.session.get(AuditEvent, gone_id).message == (
+            f"Former participant {uid} helped us a lot.")
+        assert not db.session.scalars(select(Nomination).where(
+            Nomination.cycle_id == ids["open_cycle"], Nomination.nominee_id == uid)).all()
+
+
+def test_notes_about_other_peoples_records_stay(app, make_user):
+    """Erasing a coordinator keeps the notes they wrote about other people's records (the
+    other person keeps them in their copy); only the coordinator's own name goes."""
+    coordinator = make_user("coordinator", name="Zofia Erased")
+    applicant = make_user("resident")
+    with app.app_context():
+        application = Application(user_id=applicant.id, role="mentor", status="rejected",
+                                  motivation="Hi.",
+                                  decided_by_id=coordinator.id, start_date=date.today(),
+                                  pledge_end_date=date.today() + timedelta(days=200))
+        db.session.add(application)
+        db.session.flush()
+        event = AuditEvent(actor_id=coordinator.id, action="application.reject",
+                           record_type="Application", record_id=application.id,
+                           message="Not this time. Zofia Erased, coordinator")
+        db.session.add(event)
+        db.session.commit()
+        event_id = event.id
+    erase(app, coordinator.id)
+    with app.app_context():
+        assert db.session.get(AuditEvent, event_id).message == (
+            f"Not this time. Former participant {coordinator.id}, coordinator")
 
 
 # Free texts that may describe the person without naming them: emptied, not searched.
@@ -343,10 +476,18 @@ def test_free_texts_about_the_person_are_emptied(app, make_user):
             values = {c: ["cooking"] if c == "needs" else "Likes cooking." for c in columns}
             db.session.execute(update(table).where(or_(*(c == uid for c in links)))
                                .values(values))
-        db.session.execute(update(AuditEvent).where(
-            AuditEvent.record_type == "User", AuditEvent.record_id == uid)
-            .values(message="Likes cooking."))
+        notes = [AuditEvent(actor_id=ids["staff"], action="test.note", record_type="User",
+                            record_id=uid, message="Likes cooking.")]
+        for model, where in _theirs(uid):
+            notes += [AuditEvent(actor_id=ids["staff"], action="test.note",
+                                 record_type=model.__name__, record_id=record_id,
+                                 message="Likes cooking.")
+                      for record_id in db.session.scalars(select(model.id).where(where))]
+        db.session.add_all(notes)
         db.session.commit()
+        note_ids = [note.id for note in notes]
+        assert {note.record_type for note in notes} == {"User"} | {
+            model.__name__ for model, _ in _theirs(uid)}
     erase(app, uid)
     with app.app_context():
         left = []
@@ -357,10 +498,22 @@ def test_free_texts_about_the_person_are_emptied(app, make_user):
             for row in db.session.execute(select(*(table.c[c] for c in columns))
                                           .where(or_(*(c == uid for c in links)))):
                 left += [f"{name}.{c}" for c, v in zip(columns, row, strict=True) if v]
-        left += ["audit_events.message" for message in db.session.scalars(
-            select(AuditEvent.message).where(AuditEvent.record_type == "User",
-                                             AuditEvent.record_id == uid)) if message]
+        left += [f"audit_events.message ({event.record_type})" for event in db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id.in_(note_ids))) if event.message]
     assert left == []
+
+
+def _theirs(uid):
+    """The person's records an audit entry can be about (a nomination of the open cycle,
+    deleted by the erasure, among them)."""
+    return [(Application, Application.user_id == uid), (Commitment, Commitment.user_id == uid),
+            (BuddyRequest, BuddyRequest.user_id == uid),
+            (Match, or_(Match.volunteer_id == uid, Match.newcomer_id == uid)),
+            (HourEntry, HourEntry.user_id == uid), (Pass, Pass.user_id == uid),
+            (Certificate, Certificate.user_id == uid), (Enrollment, Enrollment.user_id == uid),
+            (Nomination, or_(Nomination.nominator_id == uid, Nomination.nominee_id == uid)),
+            (ErasureRequest, ErasureRequest.user_id == uid),
+            (AwardCategory, AwardCategory.winner_id == uid)]
 
 
 def crowd(app, make_user, size=6):

@@ -8,6 +8,7 @@ import pytest
 
 from mentorship.accounts.models import LanguageSkill, SignIn, User
 from mentorship.audit.models import AuditEvent
+from mentorship.audit.services import NOT_ABOUT
 from mentorship.awards.models import (
     AwardCategory,
     AwardCycle,
@@ -225,6 +226,45 @@ def test_every_column_referring_to_people_is_exported_or_exempt(app):
     assert all(reason.strip() for reason in EXEMPT.values())
 
 
+def test_audit_entries_about_a_person_follow_the_columns_exempt_from_the_copy(app):
+    """A record is "about" a person unless the column naming them is a staff member's
+    (or otherwise not their data): the same review as EXEMPT, plus a jury's chair and
+    the author of an audit entry (their own actions, in audit.by_me)."""
+    not_their_data = set(EXEMPT) | {("award_cycles", "chair_id"), ("audit_events", "actor_id")}
+    assert set(NOT_ABOUT) == not_their_data
+
+
+def test_the_log_about_them_covers_their_records_but_not_others_notes(app, make_user, client):
+    """A decision on their application is in the copy with its message; a coordinator's
+    note on their match is not (the copy never shows it), their own decline note is."""
+    ids = everything_about(app, make_user)
+    with app.app_context():
+        db.session.add_all([
+            AuditEvent(actor_id=ids["staff"], action="match.ended_early", record_type="Match",
+                       record_id=ids["match_as_newcomer"], message="Staff-only remark."),
+            AuditEvent(actor_id=ids["staff"], action="hours.rejected", record_type="HourEntry",
+                       record_id=db.session.scalar(db.select(HourEntry.id).where(
+                           HourEntry.user_id == ids["person"])), message="Twice the same day."),
+            AuditEvent(actor_id=ids["staff"], action="attendance.attended",
+                       record_type="Enrollment", record_id=db.session.scalar(
+                           db.select(Enrollment.id).where(Enrollment.user_id == ids["person"],
+                                                          Enrollment.status == "attended")))])
+        db.session.commit()
+    log_in(client, ids["account"])
+    about_me = client.get("/account/my-data.json").json["audit"]["about_me"]
+    found = {(e["record_type"], e["action"], e["message"]) for e in about_me}
+    assert {("Application", "application.reject", f"Sorry {NAME}."),
+            ("HourEntry", "hours.rejected", "Twice the same day."),
+            ("Enrollment", "attendance.attended", None),
+            ("Match", "match.declined", f"Talked with {NAME} ({EMAIL}, {PHONE})."),
+            ("Match", "match.ended_early", None),
+            ("User", "role.granted", f"{NAME} asked for it.")} <= found
+    assert "Staff-only remark." not in str(about_me)
+    page = page_text(client.get("/account/my-data"))
+    assert "<code>application.reject</code> · Sorry Олена Коваленко.</li>" in page
+    assert "Twice the same day." in page and "Staff-only remark." not in page
+
+
 def section(data, path):
     for key in path.split("."):
         data = data[key]
@@ -295,13 +335,17 @@ def test_my_data_needs_a_login(client):
 def _add_rows(app, user_id, first, last):
     with app.app_context():
         for n in range(first, last):
+            entry = HourEntry(user_id=user_id, day=date(2026, 1, 1) + timedelta(days=n % 300),
+                              minutes=60, activity="other", status="pending", note=f"n{n}")
             db.session.add_all([
-                HourEntry(user_id=user_id, day=date(2026, 1, 1) + timedelta(days=n % 300),
-                          minutes=60, activity="other", status="pending", note=f"n{n}"),
-                SentEmail(recipient_id=user_id, template="welcome", subject=f"s{n}"),
+                entry, SentEmail(recipient_id=user_id, template="welcome", subject=f"s{n}"),
+                SignIn(user_id=user_id, token_hash=f"{user_id:08d}{n:056d}")])
+            db.session.flush()
+            db.session.add_all([
                 AuditEvent(actor_id=user_id, action="test", record_type="User",
                            record_id=user_id, message=f"m{n}"),
-                SignIn(user_id=user_id, token_hash=f"{user_id:08d}{n:056d}")])
+                AuditEvent(action="hours.approved", record_type="HourEntry", record_id=entry.id,
+                           message=f"h{n}")])
         db.session.commit()
 
 
@@ -317,5 +361,6 @@ def test_the_page_is_bounded_in_rows_and_queries(app, make_user, client):
     assert many.count == few.count
     text = page_text(response)
     assert "· m61</li>" in text and "· m41</li>" not in text  # the newest 20
+    assert "· h61</li>" in text and "· h51</li>" not in text  # about their hours too
     assert "the download has them all" in text
     assert len(client.get("/account/my-data.json").json["hours"]) == 62

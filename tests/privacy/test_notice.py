@@ -10,7 +10,7 @@ from mentorship.audit.models import AuditEvent
 from mentorship.database import utcnow
 from mentorship.extensions import db
 from mentorship.privacy import notice
-from mentorship.privacy.models import Consent, PrivacyNotice
+from mentorship.privacy.models import Consent, ErasureRequest, PrivacyNotice
 from tests.conftest import count_queries, log_in, page_text
 
 TEXTS = {"en": "## What we keep\n\nYour name.", "fr": "## Ce que nous gardons\n\nVotre nom.",
@@ -237,6 +237,61 @@ def test_a_remembered_session_is_asked_too(app, make_user, agreed_resident):
     assert response.headers["Location"] == "/privacy/agree?next=/volunteer"
 
 
+def test_staff_work_on_privacy_pages_waits_for_agreement(client, app, make_user):
+    """Only the notice, the agree page, my data and deleting one's account stay open: a
+    person who does not agree can still see their data and ask for erasure, but staff
+    cannot confirm erasures or edit the notice before agreeing."""
+    admin = make_user("admin", "coordinator")
+    publish(app, make_user, admin=admin)
+    waiting = make_user("resident")
+    with app.app_context():
+        notice.record_consent(db.session.get(User, admin.id), 1)
+        db.session.add(ErasureRequest(user_id=waiting.id,
+                                      requested_at=utcnow() - timedelta(days=60)))
+        db.session.commit()
+        request_id = db.session.scalar(db.select(ErasureRequest.id))
+    publish(app, make_user, {**TEXTS, "en": "## Version two"})
+    assert log_in(client, admin).headers["Location"] == "/privacy/agree?next=/"
+    for path in ("/coordinate/erasure-requests", f"/coordinate/erasure-requests/{request_id}",
+                 "/admin/privacy"):
+        response = client.get(path)
+        assert response.status_code == 303, path
+        assert response.headers["Location"] == f"/privacy/agree?next={path}"
+    response = client.post(f"/coordinate/erasure-requests/{request_id}",
+                           headers={"Referer": "http://localhost/coordinate/erasure-requests"})
+    assert response.headers["Location"] == "/privacy/agree?next=/coordinate/erasure-requests"
+    response = client.post("/admin/privacy", data=editor_data(body_en="## Version three"))
+    assert response.headers["Location"].startswith("/privacy/agree")
+    with app.app_context():
+        assert db.session.get(ErasureRequest, request_id).status == "requested"
+        assert notice.current_version() == 2
+    assert [version for version, _at in consents(app, admin)] == [1]
+
+
+def test_a_person_who_has_not_agreed_can_see_their_data_and_ask_for_erasure(
+        app, make_user, agreed_resident):
+    resident, admin = agreed_resident
+    publish(app, make_user, {**TEXTS, "en": "## Version two"}, admin=admin)
+    client = app.test_client()
+    assert log_in(client, resident).headers["Location"] == "/privacy/agree?next=/"
+    assert client.get("/volunteer").status_code == 303  # still asked elsewhere
+    for path in ("/privacy", "/privacy/agree", "/account/my-data", "/account/my-data.json",
+                 "/account/delete"):
+        assert client.get(path).status_code == 200, path
+    response = client.post("/account/delete", data={"password": resident.password,
+                                                    "understood": "y"})
+    assert response.status_code == 303 and response.headers["Location"] == "/account/delete"
+    with app.app_context():
+        asked = db.session.scalar(db.select(ErasureRequest).where(
+            ErasureRequest.user_id == resident.id))
+        assert asked is not None and asked.status == "requested"
+    response = client.post("/account/delete/cancel")  # and changing their mind
+    assert response.headers["Location"] == "/account/delete"
+    with app.app_context():
+        assert db.session.get(ErasureRequest, asked.id).status == "cancelled"
+    assert [version for version, _at in consents(app, resident)] == [1]
+
+
 def test_pages_pay_no_query_for_consent(client, app, agreed_resident):
     resident, _admin = agreed_resident
     log_in(client, resident)
@@ -288,4 +343,4 @@ def test_the_demo_notice_and_consents_are_seeded_once(app):
                                            "password": "demo-password-2026"})
     assert response.headers["Location"] == "/"  # nobody is asked on the demo
     html = page_text(client.get("/privacy"))
-    assert 'lang="uk"' in html and "Ваші права" in html and "Version 1" in html
+    assert 'lang="uk"' in html and "Ваші права" in html and "Версія 1," in html

@@ -1,18 +1,22 @@
 """`flask privacy purge`: overdue requests, inactive accounts, old audit notes; a second
 run does nothing."""
 
+import threading
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
-from mentorship.accounts.models import User
+from mentorship.accounts.models import ADMIN, User, UserRole
 from mentorship.audit.models import AuditEvent
 from mentorship.database import utcnow
 from mentorship.extensions import db
 from mentorship.matching.models import BuddyRequest
+from mentorship.privacy import cli, erasure
 from mentorship.privacy.cli import years_before
-from mentorship.privacy.models import ERASED, REQUESTED, ErasureRequest
+from mentorship.privacy.models import CANCELLED, ERASED, REQUESTED, ErasureRequest
 from mentorship.volunteering.models import Commitment
+from tests.conftest import PASSWORD
 
 
 def purge(app):
@@ -139,3 +143,116 @@ def test_a_refused_erasure_is_reported_and_the_others_go_on(app, make_user):
     assert f"account {admin.id} not erased" in output and "administrator" in output
     assert "confirmed automatically: 1" in output
     assert [erased(app, admin.id), erased(app, other.id)] == [False, True]
+
+
+# Chosen first, erased after: each person is checked again once their rows are locked ----
+
+
+def between_listing_and_erasing(monkeypatch, listing, change):
+    """Run ``change`` (in the purge's own session) right after the purge made ``listing``."""
+    original = getattr(cli, listing)
+
+    def listed(now):
+        found = original(now)
+        change()
+        db.session.commit()
+        return found
+
+    monkeypatch.setattr(cli, listing, listed)
+
+
+def overdue(app, *accounts):
+    days = app.config["ERASURE_CONFIRM_AFTER_DAYS"]
+    with app.app_context():
+        for account in accounts:
+            db.session.add(ErasureRequest(user_id=account.id,
+                                          requested_at=utcnow() - timedelta(days=days + 1)))
+        db.session.commit()
+
+
+@pytest.mark.parametrize("again", [False, True])
+def test_a_request_cancelled_meanwhile_is_not_carried_out(app, make_user, monkeypatch, again):
+    """Cancelled after the purge listed it (and perhaps asked again: the waiting time
+    starts again): skipped, counted, and the others go on."""
+    person, other = make_user("resident"), make_user("newcomer")
+    overdue(app, person, other)
+
+    def cancel():
+        erasure.cancel_erasure(db.session.get(User, person.id))
+        if again:
+            erasure.request_erasure(db.session.get(User, person.id), PASSWORD)
+
+    between_listing_and_erasing(monkeypatch, "overdue_requests", cancel)
+    output = purge(app)
+    assert "Erasure requests confirmed automatically: 1 (skipped: 1)" in output
+    assert f"account {person.id} not erased (erasure request)" in output
+    assert [erased(app, person.id), erased(app, other.id)] == [False, True]
+    with app.app_context():
+        assert db.session.scalar(select(ErasureRequest.status).where(
+            ErasureRequest.user_id == person.id)) == (REQUESTED if again else CANCELLED)
+
+
+def long_inactive(app, *accounts):
+    long_ago = years_before(utcnow(), app.config["INACTIVE_ACCOUNT_YEARS"]) - timedelta(days=1)
+    for account in accounts:
+        set_fields(app, User, account.id, created_at=long_ago, last_login_at=long_ago)
+
+
+@pytest.mark.parametrize("meanwhile", ["logs in", "volunteers", "becomes an administrator"])
+def test_an_account_used_again_meanwhile_is_not_erased(app, make_user, monkeypatch, meanwhile):
+    person, other = make_user("resident"), make_user("newcomer")
+    make_user("admin")  # so that the last administrator rule is not what saves them
+    long_inactive(app, person, other)
+
+    def use_again():
+        if meanwhile == "logs in":
+            db.session.get(User, person.id).last_login_at = utcnow()
+        elif meanwhile == "volunteers":
+            today = utcnow().date()
+            db.session.add(Commitment(user_id=person.id, role="mentor", current_role="mentor",
+                                      status="active", start_date=today,
+                                      end_date=today + timedelta(days=200)))
+        else:
+            db.session.add(UserRole(user_id=person.id, role=ADMIN))
+
+    between_listing_and_erasing(monkeypatch, "inactive_accounts", use_again)
+    output = purge(app)
+    assert "Inactive accounts erased: 1 (skipped: 1)" in output
+    assert f"account {person.id} not erased (inactive)" in output
+    assert [erased(app, person.id), erased(app, other.id)] == [False, True]
+
+
+def test_cancelling_while_the_purge_runs_erases_or_cancels_never_both(app, make_user):
+    """The person cancels while the purge carries their request out: either the request
+    is cancelled and nothing is erased, or the account is erased and the cancel refused."""
+    person = make_user("resident")
+    overdue(app, person)
+    barrier, refused, outputs = threading.Barrier(2), [], []
+
+    def run_purge():
+        barrier.wait()
+        outputs.append(purge(app))
+
+    def cancel():
+        barrier.wait()
+        with app.app_context():
+            try:
+                erasure.cancel_erasure(db.session.get(User, person.id))
+                db.session.commit()
+            except erasure.ErasureError:
+                db.session.rollback()
+                refused.append(True)
+
+    threads = [threading.Thread(target=run_purge), threading.Thread(target=cancel)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outputs) == 1
+    with app.app_context():
+        status = db.session.scalar(select(ErasureRequest.status).where(
+            ErasureRequest.user_id == person.id))
+    if erased(app, person.id):
+        assert status == ERASED and refused == [True]
+    else:
+        assert status == CANCELLED and refused == []
