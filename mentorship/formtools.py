@@ -32,6 +32,18 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
+def filter_values(form, names):
+    """What a list's filter form (a GET form) asks for: {name: value or None}. A value that
+    is not one of the choices (a hand-edited URL) is ignored, and the form shows no error:
+    a person who opens a list, or narrows it, has done nothing wrong."""
+    form.validate()
+    values = {name: (form[name].data if not form[name].errors else None) or None
+              for name in names}
+    for name in names:
+        form[name].errors = []
+    return values
+
+
 def clean_text(value):
     """Text as the database may keep it: no NUL or other control characters."""
     return _CONTROLS.sub("", value) if isinstance(value, str) else value

@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..extensions import db
+from ..formtools import filter_values
 from ..permissions import can_coordinate, requires
 from ..web import (
     act,
@@ -26,9 +27,7 @@ FILTERS = ("volunteer", "role", "activity", "age")
 
 def _queue_page(status=200, decision_form=None, failures=(), selected=()):
     form = QueueFilterForm(request.args)
-    form.validate()
-    filters = {name: (form[name].data if not form[name].errors else None) or None
-               for name in FILTERS}
+    filters = filter_values(form, FILTERS)
     page = services.queue(
         volunteer=filters["volunteer"], role=filters["role"], activity=filters["activity"],
         min_age_days=int(filters["age"]) if filters["age"] else None,

@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..database import utcnow
 from ..dates import programme_today
 from ..extensions import db
+from ..formtools import filter_values
 from ..i18n import spoken_language_choices
 from ..permissions import can_coordinate, requires
 from ..programme.services import active_neighbourhoods
@@ -28,10 +29,7 @@ def _filter_form():
 @requires(can_coordinate)
 def coordinate_applications():
     form = _filter_form()
-    form.validate()
-    # A filter value that is not one of the choices (a hand-edited URL) is ignored.
-    filters = {name: (form[name].data if not form[name].errors else None) or None
-               for name in ("role", "status", "language", "neighbourhood", "waiting")}
+    filters = filter_values(form, ("role", "status", "language", "neighbourhood", "waiting"))
     filters["status"] = filters["status"] or "open"
     form.status.data = filters["status"]
     page = services.review_queue(
