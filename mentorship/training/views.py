@@ -159,7 +159,10 @@ def _certificate_or_404(code):
 
 @bp.route("/certificates/<code>")
 def verify_certificate(code):
-    certificate = _certificate_or_404(code)
+    certificate = db.session.scalar(db.select(Certificate).where(Certificate.code == code))
+    if certificate is None:
+        # Someone checking a certificate typed its address: say what to check (404).
+        return render("training/verify.html", status=404, certificate=None, code=code)
     return render("training/verify.html", certificate=certificate)
 
 

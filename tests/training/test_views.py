@@ -121,8 +121,19 @@ def test_verification_page_shows_only_name_role_date(client, volunteer, make_mod
     assert account.email not in html and "Online" not in html  # no email, no modules
 
 
-def test_unknown_certificate_is_404(client):
-    assert client.get("/certificates/not-a-real-code").status_code == 404
+def test_unknown_certificate_says_what_to_check(client, volunteer, make_module, app):
+    # A mistyped code: not "page not found", but what is wrong and what to check (404).
+    _account, code = certify(app, client, volunteer, make_module)
+    client.post("/logout")
+    response = client.get(f"/certificates/{code.swapcase()}")
+    assert response.status_code == 404
+    html = page_text(response)
+    assert "This is not a valid certificate code." in html and code.swapcase() in html
+    assert "Capital and small letters are different." in html
+    assert "Zoë Holder" not in html and "Valid certificate" not in html
+    long = client.get("/certificates/" + "x" * 300)
+    message = long.get_data(as_text=True).split("verify-unknown", 1)[1].split("</div>", 1)[0]
+    assert long.status_code == 404 and "x" * 37 in message and "x" * 41 not in message
 
 
 def test_revoked_certificate_shows_as_revoked(client, volunteer, make_module, app, make_user):
