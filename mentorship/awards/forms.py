@@ -67,7 +67,8 @@ class NominationForm(Form):
             Length(min=CITATION_MIN, max=CITATION_MAX, message=_l(
                 "Please write between %(min)d and %(max)d characters.", min=CITATION_MIN,
                 max=CITATION_MAX))],
-        description=_l("A few sentences, in your own language if you like."))
+        description=_l("A few sentences, at least %(min)d characters, in your own language "
+                       "if you like.", min=CITATION_MIN))
     submit = SubmitField(_l("Send my nomination"))
 
 

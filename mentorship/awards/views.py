@@ -32,7 +32,13 @@ def _nomination_form(cycle, formdata=None, query=""):
     form.category.choices = choices([("", _("Choose a category"))] + [
         (str(c.id), c.label) for c in cycle.categories
         if c.open_to(current_user)])
-    people = services.eligible_nominees(cycle, query or "")
+    listed = services.NOMINEE_RESULTS
+    people = services.eligible_nominees(cycle, query or "", limit=listed + 1)
+    if len(people) > listed:  # say so, rather than stop silently at the limit
+        people = people[:listed]
+        form.nominee.description = _(
+            "Only the first %(num)d names are listed: search by name above to find "
+            "someone else.", num=listed)
     form.nominee.choices = choices([("", _("Choose a volunteer"))] + [
         (str(p.id), p.name) for p in people if p.id != current_user.id])
     if formdata is not None and form.nominee.data and form.nominee.data not in {

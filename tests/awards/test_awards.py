@@ -318,3 +318,17 @@ def test_declining_twice_is_declining_once(app, cycle, served):
             services.decline(db.session.get(User, nominee.id), cycle_id)
             db.session.commit()
         assert db.session.scalar(db.select(db.func.count()).select_from(Decline)) == 1
+
+
+def test_the_nominee_list_says_when_it_is_cut_and_the_minimum_length(app, client, cycle,
+                                                                     served):
+    from mentorship.awards.services import NOMINEE_RESULTS
+
+    for number in range(NOMINEE_RESULTS + 1):
+        served(name=f"Volunteer {number:02d}")
+    log_in(client, served(name="Nadia Nominator"))
+    html = page_text(client.get("/awards"))
+    assert f"Only the first {NOMINEE_RESULTS} names are listed" in html
+    assert "at least 50 characters" in html
+    narrowed = page_text(client.get("/awards?q=Volunteer 07"))
+    assert "Volunteer 07" in narrowed and "Only the first" not in narrowed
