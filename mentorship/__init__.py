@@ -152,6 +152,7 @@ def register_templating(app):
         MATCH_END_REASON_LABELS,
         NEED_LABELS,
     )
+    from .matching.scoring import FIT_LABELS, FIT_THRESHOLDS, fit
     from .recognition.models import PASS_STATE_LABELS, VENUE_KIND_LABELS
     from .reports.services import METRIC_LABELS
     from .training.models import KIND_LABELS
@@ -171,6 +172,9 @@ def register_templating(app):
         need_labels=NEED_LABELS,
         contact_labels=CONTACT_LABELS,
         decline_reason_labels=DECLINE_REASON_LABELS,
+        fit_of=fit,
+        fit_labels=FIT_LABELS,
+        fit_thresholds=FIT_THRESHOLDS,
         match_end_reason_labels=MATCH_END_REASON_LABELS,
         role_names=ROLE_NAMES,
         role_apply_labels=ROLE_APPLY_LABELS,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from babel.lists import format_list
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..dates import full_months_between
 from ..i18n import language_name
@@ -33,6 +34,14 @@ WEIGHTS = {
     "per_current_match": -8,
     "month_left": 1,
     "max_months_left": 12,
+}
+# How a score reads for a coordinator: the lowest score of each kind of fit, best first.
+FITS = (("good", 50), ("possible", 0), ("poor", None))
+FIT_THRESHOLDS = {kind: lowest for kind, lowest in FITS if lowest is not None}
+FIT_LABELS = {
+    "good": _l("Good fit"),
+    "possible": _l("Possible fit"),
+    "poor": _l("Poor fit"),
 }
 MIN_MONTHS_LEFT = 3
 STRONG_LEVELS = frozenset({"B2", "C1", "C2", "native"})
@@ -136,6 +145,11 @@ def explain(need, candidate):
     reasons.append(ngettext("%(num)d month left", "%(num)d months left", parts["months_left"]))
     candidate.reasons = reasons
     return candidate
+
+
+def fit(score):
+    """"good", "possible" or "poor": what a score means, for the suggestions list."""
+    return next(kind for kind, lowest in FITS if lowest is None or score >= lowest)
 
 
 def score_and_explain(need, candidate, today):

@@ -115,3 +115,10 @@ def test_slot_words(app, slots, text):
     with app.test_request_context():
         scored = score(need(availability=slots), candidate(availability=slots), TODAY)
         assert text in [str(r) for r in scored.reasons]
+
+
+def test_a_score_reads_as_a_kind_of_fit():
+    from mentorship.matching.scoring import fit
+
+    assert [fit(s) for s in (120, 50, 49, 0, -1, -144)] == [
+        "good", "good", "possible", "possible", "poor", "poor"]

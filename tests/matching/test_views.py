@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from mentorship.accounts.models import User
@@ -141,6 +143,10 @@ def test_coordinator_proposes_the_first_suggestion(client, login_as, app, newcom
     login_as("coordinator")
     html = page_text(client.get(f"/coordinate/matching/requests/{request_id}"))
     assert "Salma Idrissi" in html and "Speaks Arabic" in html
+    # The score reads as a kind of fit, apart from the name, with what the points mean.
+    assert re.search(r"Salma Idrissi</h3>\s*<p class=\"score\"><span class=\"badge fit-\w+\">"
+                     r"(Good|Possible|Poor) fit</span> <span class=\"muted\">-?\d+ points?<", html)
+    assert "50 or more is a good fit" in html
     response = client.post(f"/coordinate/matching/requests/{request_id}/propose",
                            data={"commitment_id": str(volunteer.commitment_id)})
     assert response.status_code == 303
