@@ -32,8 +32,22 @@
   });
 })();
 
-// The certificate's print button.
-document.addEventListener("click", function (event) {
-  var button = event.target.closest && event.target.closest(".print-button");
-  if (button) { window.print(); }
-});
+// The certificate's print button: hidden without JavaScript (the page then says how to
+// print with the browser's own command), shown by this script, also after an htmx swap.
+// The guard keeps one click handler if the script runs again.
+(function () {
+  "use strict";
+  if (window.mentorshipPrint) { return; }
+  window.mentorshipPrint = true;
+  function reveal() {
+    document.querySelectorAll(".print-button[hidden]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  reveal();
+  document.addEventListener("htmx:afterSettle", reveal);
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest(".print-button");
+    if (button) { window.print(); }
+  });
+})();
