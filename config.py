@@ -81,6 +81,7 @@ class Config:
 
     # Links in emails sent outside a web request (CLI commands, reminders) start with this.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    BASE_URL_FROM_REQUEST = False  # development only (DevelopmentConfig)
     PER_PAGE = 25
     # How many reverse proxies sit in front of the app (nginx: 1). Rate limits need the
     # real client address, which ProxyFix takes from X-Forwarded-For.
@@ -101,6 +102,10 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = _env_bool("FLASK_DEBUG")
+    # On a developer's machine, without BASE_URL, links in emails sent while answering a
+    # request use the address the app was opened at (another computer on the network
+    # reaches it too). Production never trusts the Host header: BASE_URL is required.
+    BASE_URL_FROM_REQUEST = "BASE_URL" not in os.environ
 
     def __init__(self):
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret_key()

@@ -30,9 +30,13 @@ EMAIL_ENVIRON_KEY = "mentorship.rendering_email"
 def render_message(to, subject, template, locale=None, attachments=(), **context):
     """Build an EmailMessage from ``emails/<template>.txt`` (and ``.html`` if present)."""
     if not (has_request_context() and request.environ.get(EMAIL_ENVIRON_KEY)):
-        # Links in emails always start with BASE_URL, never with the Host header of the
-        # request that triggered them (which anyone can set).
-        with current_app.test_request_context(base_url=current_app.config["BASE_URL"],
+        # Links in emails start with BASE_URL, never with the Host header of the request
+        # that triggered them (which anyone can set), except in development without a
+        # BASE_URL (config.DevelopmentConfig.BASE_URL_FROM_REQUEST).
+        base_url = current_app.config["BASE_URL"]
+        if current_app.config.get("BASE_URL_FROM_REQUEST") and has_request_context():
+            base_url = request.host_url.rstrip("/")
+        with current_app.test_request_context(base_url=base_url,
                                               environ_base={EMAIL_ENVIRON_KEY: True}):
             return render_message(to, subject, template, locale=locale,
                                   attachments=attachments, **context)

@@ -74,3 +74,26 @@ def test_reset_link_ignores_the_host_header(client, make_user, outbox):
     body = outbox[-1].get_body(("plain",)).get_content()
     assert "evil.example" not in body
     assert "http://127.0.0.1:5000/reset-password/" in body
+
+
+def test_in_development_without_base_url_links_follow_the_address_used(app_factory):
+    # A developer opens the app from another computer: the links work there. With a
+    # BASE_URL set (as production requires), the Host header is never used.
+    for from_request, expected in ((True, "http://192.168.1.20:5000/reset-password/"),
+                                   (False, "http://127.0.0.1:5000/reset-password/")):
+        app = app_factory(BASE_URL_FROM_REQUEST=from_request)
+        with app.app_context():
+            from mentorship.accounts.models import User, UserRole
+            from mentorship.extensions import db
+
+            email = f"dev-{from_request}@example.org"
+            user = User(name="Dev Person", email=email.lower(), locale="en",
+                        roles=[UserRole(role="resident")])
+            user.set_password("a long enough password")
+            db.session.add(user)
+            db.session.commit()
+        client = app.test_client()
+        client.post("/reset-password", data={"email": email},
+                    headers={"Host": "192.168.1.20:5000"})
+        body = app.extensions["outbox"][-1].get_body(("plain",)).get_content()
+        assert expected in body, from_request
