@@ -430,3 +430,22 @@ def test_a_disabled_volunteer_is_no_longer_thanked_in_public(app, client, volunt
         db.session.commit()
     html = page_text(client.get("/thanks"))
     assert "Kept" in html and "Later" not in html
+
+
+def test_a_used_pass_does_not_look_valid(app, client, venue, perk, volunteer, today):
+    # A redeemed pass: no QR code, no "valid until", no "show this page", a clear notice.
+    partner_id, staff = venue()
+    account = volunteer()
+    code = claim(app, account, perk(partner_id), today)
+    with app.app_context():
+        pass_id = db.session.scalar(db.select(Pass.id).where(Pass.code == code))
+    log_in(client, account)
+    fresh = client.get(f"/perks/passes/{pass_id}").get_data(as_text=True)
+    assert 'class="qr"' in fresh and "Valid until" in fresh and "badge-valid" in fresh
+    log_in(client, staff)
+    assert client.post(f"/passes/{code}/redeem").status_code in (200, 303)
+    log_in(client, account)
+    used = client.get(f"/perks/passes/{pass_id}").get_data(as_text=True)
+    assert "This pass can no longer be used." in used and "Used on" in used
+    assert 'class="qr"' not in used and "Valid until" not in used
+    assert "Show this page" not in used and "badge-valid" not in used
