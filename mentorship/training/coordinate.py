@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from ..database import utcnow
 from ..dates import utc_to_local
 from ..extensions import db
 from ..permissions import can_coordinate, requires
@@ -94,6 +95,7 @@ def attendance(session_id):
     session = db.session.get(TrainingSession, session_id) or abort(404)
     return render("training/attendance.html", session=session,
                   roster=sessions.session_roster(session.id),
+                  marking_open=session.attendance_open(utcnow()),
                   taken=sessions.seats_taken(session.id))
 
 
@@ -113,7 +115,7 @@ def mark_attendance(session_id):
         enrollment = db.session.get(Enrollment, next(iter(marks)))
         flash_success(_("Saved for %(name)s.", name=enrollment.user.name))
         return render("training/attendance.html", block="roster_row", enrollment=enrollment,
-                      session=enrollment.session)
+                      session=enrollment.session, marking_open=True)
     flash_success(ngettext("%(num)d mark saved.", "%(num)d marks saved.", len(done.result)))
     return redirect_to(url_for("training.attendance", session_id=session_id))
 

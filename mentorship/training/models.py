@@ -116,6 +116,10 @@ class TrainingSession(db.Model):
     module: Mapped[TrainingModule] = relationship(back_populates="sessions")
     enrollments: Mapped[list["Enrollment"]] = relationship(back_populates="session")
 
+    def attendance_open(self, now):
+        """Attendance may be marked once the session has started."""
+        return self.starts_at <= now
+
     def is_full(self, taken):
         """No free seat with ``taken`` seats taken: newcomers join the waiting list."""
         return taken >= self.capacity

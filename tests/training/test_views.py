@@ -354,3 +354,31 @@ def test_number_limits_reach_the_browser_from_the_form(client, login_as, make_mo
     response = client.post("/coordinate/training/modules/new", data={
         "title": "T", "kind": "in_person", "duration_minutes": "4", "pass_mark": "80"})
     assert response.status_code == 422 and "Between 5 and 2400." in page_text(response)
+
+
+def test_attendance_buttons_wait_for_the_session_and_marked_people_keep_their_seat(
+        client, login_as, app, make_module, volunteer, make_session):
+    from tests.training.conftest import start
+
+    session_id = make_session(make_module(roles=("mentor",)), capacity=12)
+    people = [volunteer("mentor") for _ in range(4)]
+    for account in people:
+        log_in(client, account)
+        client.post(f"/training/sessions/{session_id}/enrol")
+        client.post("/logout")
+    login_as("coordinator")
+    # A future session: nothing to mark yet, and the page says when it can be.
+    future = page_text(client.get(f"/coordinate/training/sessions/{session_id}"))
+    assert 'value="attended"' not in future
+    assert "Attendance can be marked once the session has started." in future
+    assert "4 of 12 seats taken" in future
+    start(app, session_id)
+    with app.app_context():
+        ids = db.session.scalars(db.select(Enrollment.id).filter_by(
+            session_id=session_id)).all()
+    client.post(f"/coordinate/training/sessions/{session_id}/attendance",
+                data={f"mark-{i}": ("attended" if n % 2 else "no_show")
+                      for n, i in enumerate(ids)})
+    held = page_text(client.get(f"/coordinate/training/sessions/{session_id}"))
+    assert 'value="attended"' in held and "Attendance can be marked once" not in held
+    assert "4 of 12 seats taken" in held  # marked people held their seats

@@ -14,6 +14,7 @@ from ..models import (
     ATTENDED,
     ENROLLED,
     LIVE_ENROLLMENT_STATES,
+    MARKABLE_ENROLLMENT_STATES,
     REQUIRED,
     Certificate,
     Enrollment,
@@ -76,7 +77,8 @@ def module_overview(now=None):
     now = now or utcnow()
     modules = all_modules()
     seat_counts = dict(db.session.execute(
-        select(Enrollment.session_id, func.count()).where(Enrollment.status == ENROLLED)
+        select(Enrollment.session_id, func.count())
+        .where(Enrollment.status.in_(MARKABLE_ENROLLMENT_STATES))
         .group_by(Enrollment.session_id)).all())
     upcoming = defaultdict(list)
     for session in db.session.scalars(select(TrainingSession).where(

@@ -58,9 +58,11 @@ def save_session(actor, session, module, *, starts_local, ends_local, place, vid
 
 
 def seats_taken(session_id):
+    """Seats held: enrolled, and once it is held, those marked attended or not come."""
     return db.session.scalar(
         select(func.count()).select_from(Enrollment)
-        .where(Enrollment.session_id == session_id, Enrollment.status == ENROLLED))
+        .where(Enrollment.session_id == session_id,
+               Enrollment.status.in_(MARKABLE_ENROLLMENT_STATES)))
 
 
 def enrol(user, session_id, now=None):
@@ -135,7 +137,7 @@ def mark_attendance(actor, session_id, marks, today=None):
     session = locked_one(TrainingSession, session_id)
     if session is None:
         raise TrainingError(_l("This session does not exist."))
-    if session.starts_at > utcnow():
+    if not session.attendance_open(utcnow()):
         raise TrainingError(_l("Attendance can be marked once the session has started."))
     enrollments = {e.id: e for e in db.session.scalars(
         select(Enrollment).where(Enrollment.session_id == session.id))}
