@@ -17,6 +17,7 @@ from ..database import days_between, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
+from ..hours.models import PENDING as HOURS_PENDING
 from ..hours.models import HourEntry
 from ..mail import send_email
 from ..matching.models import ACTIVE as MATCH_ACTIVE
@@ -52,6 +53,9 @@ def dashboard(today):
     waiting, oldest = db.session.execute(
         select(func.count(Application.id), func.min(Application.submitted_at))
         .where(Application.status.in_(OPEN_APPLICATION_STATES))).one()
+    hours_waiting, oldest_hours = db.session.execute(
+        select(func.count(HourEntry.id), func.min(HourEntry.created_at))
+        .where(HourEntry.status == HOURS_PENDING)).one()
     open_requests = db.session.scalar(select(func.count()).select_from(BuddyRequest)
                                       .where(BuddyRequest.status == OPEN))
     waits = select(days_between(BuddyRequest.created_at, Match.activated_at).label("days")) \
@@ -94,6 +98,8 @@ def dashboard(today):
         "per_role": {role: per_role.get(role, 0) for role in ROLE_CODES},
         "applications_waiting": waiting,
         "oldest_wait_days": (now - oldest).days if oldest else None,
+        "hours_waiting": hours_waiting,
+        "oldest_hours_days": (now - oldest_hours).days if oldest_hours else None,
         "open_requests": open_requests,
         "median_days_to_match": round(median_days) if median_days is not None else None,
         "active_matches": active_matches,

@@ -94,14 +94,18 @@ def test_dashboard_figures_and_fixed_queries(app, client, login_as, make_user, t
                                       end_date=today + timedelta(days=20), min_months=6))
             db.session.add(HourEntry(user_id=volunteer.id, day=today, minutes=90,
                                      activity="other", status="approved"))
+            db.session.add(HourEntry(user_id=volunteer.id, day=today, minutes=30,
+                                     activity="other", status="pending"))
         db.session.commit()
         figures = services.dashboard(today)
     assert figures["per_role"]["mentor"] == 5 and figures["ending_soon"] == 5
+    assert figures["hours_waiting"] == 5  # the coordinators' biggest queue is on it
     assert figures["hours_this_month"] == 7  # 450 minutes
     with count_queries(app) as after:
         html = page_text(client.get("/coordinate"))
     assert after.count == before.count
     assert 'data-figure="ending_soon">5<' in html
+    assert 'data-figure="hours_waiting">5<' in html and 'href="/coordinate/hours"' in html
 
 
 def test_publishing_freezes_the_numbers(app, client, history, make_user):
