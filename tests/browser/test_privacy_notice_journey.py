@@ -16,6 +16,7 @@ def test_notice_edit_reask_and_agree(page):
     log_in(page, "admin@example.org")
     page.goto("/admin")
     page.locator("main a[href='/admin/privacy']").first.click()  # the admin reads French
+    expect(page.locator("#body_en")).to_be_visible()  # the new page, before axe reads it
     assert_accessible(page)
     page.locator("#body_en").fill("## Changed\n\nA new version.")
     page.locator("form #submit").click()
