@@ -49,6 +49,19 @@ def select_timezone():
     return get_settings().timezone
 
 
+def in_reader_language(texts):
+    """A text written in several languages, as (language, text) for this reader: their
+    own language, else the programme's default, else English, else any. ``texts`` maps a
+    language code to its text; (None, "") when there is none."""
+    from .programme.services import get_settings
+
+    texts = {code: text for code, text in (texts or {}).items() if text}
+    for code in (str(get_locale()), get_settings().default_locale, "en"):
+        if code in texts:
+            return code, texts[code]
+    return next(iter(texts.items()), (None, ""))
+
+
 def text_direction(locale=None):
     code = str(locale or get_locale())
     return "rtl" if code in current_app.config["RTL_LANGUAGES"] else "ltr"

@@ -23,11 +23,11 @@ from ..web import (
     render,
 )
 from . import bp, cycles, public, services
-from .forms import CycleForm, JuryForm, ReviewForm
+from .forms import JuryForm, ReviewForm, cycle_form
 from .models import STATE_LABELS, AwardCategory, AwardCycle, Nomination, Vote
 
 CYCLE_FIELDS = ("year", "nominations_open_on", "nominations_close_on", "voting_deadline",
-                "ceremony_place", "description", "shortlist_size")
+                "ceremony_place", "shortlist_size")
 
 
 def _jury_form(cycle, formdata=None):
@@ -44,7 +44,15 @@ def _jury_form(cycle, formdata=None):
 def _fields(form):
     values = {name: form[name].data for name in CYCLE_FIELDS}
     values["ceremony_at"] = local_to_utc(form.ceremony_at.data)
+    values["descriptions"] = form.descriptions()
     return values
+
+
+def _saved(cycle):
+    """The form's data for a saved cycle."""
+    return {**{name: getattr(cycle, name) for name in CYCLE_FIELDS},
+            "ceremony_at": utc_to_local(cycle.ceremony_at),
+            **{f"description_{code}": text for code, text in (cycle.descriptions or {}).items()}}
 
 
 @bp.route("/coordinate/awards")
@@ -57,7 +65,7 @@ def coordinate_awards():
 @bp.route("/coordinate/awards/new", methods=["GET", "POST"])
 @requires(can_coordinate)
 def new_cycle():
-    form = CycleForm()
+    form = cycle_form()
     if form.validate_on_submit():
         done = perform(cycles.create_cycle, current_user, **_fields(form), form=form,
                        success=_("The award cycle is created."))
@@ -74,9 +82,7 @@ def _cycle_or_404(cycle_id):
 @requires(can_coordinate)
 def cycle(cycle_id):
     cycle = _cycle_or_404(cycle_id)
-    form = CycleForm(data=None if request.method == "POST" else {
-        **{name: getattr(cycle, name) for name in CYCLE_FIELDS},
-        "ceremony_at": utc_to_local(cycle.ceremony_at)})
+    form = cycle_form(data=None if request.method == "POST" else _saved(cycle))
     if form.validate_on_submit():
         done = perform(cycles.update_cycle, current_user, cycle, **_fields(form), form=form,
                        success=_("The award cycle is saved."))
@@ -95,8 +101,7 @@ def _cycle_page(cycle, form=None, status=200, jury_form=None):
     votes_cast = db.session.scalar(db.select(db.func.count()).select_from(Vote).join(
         AwardCategory).where(AwardCategory.cycle_id == cycle.id))
     return render("awards/cycle.html", status=status, cycle=cycle,
-                  form=form or CycleForm(data={**{n: getattr(cycle, n) for n in CYCLE_FIELDS},
-                                               "ceremony_at": utc_to_local(cycle.ceremony_at)}),
+                  form=form or cycle_form(data=_saved(cycle)),
                   jury_form=jury_form or _jury_form(cycle), grouped=grouped,
                   shortlisted=shortlisted, tallies=tallies, names=names,
                   votes_cast=votes_cast, results_visible=results_visible,

@@ -29,6 +29,20 @@ CITATIONS = {
 }
 
 
+FIRST_CEREMONY = {
+    "fr": "La première cérémonie des bénévoles de l'accueil.",
+    "en": "The first ceremony for the volunteers who welcome newcomers.",
+    "ar": "الحفل الأول لتكريم المتطوعين الذين يستقبلون القادمين الجدد.",
+    "uk": "Перша церемонія для волонтерів, які зустрічають новоприбулих.",
+}
+TELL_US = {
+    "fr": "Qui a fait la différence cette année ? Dites-le-nous !",
+    "en": "Who made a difference this year? Tell us!",
+    "ar": "من صنع الفرق هذا العام؟ أخبرونا!",
+    "uk": "Хто цього року змінив щось на краще? Розкажіть нам!",
+}
+
+
 def seed_awards(people, today):
     if db.session.scalar(db.select(db.func.count()).select_from(AwardCycle)):
         publish_winners(people["admin@example.org"])  # a demo seeded before the review
@@ -40,7 +54,7 @@ def seed_awards(people, today):
         voting_deadline=date(today.year - 1, 11, 30),
         ceremony_at=datetime(today.year - 1, 12, 12, 17, 0),
         ceremony_place="Hôtel de Ville, salle des mariages",
-        description="La première cérémonie des bénévoles de l'accueil.", shortlist_size=3)
+        descriptions=FIRST_CEREMONY, shortlist_size=3)
     past.state, past.chair_id = ANNOUNCED, admin.id
     past.jurors = [Juror(user_id=coordinator.id), Juror(user_id=admin.id)]
     db.session.flush()
@@ -69,7 +83,7 @@ def seed_awards(people, today):
         voting_deadline=today + timedelta(days=35),
         ceremony_at=datetime.combine(today + timedelta(days=45), datetime.min.time())
         + timedelta(hours=17), ceremony_place="Hôtel de Ville, salle des mariages",
-        description="Qui a fait la différence cette année ? Dites-le-nous !", shortlist_size=3)
+        descriptions=TELL_US, shortlist_size=3)
     current.state, current.chair_id = NOMINATIONS_OPEN, admin.id
     current.jurors = [Juror(user_id=coordinator.id), Juror(user_id=admin.id)]
     db.session.flush()

@@ -1,3 +1,4 @@
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
@@ -13,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..formtools import Form
+from ..i18n import native_name
 from .models import (
     CITATION_MAX,
     CITATION_MIN,
@@ -40,7 +42,6 @@ class CycleForm(Form):
         InputRequired(_l("Please give the date and time it starts."))])
     ceremony_place = StringField(_l("Ceremony place"), validators=[
         DataRequired(_l("Please give the place.")), Length(max=PLACE_MAX)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
     shortlist_size = IntegerField(
         _l("Shortlist size per category"), default=DEFAULT_SHORTLIST_SIZE, validators=[
             InputRequired(_l("Please enter a number.")),
@@ -48,6 +49,22 @@ class CycleForm(Form):
                 "Between %(min)d and %(max)d.", min=SHORTLIST_SIZE_MIN,
                 max=SHORTLIST_SIZE_MAX))])
     submit = SubmitField(_l("Save the cycle"))
+
+
+def cycle_form(*args, **kwargs):
+    """The cycle form, with a description field for each interface language."""
+
+    class LocalisedCycleForm(CycleForm):
+        def descriptions(self):
+            return {code: self[f"description_{code}"].data.strip()
+                    for code in current_app.config["LANGUAGES"]
+                    if (self[f"description_{code}"].data or "").strip()}
+
+    for code in current_app.config["LANGUAGES"]:
+        setattr(LocalisedCycleForm, f"description_{code}", TextAreaField(
+            _l("Description (%(language)s)", language=native_name(code)),
+            validators=[Length(max=4000)]))
+    return LocalisedCycleForm(*args, **kwargs)
 
 
 class JuryForm(Form):

@@ -1,12 +1,13 @@
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import NEWCOMER
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import in_reader_language
 
 DRAFT, NOMINATIONS_OPEN, SHORTLISTING, VOTING, ANNOUNCED = (
     "draft", "nominations_open", "shortlisting", "voting", "announced")
@@ -55,7 +56,9 @@ class AwardCycle(db.Model):
     voting_deadline: Mapped[date]
     ceremony_at: Mapped[datetime]  # UTC
     ceremony_place: Mapped[str] = mapped_column(String(PLACE_MAX), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    # What the cycle is about, in as many languages as the coordinators wrote it:
+    # {"fr": "...", "en": "..."}; each reader gets theirs (see i18n.in_reader_language).
+    descriptions: Mapped[dict] = mapped_column(JSON, default=dict)
     shortlist_size: Mapped[int] = mapped_column(default=DEFAULT_SHORTLIST_SIZE)
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -89,6 +92,11 @@ class AwardCycle(db.Model):
     def voting_closed(self, today):
         """The voting deadline has passed."""
         return today > self.voting_deadline
+
+    @property
+    def description(self):
+        """(language, text) of the description for the reader."""
+        return in_reader_language(self.descriptions)
 
     def results_visible(self, today):
         """Coordinators see the tally once voting has closed, and after the announcement."""

@@ -14,7 +14,6 @@ nomination received shows its reviewed public text only).
 
 from datetime import date, datetime
 
-from flask_babel import get_locale
 from sqlalchemy import and_, case, func, null, or_, select
 
 from ..accounts.models import SignIn, User
@@ -32,6 +31,7 @@ from ..awards.models import (
 )
 from ..extensions import db
 from ..hours.models import HourEntry
+from ..i18n import in_reader_language
 from ..mail import SentEmail
 from ..matching.models import BuddyRequest, Match
 from ..recognition.models import Partner, PartnerStaff, Pass, Perk
@@ -284,8 +284,7 @@ def _first_name_only(row, key, prefix=None):
 
 
 def _perk_title(titles):
-    titles = titles or {}
-    return titles.get(str(get_locale())) or titles.get("en") or next(iter(titles.values()), "")
+    return in_reader_language(titles)[1]
 
 
 def _jsonable(value):

@@ -1,13 +1,13 @@
 import secrets
 from datetime import date, datetime
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import in_reader_language
 
 VENUE_KINDS = ("museum", "theatre", "concert_hall", "cinema", "library", "other")
 VENUE_KIND_LABELS = {
@@ -90,8 +90,7 @@ class Perk(db.Model):
     partner: Mapped[Partner] = relationship()
 
     def _text(self, texts):
-        locale = str(get_locale())
-        return texts.get(locale) or texts.get("en") or next(iter(texts.values()), "")
+        return in_reader_language(texts)[1]
 
     @property
     def title(self):

@@ -47,7 +47,7 @@ def cycle(app, make_user, today):
             nominations_close_on=today + timedelta(days=5),
             voting_deadline=today + timedelta(days=10),
             ceremony_at=datetime(today.year, 12, 20, 17), ceremony_place="Town hall",
-            description="", shortlist_size=2)
+            descriptions={}, shortlist_size=2)
         item.state = "nominations_open"
         item.jurors = [Juror(user_id=j.id) for j in jurors]
         item.chair_id = jurors[0].id

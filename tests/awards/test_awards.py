@@ -29,7 +29,7 @@ def test_each_state_change_and_its_date_guard(app, make_user, today):
             actor, year=2031, nominations_open_on=today + timedelta(days=1),
             nominations_close_on=today + timedelta(days=10),
             voting_deadline=today + timedelta(days=20), ceremony_at=datetime(2031, 12, 1),
-            ceremony_place="Hall", description="", shortlist_size=3)
+            ceremony_place="Hall", descriptions={}, shortlist_size=3)
         db.session.commit()
         with pytest.raises(AwardError, match="Nominations can open from"):
             cycles.advance(actor, item.id, today)
@@ -228,7 +228,7 @@ def test_past_years_remain_visible(app, client, make_user):
         old = cycles.create_cycle(
             db.session.get(User, admin.id), year=2020, nominations_open_on=date(2020, 9, 1),
             nominations_close_on=date(2020, 10, 1), voting_deadline=date(2020, 11, 1),
-            ceremony_at=datetime(2020, 12, 1), ceremony_place="Hall", description="",
+            ceremony_at=datetime(2020, 12, 1), ceremony_place="Hall", descriptions={},
             shortlist_size=3)
         old.state = "announced"
         db.session.commit()

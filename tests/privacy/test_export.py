@@ -183,7 +183,7 @@ def _awards(uid, staff_id, nominator_id, colleague_id, today, now):
     def cycle(year, state, chair):
         found = AwardCycle(year=year, state=state, nominations_open_on=today,
                            nominations_close_on=today, voting_deadline=today, ceremony_at=now,
-                           chair_id=chair, description="The volunteer award.")
+                           chair_id=chair, descriptions={"en": "The volunteer award."})
         found.categories = [AwardCategory(code="mentor_of_the_year", role="mentor")]
         db.session.add(found)
         db.session.flush()
