@@ -130,6 +130,7 @@ def register_blueprints(app):
 
 def register_templating(app):
     from . import availability, permissions
+    from .formatting import register_filters
     from .i18n import language_name, native_name, text_direction
     from .programme.services import get_settings
 
@@ -142,6 +143,9 @@ def register_templating(app):
         part_labels=availability.PART_LABELS,
     )
     app.jinja_env.filters["language_name"] = language_name
+    # Dates and times: our helpers replace Flask-Babel's filters of the same names, so
+    # this must run after babel.init_app (register_extensions).
+    register_filters(app)
     app.jinja_env.filters["todate"] = lambda value: date.fromisoformat(value)
     from .accounts.models import LEVEL_SHORT
 

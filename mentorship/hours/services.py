@@ -12,6 +12,7 @@ from ..audit.services import record
 from ..database import add_once, locked, locked_one, utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import format_day
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import COMPLETED as MATCH_COMPLETED
 from ..matching.models import ENDED_EARLY as MATCH_ENDED_EARLY
@@ -104,7 +105,7 @@ def _check(user, *, day, minutes, activity, match_id, today, entry_id=None,
     started = commitment.start_date if match else min(c.start_date for c in commitments)
     if day < started:
         raise HoursError(_l("The date is before your commitment started (%(date)s).",
-                            date=started.isoformat()), "day")
+                            date=format_day(started, "long")), "day")
     day_total = db.session.scalar(
         select(func.coalesce(func.sum(HourEntry.minutes), 0))
         .where(HourEntry.user_id == user.id, HourEntry.day == day,
@@ -112,8 +113,8 @@ def _check(user, *, day, minutes, activity, match_id, today, entry_id=None,
                HourEntry.id != (entry_id or 0)))
     if day_total + minutes > MAX_DAY_MINUTES:
         raise HoursError(_l("That would make more than %(hours)d hours on %(date)s. Please "
-                            "check the duration.", hours=MAX_DAY_HOURS, date=day.isoformat()),
-                         "duration")
+                            "check the duration.", hours=MAX_DAY_HOURS,
+                            date=format_day(day, "long")), "duration")
     if match and not confirm_duplicate and db.session.scalar(
             select(HourEntry.id).where(
                 HourEntry.user_id == user.id, HourEntry.match_id == match.id,

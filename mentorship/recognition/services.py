@@ -1,7 +1,7 @@
 """Recognition: partner venues, perks and their eligibility rules, passes (claimed
 without ever overselling, redeemed once at the right venue), public thanks."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from ..accounts.models import PARTNER, User, UserRole, find_user_by_email
 from ..audit.services import record
 from ..database import add_once, conditional_update, locked, locked_one, month_of, utcnow
+from ..dates import utc_to_local
 from ..errors import DomainError
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
@@ -259,12 +260,18 @@ def my_passes(user_id):
 
 
 def redeemed_by_month(partner_id):
-    month = month_of(Pass.redeemed_at)
-    return db.session.execute(
-        select(month.label("month"), func.count(Pass.id))
-        .join(Perk, Perk.id == Pass.perk_id)
-        .where(Perk.partner_id == partner_id, Pass.status == REDEEMED)
-        .group_by(month).order_by(month.desc())).all()
+    """(first day of the month, passes used) at a venue, newest month first.
+
+    Months are the programme's calendar months: a pass used on the 1st just after
+    midnight, local time, counts in that month even though it is still the last day of
+    the month before in UTC (so the months are counted here, not in SQL).
+    """
+    used_at = db.session.scalars(
+        select(Pass.redeemed_at).join(Perk, Perk.id == Pass.perk_id)
+        .where(Perk.partner_id == partner_id, Pass.status == REDEEMED,
+               Pass.redeemed_at.is_not(None))).all()
+    months = Counter(utc_to_local(moment).date().replace(day=1) for moment in used_at)
+    return sorted(months.items(), reverse=True)
 
 
 def recent_redemptions(partner_id, limit=50):

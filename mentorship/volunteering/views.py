@@ -3,12 +3,12 @@
 from datetime import date
 
 from flask import abort, flash, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
 from ..extensions import db
+from ..formatting import format_day
 from ..permissions import can_volunteer, can_volunteer_or_coordinate, own_or_404, requires
 from ..programme.services import neighbourhood_choices
 from ..web import act, form_status, perform, redirect_to, render
@@ -62,7 +62,7 @@ def pledge_start(value, today=None):
 def pledge_text(role, start):
     end = services.pledge_end(start, role)
     return _("I commit to give my time from %(start)s until at least %(end)s.",
-             start=format_date(start, "long"), end=format_date(end, "long"))
+             start=format_day(start, "long"), end=format_day(end, "long"))
 
 
 def _handle_application(role, application=None):
