@@ -1,6 +1,10 @@
 """The volunteer's side of training, calendars, and the public certificate check."""
 
+from urllib.parse import urlsplit
+
+from babel.lists import format_list
 from flask import abort, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,6 +18,7 @@ from ..permissions import (
     requires,
 )
 from ..qr import qr_data_uri
+from ..volunteering.models import ROLE_NAMES
 from ..web import (
     attachment,
     db_int,
@@ -29,14 +34,21 @@ from .models import Certificate, Enrollment, TrainingModule, TrainingSession
 from .services import calendars, content, may_train, progress, quizzes, sessions
 
 
+def role_list(roles):
+    """Role names joined the way the reader's language lists things ("A, B and C")."""
+    return format_list([str(ROLE_NAMES[role]) for role in roles], locale=get_locale())
+
+
 @bp.route("/training")
 @requires(can_volunteer_or_coordinate)
 def training():
-    plan = progress.progress_for(current_user) if can_volunteer(current_user) else []
+    plan = progress.progress_for(current_user) if can_volunteer(current_user) else None
+    if plan is not None and not plan["roles"]:
+        plan = None
     feed = calendars.existing_calendar_feed(current_user) if plan else None
     modules = content.all_modules() if can_coordinate(current_user) else []
     return render("training/training.html", plan=plan, feed=feed, modules=modules,
-                  may_train=may_train(current_user))
+                  may_train=may_train(current_user), role_list=role_list)
 
 
 def _module_or_404(module_id):
@@ -47,13 +59,12 @@ def _module_or_404(module_id):
 @requires(can_volunteer_or_coordinate)
 def module(module_id):
     module = _module_or_404(module_id)
-    items = [item for role in progress.progress_for(current_user) for item in role["items"]
-             if item["module"].id == module.id]
+    item = progress.module_progress(current_user, module.id)
     return render("training/module.html", module=module,
                   content=content.render_markdown(module.content),
-                  sessions=items[0]["sessions"] if items else [],
-                  completion=items[0]["completion"] if items else None,
-                  may_train=may_train(current_user))
+                  item=item, sessions=item["sessions"] if item else [],
+                  completion=item["completion"] if item else None,
+                  may_train=may_train(current_user), role_list=role_list)
 
 
 @bp.route("/training/modules/<int:module_id>/quiz", methods=["GET", "POST"])
@@ -88,9 +99,11 @@ def _after_seat_change(session):
     if request.htmx:
         enrollment = db.session.scalar(db.select(Enrollment).where(
             Enrollment.session_id == session.id, Enrollment.user_id == current_user.id))
+        # The swapped row's forms come back to the page it is on (training or module).
+        page = urlsplit(request.htmx.current_url or "").path or None
         return render("training/_session_row.html", session=session,
                       taken=sessions.seats_taken(session.id), enrollment=enrollment,
-                      may_train=True)
+                      may_train=True, back=safe_next(page, default="training.training"))
     return redirect_to(safe_next(request.form.get("next"), default="training.training"))
 
 

@@ -11,17 +11,19 @@ from mentorship.volunteering.models import AWAITING_TRAINING, Commitment
 
 @pytest.fixture
 def volunteer(app, make_user):
-    """A resident whose application was approved: a commitment waiting for training."""
+    """A resident whose application was approved: a commitment waiting for training,
+    one per role given (``volunteer("mentor", "language_buddy")`` holds two roles)."""
 
-    def make(role="mentor", **kwargs):
+    def make(*roles, **kwargs):
         account = make_user("resident", **kwargs)
         with app.app_context():
             from mentorship.dates import add_months, programme_today
 
             today = programme_today()
-            db.session.add(Commitment(user_id=account.id, role=role, current_role=role,
-                                      status=AWAITING_TRAINING, start_date=today,
-                                      end_date=add_months(today, 6), min_months=6))
+            for role in roles or ("mentor",):
+                db.session.add(Commitment(user_id=account.id, role=role, current_role=role,
+                                          status=AWAITING_TRAINING, start_date=today,
+                                          end_date=add_months(today, 6), min_months=6))
             db.session.commit()
         return account
 

@@ -1,4 +1,5 @@
-"""What the training pages show: a volunteer's plan per role, the coordinator's overview.
+"""What the training pages show: a volunteer's plan (each module once, for every role it
+counts for), the coordinator's overview.
 Each is a fixed number of queries, however many modules and sessions there are."""
 
 from collections import defaultdict
@@ -15,6 +16,7 @@ from ..models import (
     ENROLLED,
     LIVE_ENROLLMENT_STATES,
     MARKABLE_ENROLLMENT_STATES,
+    OPTIONAL,
     REQUIRED,
     Certificate,
     Enrollment,
@@ -28,11 +30,20 @@ from .content import all_modules
 
 
 def progress_for(user, now=None):
-    """Per role of the volunteer: each module with its status, and the sessions to join."""
+    """The volunteer's training: where each role stands, and each module once.
+
+    A person may hold commitments in several roles (mentor and language buddy, say), and
+    a module may count for more than one of them; it is done once and counts for every
+    role (``certification.check_training``), so it is listed once, with the roles it
+    counts for, and its sessions once (one seat, one Enrol button).
+
+    Returns ``{"roles": [...], "items": [...]}``; both are empty for someone who may not
+    train yet.
+    """
     now = now or utcnow()
     commitments = db.session.scalars(select(Commitment).where(
         Commitment.user_id == user.id, Commitment.status.in_(TRAINED_COMMITMENT_STATES))
-        .order_by(Commitment.start_date)).all()
+        .order_by(Commitment.start_date, Commitment.id)).all()
     roles = list(dict.fromkeys(c.role for c in commitments))
     modules = db.session.scalars(
         select(TrainingModule).where(TrainingModule.id.in_(
@@ -56,19 +67,31 @@ def progress_for(user, now=None):
             upcoming[session.module_id].append((session, taken, enrollments.get(session.id)))
     certificates = {c.role: c for c in db.session.scalars(
         select(Certificate).where(Certificate.user_id == user.id))}
-    plan = []
+    items = []
+    for module in modules:
+        required_for = [r for r in roles if module.requirement_for(r) == REQUIRED]
+        optional_for = [r for r in roles if module.requirement_for(r) == OPTIONAL]
+        items.append({"module": module, "required": bool(required_for),
+                      "required_for": required_for, "optional_for": optional_for,
+                      "completion": completed.get(module.id),
+                      "sessions": upcoming.get(module.id, [])})
+    items.sort(key=lambda item: not item["required"])
+    plan_roles = []
     for role in roles:
-        items = []
-        for module in modules:
-            requirement = module.requirement_for(role)
-            if requirement:
-                items.append({"module": module, "required": requirement == REQUIRED,
-                              "completion": completed.get(module.id),
-                              "sessions": upcoming.get(module.id, [])})
-        items.sort(key=lambda item: not item["required"])
-        plan.append({"role": role, "items": items, "certificate": certificates.get(role),
-                     "status": next(c.status for c in commitments if c.role == role)})
-    return plan
+        required = [item for item in items if role in item["required_for"]]
+        plan_roles.append({
+            "role": role, "certificate": certificates.get(role),
+            "status": next(c.status for c in commitments if c.role == role),
+            "required": len(required),
+            "done": sum(1 for item in required if item["completion"]),
+        })
+    return {"roles": plan_roles, "items": items}
+
+
+def module_progress(user, module_id, now=None):
+    """The volunteer's item for one module (its sessions, its completion), or None."""
+    plan = progress_for(user, now)
+    return next((item for item in plan["items"] if item["module"].id == module_id), None)
 
 
 def module_overview(now=None):
