@@ -12,6 +12,7 @@ from ..accounts.models import User
 from ..audit.services import record
 from ..database import locked_one, utcnow
 from ..extensions import db
+from ..formatting import format_day
 from ..mail import send_email
 from .models import (
     ANNOUNCED,
@@ -81,11 +82,11 @@ def advance(actor, cycle_id, today):
     if target == NOMINATIONS_OPEN and not (
             cycle.nominations_open_on <= today <= cycle.nominations_close_on):
         raise AwardError(_l("Nominations can open from %(start)s to %(end)s.",
-                            start=cycle.nominations_open_on.isoformat(),
-                            end=cycle.nominations_close_on.isoformat()))
+                            start=format_day(cycle.nominations_open_on, "long"),
+                            end=format_day(cycle.nominations_close_on, "long")))
     if target == SHORTLISTING and today <= cycle.nominations_close_on:
         raise AwardError(_l("Nominations stay open until %(date)s.",
-                            date=cycle.nominations_close_on.isoformat()))
+                            date=format_day(cycle.nominations_close_on, "long")))
     if target == VOTING:
         if not cycle.jurors:
             raise AwardError(_l("Name the jury first."))
@@ -94,11 +95,11 @@ def advance(actor, cycle_id, today):
             raise AwardError(_l("Shortlist at least one nominee first."))
         if cycle.voting_closed(today):
             raise AwardError(_l("The voting deadline (%(date)s) has passed. Change it first.",
-                                date=cycle.voting_deadline.isoformat()))
+                                date=format_day(cycle.voting_deadline, "long")))
     if target == ANNOUNCED:
         if not cycle.voting_closed(today):
             raise AwardError(_l("Voting is open until %(date)s.",
-                                date=cycle.voting_deadline.isoformat()))
+                                date=format_day(cycle.voting_deadline, "long")))
         unresolved = [c.label for c in cycle.categories if tally(c)["needs_chair"]]
         if unresolved:
             raise AwardError(_l("A tie needs the chair's choice: %(categories)s.",
