@@ -14,7 +14,14 @@ from ..programme.services import active_neighbourhoods
 from ..web import db_int, flash_success, htmx_message, perform, redirect_to, render
 from . import bp, services
 from .forms import DecisionForm, QueueFilterForm
-from .models import END_REASON_LABELS, END_REASONS, ENDING_SOON_DAYS, LEFT_PROGRAMME, Application
+from .models import (
+    END_REASON_LABELS,
+    END_REASONS,
+    ENDING_SOON_DAYS,
+    LEFT_PROGRAMME,
+    ROLE_CODES,
+    Application,
+)
 
 
 def _filter_form():
@@ -87,9 +94,12 @@ def _card(application, status=200, decision_form=None, decided=False):
 def coordinate_commitments():
     today = programme_today()
     ended, by_reason = services.ended_early_in_year(today.year)
+    role = request.args.get("role", "")
+    role = role if role in ROLE_CODES else None
     return render(
         "volunteering/coordinate_commitments.html",
-        today=today,
+        today=today, role=role, role_codes=ROLE_CODES,
+        active=services.active_commitments(request.args.get("page", 1, type=db_int), role),
         ending_soon=services.commitments_ending_soon(today),
         ending_soon_days=ENDING_SOON_DAYS,
         awaiting=services.commitments_awaiting_training(),

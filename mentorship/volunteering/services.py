@@ -440,6 +440,14 @@ def commitments_ending_soon(today, days=ENDING_SOON_DAYS):
     ).all()
 
 
+def active_commitments(page=1, role=None, per_page=25):
+    """The volunteers serving now, by name, a page at a time (one role or all)."""
+    query = (select(Commitment).join(Commitment.user).options(db.contains_eager(Commitment.user))
+             .where(Commitment.status == ACTIVE, *([Commitment.role == role] if role else []))
+             .order_by(User.name, Commitment.id))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
 def commitments_awaiting_training():
     return db.session.scalars(
         select(Commitment).options(db.joinedload(Commitment.user))
