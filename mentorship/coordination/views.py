@@ -13,6 +13,10 @@ from ..volunteering.models import ENDING_SOON_DAYS, MINIMUM_MONTHS
 from ..web import act, render
 from . import bp, services
 
+# A queue whose oldest item has waited longer than this is marked urgent on the dashboard
+# (a week: people who offered their time, or logged it, should not wait longer).
+URGENT_AFTER_DAYS = 7
+
 
 @bp.route("/coordinate")
 @requires(can_coordinate)
@@ -20,7 +24,7 @@ def home():
     return render("coordination/home.html", figures=dashboard(programme_today()),
                   ending_soon_days=ENDING_SOON_DAYS, minimum_months=MINIMUM_MONTHS,
                   new_owner=services.needing_new_owner(),
-                  erasure_requests=waiting_requests_count())
+                  erasure_requests=waiting_requests_count(), urgent_after_days=URGENT_AFTER_DAYS)
 
 
 def _back_home():

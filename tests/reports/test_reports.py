@@ -5,6 +5,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from mentorship.accounts.models import User
+from mentorship.database import utcnow
 from mentorship.dates import add_months
 from mentorship.extensions import db
 from mentorship.hours.models import HourEntry
@@ -294,3 +295,22 @@ def test_a_year_out_of_range_is_not_counted(client, login_as, today):
     csv_response = client.get(f"/coordinate/reports/{today.year}.csv")
     assert csv_response.headers["Content-Disposition"] == (
         f'attachment; filename="figures-{today.year}.csv"')
+
+
+def test_a_queue_waiting_over_a_week_is_marked_urgent(app, client, login_as, make_user, today):
+    login_as("coordinator")
+    volunteer = make_user("resident")
+    with app.app_context():
+        entry = HourEntry(user_id=volunteer.id, day=today, minutes=30, activity="other",
+                          status="pending")
+        db.session.add(entry)
+        db.session.commit()
+    html = page_text(client.get("/coordinate"))
+    assert 'data-figure="hours_waiting">1<' in html and "badge-urgent" not in html
+    with app.app_context():
+        db.session.execute(db.update(HourEntry).values(created_at=utcnow() - timedelta(days=8)))
+        db.session.commit()
+    html = page_text(client.get("/coordinate"))
+    start = html.index('href="/coordinate/hours"') - 200
+    card = html[start:html.index('data-figure="hours_waiting"')]
+    assert 'class="card urgent"' in card and "Urgent" in card
