@@ -51,3 +51,20 @@
     if (button) { window.print(); }
   });
 })();
+
+// The phone menu is a <details> and works without this script; with it, Escape closes
+// the open menu and puts focus back on its button, as people expect of a menu.
+(function () {
+  "use strict";
+  if (window.mentorshipMenu) { return; }
+  window.mentorshipMenu = true;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var menu = event.target.closest && event.target.closest("details.site-menu[open]");
+    var summary = menu && menu.querySelector("summary");
+    // On a wide screen the button is not shown and the list stays: nothing to close.
+    if (!summary || summary.getClientRects().length === 0) { return; }
+    menu.open = false;
+    summary.focus();
+  });
+})();
