@@ -1,6 +1,7 @@
 """Real-browser fixtures: the app served on 127.0.0.1 (a free port, its own SQLite file
 or the PostgreSQL test database), and Debian's Chromium driven by Playwright."""
 
+import shutil
 import socket
 import threading
 
@@ -11,6 +12,9 @@ from werkzeug.serving import make_server
 
 from mentorship.demo import seed_demo
 from mentorship.extensions import db
+from mentorship.programme.services import get_settings
+from mentorship.volunteering.services import ensure_roles
+from tests.conftest import USING_POSTGRES, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -29,14 +33,34 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def live_app(app_factory):
-    app = app_factory()
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory):
+    """The demo, seeded once per run into a SQLite file each browser test copies (seeding
+    takes seconds; a copy, milliseconds). PostgreSQL seeds per test instead."""
+    folder = tmp_path_factory.mktemp("seeded")
+    app = make_app(folder)
     with app.app_context():
+        db.create_all()
+        ensure_roles()
+        get_settings()
         seed_demo()
         db.session.commit()
         db.session.remove()
-    return app
+        db.engine.dispose()
+    return folder / "test.sqlite3"
+
+
+@pytest.fixture
+def live_app(app_factory, request, tmp_path):
+    if USING_POSTGRES:
+        app = app_factory()
+        with app.app_context():
+            seed_demo()
+            db.session.commit()
+            db.session.remove()
+        return app
+    shutil.copyfile(request.getfixturevalue("seeded_sqlite"), tmp_path / "test.sqlite3")
+    return app_factory(fresh=False)
 
 
 @pytest.fixture
