@@ -14,8 +14,10 @@ from playwright.sync_api import expect
 from mentorship.accounts.models import User
 from mentorship.extensions import db
 from tests.browser.conftest import assert_accessible, log_in
+from tests.conftest import USING_POSTGRES
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(
+    USING_POSTGRES, reason="layout only: checked once, in the SQLite suite")]
 
 PHONE = {"width": 390, "height": 844}
 WIDE = {"width": 1280, "height": 800}
