@@ -108,6 +108,8 @@ def register_blueprints(app):
     from .hours import bp as hours_bp
     from .main import bp as main_bp
     from .matching import bp as matching_bp
+    from .messaging import bp as messaging_bp
+    from .people import bp as people_bp
     from .privacy import bp as privacy_bp
     from .recognition import bp as recognition_bp
     from .reports import bp as reports_bp
@@ -126,6 +128,8 @@ def register_blueprints(app):
     app.register_blueprint(awards_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(people_bp)
+    app.register_blueprint(messaging_bp)
 
 
 def register_templating(app):
@@ -203,6 +207,7 @@ def register_templating(app):
 def register_commands(app):
     from .accounts.cli import users_cli
     from .demo import seed_demo_command
+    from .outbox import mail_cli
     from .privacy.cli import privacy_cli
     from .reports.reminders import reminders_cli
     from .volunteering.cli import commitments_cli
@@ -212,3 +217,4 @@ def register_commands(app):
     app.cli.add_command(commitments_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(mail_cli)

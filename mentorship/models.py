@@ -1,5 +1,6 @@
 """Import every model so that the metadata (and Alembic) sees all tables."""
 
+from . import outbox  # noqa: F401
 from .accounts.models import LanguageSkill, User, UserRole  # noqa: F401
 from .audit.models import AuditEvent  # noqa: F401
 from .awards.models import (  # noqa: F401
@@ -15,6 +16,8 @@ from .awards.models import (  # noqa: F401
 from .hours.models import HourEntry  # noqa: F401
 from .mail import SentEmail  # noqa: F401
 from .matching.models import BuddyRequest, Match  # noqa: F401
+from .messaging import models as messaging_models  # noqa: F401
+from .people import models as people_models  # noqa: F401
 from .privacy.models import Consent, ErasureRequest, PrivacyNotice  # noqa: F401
 from .programme.models import Neighbourhood, ProgrammeSettings  # noqa: F401
 from .recognition.models import Partner, PartnerStaff, Pass, Perk  # noqa: F401

@@ -3,12 +3,13 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
 from ..extensions import db
+from ..search import person_search_text
 
 RESIDENT = "resident"
 NEWCOMER = "newcomer"
@@ -42,6 +43,7 @@ LEVEL_LABELS = {
 
 # The longest name, phone number and email address an account keeps (forms say so too).
 NAME_MAX, PHONE_MAX, EMAIL_MAX = 120, 40, 254
+SIGN_IN_NAME_MAX = 40
 
 # What a volunteer lets a matched newcomer see of their contact details.
 SHARES_CONTACT = ("email", "phone", "office")
@@ -59,8 +61,11 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stored lower-cased; the unique index makes the address case-insensitive.
-    email: Mapped[str] = mapped_column(String(EMAIL_MAX), unique=True)
+    # Stored lower-cased; the unique index makes the address case-insensitive. None for a
+    # person a coordinator registered without one (people.invitations): they sign in with
+    # their sign-in name and get no email (the coordinator's "to call" list instead).
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), unique=True)
+    sign_in_name: Mapped[str | None] = mapped_column(String(SIGN_IN_NAME_MAX), unique=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(8))
@@ -84,6 +89,9 @@ class User(UserMixin, db.Model):
     erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Name, email and phone folded (search.fold: no accents, no case) for the people
+    # search; kept up to date by the listener below, never written by hand.
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -208,6 +216,12 @@ class LanguageSkill(db.Model):
     level: Mapped[str] = mapped_column(String(8))
 
     user: Mapped[User] = relationship(back_populates="languages")
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _refresh_search_text(mapper, connection, user):
+    user.search_text = person_search_text(user.name, user.email, user.phone, user.sign_in_name)
 
 
 def find_user_by_email(email):

@@ -1,0 +1,3 @@
+"""Assisted sign-up: a coordinator registers a newcomer and prints an invitation."""
+
+from . import bp  # noqa: F401
