@@ -6,7 +6,8 @@ import os
 import re
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 
 from mentorship import create_app
 from mentorship.accounts.models import LanguageSkill, User, UserRole
@@ -15,7 +16,27 @@ from mentorship.extensions import db
 from mentorship.programme.services import get_settings
 from mentorship.volunteering.services import ensure_roles
 
-POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+
+def _database_of_this_worker(url):
+    """Under pytest-xdist (make test runs two workers) each worker gets its own PostgreSQL
+    database, created on first use; subprocesses the tests start inherit it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = text("SELECT 1 FROM pg_database WHERE datname = :name")
+        if conn.scalar(exists, {"name": name}) is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    url = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+POSTGRES_URL = _database_of_this_worker(os.environ.get("DATABASE_URL", ""))
 USING_POSTGRES = POSTGRES_URL.startswith("postgresql")
 PASSWORD = DEMO_PASSWORD
 
