@@ -78,6 +78,19 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "20"))
+    # The outbox (mentorship/outbox.py, `flask mail deliver`): a mail that fails is tried
+    # again after MAIL_RETRY_SECONDS, then twice as long each time; after
+    # MAIL_MAX_ATTEMPTS tries it is failed (admins see it on /admin/mail). A delivery
+    # process that dies lets go of its mails after MAIL_CLAIM_SECONDS; `--forever` looks
+    # for new mail every MAIL_POLL_SECONDS; sent mail is deleted after MAIL_KEEP_SENT_DAYS.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+    MAIL_RETRY_SECONDS = int(os.environ.get("MAIL_RETRY_SECONDS", "300"))
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "600"))
+    MAIL_POLL_SECONDS = float(os.environ.get("MAIL_POLL_SECONDS", "5"))
+    MAIL_KEEP_SENT_DAYS = int(os.environ.get("MAIL_KEEP_SENT_DAYS", "30"))
+    # Deliver the mails a commit wrote right after it, in the same process (development
+    # and tests: no separate `flask mail deliver` needed). Production runs the command.
+    MAIL_DELIVER_AFTER_COMMIT = _env_bool("MAIL_DELIVER_AFTER_COMMIT")
 
     # Links in emails sent outside a web request (CLI commands, reminders) start with this.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -106,6 +119,9 @@ class DevelopmentConfig(Config):
     # request use the address the app was opened at (another computer on the network
     # reaches it too). Production never trusts the Host header: BASE_URL is required.
     BASE_URL_FROM_REQUEST = "BASE_URL" not in os.environ
+    # `make run` delivers each email as soon as its change is saved (console: printed
+    # and written to instance/outbox/).
+    MAIL_DELIVER_AFTER_COMMIT = _env_bool("MAIL_DELIVER_AFTER_COMMIT", True)
 
     def __init__(self):
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret_key()
@@ -116,6 +132,8 @@ class TestConfig(Config):
     # bandit B105: a fixed key for the test suite only; production reads SECRET_KEY.
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105  # nosec B105
     MAIL_BACKEND = "memory"
+    # Tests read app.extensions["outbox"] right after a request.
+    MAIL_DELIVER_AFTER_COMMIT = True
     RATELIMIT_STORAGE_URI = "memory://"
     # Most tests post forms without a token; the CSRF tests switch it back on.
     WTF_CSRF_ENABLED = False
@@ -135,6 +153,8 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    # `flask mail deliver` (cron or a systemd service) sends what the outbox holds.
+    MAIL_DELIVER_AFTER_COMMIT = False
     # Browsers remember to use HTTPS only for this long (0 turns the header off).
     HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
 

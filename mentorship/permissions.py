@@ -7,8 +7,9 @@ HTMX request gets HX-Redirect); a logged-in user without the right gets a 403 pa
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import exists, or_, select
 
 from .accounts.models import ADMIN, COORDINATOR, NEWCOMER, PARTNER, RESIDENT
 from .extensions import login_manager
@@ -30,8 +31,39 @@ def can_coordinate(user):
 
 
 def can_volunteer(user):
-    """Residents who may apply, train, log hours and claim perks."""
-    return is_logged_in(user) and user.has_role(RESIDENT)
+    """Residents, and newcomers who applied to volunteer: they apply, train, log hours
+    and claim perks."""
+    if not is_logged_in(user):
+        return False
+    return user.has_role(RESIDENT) or (user.has_role(NEWCOMER)
+                                       and has_volunteer_record(user))
+
+
+def has_volunteer_record(user):
+    """Whether this person ever applied to volunteer (an application or a commitment).
+    Asked once per request and person: the navigation asks on every page."""
+    from .extensions import db
+    from .volunteering.models import Application, Commitment
+
+    # Kept on the request, not on g: a test's app context may span several requests.
+    known = {}
+    if has_request_context():
+        known = request.environ.setdefault("mentorship.volunteer_records", {})
+    if user.id not in known:
+        known[user.id] = bool(db.session.scalar(select(or_(
+            exists().where(Application.user_id == user.id),
+            exists().where(Commitment.user_id == user.id)))))
+    return known[user.id]
+
+
+def can_apply(user, role=None):
+    """Residents may apply for any volunteer role; newcomers for a role opened to
+    newcomers (``role`` None: whether this person may apply for some role at all)."""
+    if not is_logged_in(user):
+        return False
+    if user.has_role(RESIDENT):
+        return True
+    return user.has_role(NEWCOMER) and (role is None or bool(role.open_to_newcomers))
 
 
 def can_volunteer_or_coordinate(user):
@@ -85,6 +117,7 @@ PREDICATES = {
     "can_administer": can_administer,
     "can_coordinate": can_coordinate,
     "can_volunteer": can_volunteer,
+    "can_apply": can_apply,
     "can_volunteer_or_coordinate": can_volunteer_or_coordinate,
     "can_request_buddy": can_request_buddy,
     "is_partner": is_partner,

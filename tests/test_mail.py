@@ -1,4 +1,5 @@
-"""The mail path against a real SMTP server (aiosmtpd) started by the test."""
+"""The mail path: rendering, the backends (a real SMTP server, aiosmtpd, started by the
+test), and the outbox written with the change (more in tests/outbox)."""
 
 import socket
 
@@ -95,6 +96,7 @@ def test_a_savepoint_neither_sends_nor_drops_the_queued_mail(app, outbox, insert
 def test_a_mail_server_that_is_down_does_not_undo_the_change(app, make_user, outbox):
     from mentorship.accounts.models import User
     from mentorship.extensions import db
+    from mentorship.mail import OutgoingEmail
 
     account = make_user("resident")
     app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=1, MAIL_TIMEOUT=2)
@@ -103,6 +105,11 @@ def test_a_mail_server_that_is_down_does_not_undo_the_change(app, make_user, out
     assert response.status_code == 200
     with app.app_context():
         assert db.session.get(User, account.id) is not None
+        # The mail waits in the outbox for its next try (tests/outbox).
+        [waiting] = db.session.scalars(db.select(OutgoingEmail)).all()
+        assert (waiting.state, waiting.attempts, waiting.recipient) == (
+            "pending", 1, account.email)
+    assert outbox == []
 
 
 # Disabled and erased people get nothing ------------------------------------------------

@@ -128,8 +128,11 @@ class RegisterForm(Form):
 
 
 class LoginForm(Form):
-    email = EmailField(
-        _l("Email address"), validators=[DataRequired(_l("Please enter your email address."))]
+    # Named "email" for password managers and older links; a sign-in name works too (the
+    # people a coordinator registered without an email address have one).
+    email = StringField(
+        _l("Email address or sign-in name"),
+        validators=[DataRequired(_l("Please enter your email address or sign-in name."))],
     )
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
@@ -139,14 +142,19 @@ class LoginForm(Form):
 
 
 class ResetRequestForm(Form):
-    email = EmailField(
-        _l("Email address"),
-        validators=[
-            DataRequired(_l("Please enter your email address.")),
-            Email(_l("This does not look like an email address, for example name@example.org.")),
-        ],
+    email = StringField(
+        _l("Email address or sign-in name"),
+        validators=[DataRequired(_l("Please enter your email address or sign-in name."))],
     )
     submit = SubmitField(_l("Send me a link"))
+
+    def validate_email(self, field):
+        if "@" in (field.data or ""):
+            Email(_l("This does not look like an email address, for example "
+                     "name@example.org."))(self, field)
+
+    def is_sign_in_name(self):
+        return "@" not in (self.email.data or "")
 
 
 class ResetPasswordForm(Form):
@@ -194,6 +202,16 @@ class ProfileForm(Form):
         description=_l("Never public. A buddy sees it only once you both agree, and only "
                        "if you choose so."),
     )
+    # Shown only to an account without an email address (registered by a coordinator).
+    email = EmailField(
+        _l("Email address (optional)"),
+        validators=[
+            Optional(),
+            Email(_l("This does not look like an email address, for example name@example.org.")),
+            Length(max=EMAIL_MAX),
+        ],
+        description=_l("With an email address you get messages by email and can choose a "
+                       "new password yourself if you forget it."))
     optional_emails = BooleanField(_l("Send me reminders and news by email"))
     public_thanks = BooleanField(
         _l("Show my first name on the public thank-you page"),

@@ -134,9 +134,20 @@ def log_in(email, password, *, replacing=None):
     return user
 
 
+def find_user_for_login(identifier):
+    """The account with this email address or, without "@", this sign-in name (or None)."""
+    identifier = (identifier or "").strip()
+    if "@" in identifier:
+        return find_user_by_email(identifier)
+    if not identifier:
+        return None
+    return db.session.scalar(db.select(User).where(User.sign_in_name == identifier.lower()))
+
+
 def authenticate(email, password):
-    """The enabled account with this email and password, or None (same cost either way)."""
-    user = find_user_by_email(email)
+    """The enabled account with this email address (or sign-in name) and password, or None
+    (same cost either way)."""
+    user = find_user_for_login(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password or "")
         return None
@@ -174,9 +185,11 @@ def user_for_reset_token(token):
 
 
 def send_reset_link(email):
-    """Email a reset link if an account exists; say nothing either way."""
-    user = find_user_by_email(email)
-    if user is None or not user.is_enabled:
+    """Email a reset link if an account with an email address exists (found by its address
+    or its sign-in name); say nothing either way. An account without an email address gets
+    a new password through a new invitation from a coordinator (people.invitations)."""
+    user = find_user_for_login(email)
+    if user is None or not user.is_enabled or not user.email:
         return None
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
     return send_email(
@@ -196,10 +209,14 @@ def reset_password(user, password):
 
 
 def update_profile(user, *, name, locale, neighbourhood_id, phone, optional_emails, languages,
-                   public_thanks=None, shares_contact=None):
+                   public_thanks=None, shares_contact=None, email=None):
     """Save the profile; ``languages`` is a list of (code, level) replacing the old list.
     ``public_thanks`` and ``shares_contact`` (what a matched newcomer sees: SHARES_CONTACT)
-    are a volunteer's choices: None leaves them as they are."""
+    are a volunteer's choices: None leaves them as they are. ``email``: an address added
+    by an account that has none (a coordinator registered it); an address is not changed
+    here."""
+    if email and user.email is None:
+        add_email(user, email)
     user.name = name.strip()
     user.locale = locale
     user.neighbourhood_id = neighbourhood_id
@@ -212,6 +229,20 @@ def update_profile(user, *, name, locale, neighbourhood_id, phone, optional_emai
             raise AccountError(_l("Please choose one."), "shares_contact")
         user.shares_contact = shares_contact
     update_languages(user, languages)
+
+
+EMAIL_IN_USE = _l("This email address already belongs to another account. Please use "
+                  "another one.")
+
+
+def add_email(user, email):
+    """Give an account without an email address one (unique)."""
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise AccountError(EMAIL_IN_USE, "email")
+    with unique_or(AccountError(EMAIL_IN_USE, "email")):  # taken a moment ago
+        user.email = email
+    record(user, "account.email_added", user)
 
 
 def choose_language(user, code):

@@ -41,8 +41,9 @@ def _fresh_session():
         session[LANGUAGE_SESSION_KEY] = locale
 
 
-def _start_session(user, remember=False):
-    """Log in a user just signed in (services.start_sign_in) with a fresh session."""
+def start_session(user, remember=False):
+    """Log in a user just signed in (services.start_sign_in) with a fresh session (also
+    used when a newcomer claims an invitation: people.signup)."""
     _fresh_session()
     login_user(user, remember=remember)
 
@@ -93,7 +94,7 @@ def register():
                         name=form.name.data.strip(), email=normalise_email(form.email.data))
             asked = False
             if done.result is not None:
-                _start_session(done.result)  # a fresh session: the message is queued after it
+                start_session(done.result)  # a fresh session: the message is queued after it
                 # A new notice was published while the form was open (or the form did not
                 # say which one it showed): no consent was recorded, and the flag sends the
                 # new account to agree to the current text before anything else. The answer
@@ -130,15 +131,22 @@ def login():
         user = perform(services.log_in, form.email.data, form.password.data,
                        replacing=_this_sign_in()).result
         if user is not None:
-            _start_session(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             if check_consent(user):  # a new privacy notice since they last agreed
                 return redirect_to(url_for("privacy.agree", next=next_url))
             return redirect_to(next_url)
         throttle.count_failure()
-        form.form_errors.append(
-            _("This email and password do not match an account. Please check both and try "
-              "again, or reset your password.")
-        )
+        if "@" in form.email.data:
+            form.form_errors.append(
+                _("This email and password do not match an account. Please check both and "
+                  "try again, or reset your password.")
+            )
+        else:
+            form.form_errors.append(
+                _("This sign-in name and password do not match an account. Please check "
+                  "both and try again. Forgot your password? Ask your coordinator for a new "
+                  "invitation.")
+            )
     return render("accounts/login.html", status=form_status(form) if request.method == "POST"
                   else 200, form=form, next_url=request.args.get("next"))
 
@@ -170,6 +178,9 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         perform(services.send_reset_link, form.email.data)
+        if form.is_sign_in_name():
+            # The same answer whether the account has an email address or not.
+            return render("accounts/reset_sign_in_name.html", sign_in_name=form.email.data)
         return render("accounts/reset_sent.html", email=form.email.data)
     return render("accounts/reset_request.html", status=form_status(form), form=form)
 
@@ -207,6 +218,8 @@ def _profile_form(formdata=None):
     )
     if not can_volunteer(user):
         del form.shares_contact  # a volunteer's choice only
+    if user.email:
+        del form.email  # only an account without one adds an address here
     return form
 
 
@@ -233,6 +246,7 @@ def account():
             languages=form.language_skills(),
             public_thanks=form.public_thanks.data if current_user.has_role("resident") else None,
             shares_contact=form.shares_contact.data if "shares_contact" in form else None,
+            email=form.email.data if "email" in form else None,
             form=form,
             success=_("Your profile is saved."),
         )

@@ -186,12 +186,13 @@ def audit():
 def roles():
     all_roles = volunteering.all_roles()
     form = RoleSettingsForm(data=None if request.method == "POST" else {
-        "roles": [{"code": r.code, "min_months": r.min_months, "capacity": r.capacity}
-                  for r in all_roles]})
+        "roles": [{"code": r.code, "min_months": r.min_months, "capacity": r.capacity,
+                   "open_to_newcomers": r.open_to_newcomers} for r in all_roles]})
     by_code = {role.code: role for role in all_roles}
     if form.validate_on_submit():
         changes = [(by_code.get(entry.form.code.data) or abort(400),
-                    entry.form.min_months.data, entry.form.capacity.data)
+                    entry.form.min_months.data, entry.form.capacity.data,
+                    entry.form.open_to_newcomers.data)
                    for entry in form.roles.entries]
         done = perform(_update_roles, current_user, changes, form=form,
                        success=_("Volunteer roles saved."))
@@ -202,6 +203,7 @@ def roles():
 
 def _update_roles(actor, changes):
     """Every role's settings in one change: one refused role saves none of them."""
-    for role, min_months, capacity in changes:
+    for role, min_months, capacity, open_to_newcomers in changes:
         volunteering.update_role_settings(actor, role, min_months=min_months,
-                                          capacity=capacity)
+                                          capacity=capacity,
+                                          open_to_newcomers=open_to_newcomers)

@@ -93,11 +93,30 @@ def _eligible(cycle):
         _served_during(cycle.year), ~User.id.in_(declined), named_account())
 
 
-def eligible_nominees(cycle, query, limit=NOMINEE_RESULTS):
-    """People who may be nominated in ``cycle`` whose name contains ``query``."""
+def _named_like(cycle, query, excluding):
+    """SQL: people who may be nominated in ``cycle``, whose name contains ``query``, other
+    than the person ``excluding`` (the nominator). Names only: a nominator never finds
+    anyone by an email or phone number."""
+    statement = _eligible(cycle).where(
+        folded(User.name).contains((query or "").strip().casefold(), autoescape=True))
+    if excluding is not None:
+        statement = statement.where(User.id != excluding)
+    return statement
+
+
+def eligible_nominees(cycle, query, limit=NOMINEE_RESULTS, excluding=None):
+    """People who may be nominated in ``cycle`` whose name contains ``query``, by name,
+    at most ``limit`` of them (``eligible_nominee_count`` says how many there are)."""
     return db.session.scalars(
-        _eligible(cycle).where(folded(User.name).like(f"%{(query or '').strip().casefold()}%"))
-        .order_by(User.name).distinct().limit(limit)).all()
+        _named_like(cycle, query, excluding).order_by(User.name, User.id).distinct()
+        .limit(limit)).all()
+
+
+def eligible_nominee_count(cycle, query, excluding=None):
+    """How many people ``eligible_nominees`` would list without a limit."""
+    return db.session.scalar(select(func.count()).select_from(
+        _named_like(cycle, query, excluding).with_only_columns(User.id).distinct()
+        .subquery()))
 
 
 def eligible_nominee(cycle, user_id):

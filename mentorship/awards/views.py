@@ -4,7 +4,7 @@ appear on the public page, voting, past years."""
 from contextlib import suppress
 
 from flask import abort, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -33,14 +33,19 @@ def _nomination_form(cycle, formdata=None, query=""):
         (str(c.id), c.label) for c in cycle.categories
         if c.open_to(current_user)])
     listed = services.NOMINEE_RESULTS
-    people = services.eligible_nominees(cycle, query or "", limit=listed + 1)
-    if len(people) > listed:  # say so, rather than stop silently at the limit
+    people = services.eligible_nominees(cycle, query or "", limit=listed + 1,
+                                        excluding=current_user.id)
+    if len(people) > listed:  # say so, and how many, rather than stop silently at the limit
         people = people[:listed]
-        form.nominee.description = _(
-            "Only the first %(num)d names are listed: search by name above to find "
-            "someone else.", num=listed)
+        form.nominee.description = ngettext(
+            "Showing %(shown)d of %(num)d volunteer: type more of the name in the search "
+            "above to find someone else.",
+            "Showing %(shown)d of %(num)d volunteers: type more of the name in the search "
+            "above to find someone else.",
+            services.eligible_nominee_count(cycle, query or "", excluding=current_user.id),
+            shown=listed)
     form.nominee.choices = choices([("", _("Choose a volunteer"))] + [
-        (str(p.id), p.name) for p in people if p.id != current_user.id])
+        (str(p.id), p.name) for p in people])
     if formdata is not None and form.nominee.data and form.nominee.data not in {
             str(p.id) for p in people}:
         # Keep the chosen person selectable even if the search changed, but only a

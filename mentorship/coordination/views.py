@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
+from ..matching.endings import needing_decision_count
 from ..permissions import can_coordinate, requires
 from ..privacy.erasure import waiting_requests_count
 from ..reports.services import dashboard
@@ -21,9 +22,11 @@ URGENT_AFTER_DAYS = 7
 @bp.route("/coordinate")
 @requires(can_coordinate)
 def home():
-    return render("coordination/home.html", figures=dashboard(programme_today()),
+    today = programme_today()
+    return render("coordination/home.html", figures=dashboard(today),
                   ending_soon_days=ENDING_SOON_DAYS, minimum_months=MINIMUM_MONTHS,
                   new_owner=services.needing_new_owner(),
+                  matches_needing_decision=needing_decision_count(today),
                   erasure_requests=waiting_requests_count(), urgent_after_days=URGENT_AFTER_DAYS)
 
 

@@ -24,7 +24,10 @@ def seed_hours(people, today):
     for commitment in commitments:
         match = matches.get(commitment.user_id)
         day = max(commitment.start_date, today - timedelta(days=200))
-        while day <= today:
+        # Nothing after a completed commitment's end (hours follow the commitment).
+        until = today if commitment.status == "active" else min(
+            today, commitment.completed_on or commitment.end_date)
+        while day <= until:
             if match and day >= match.activated_at.date():
                 activity, minutes, match_id = MEETING, rng.choice((60, 90, 120)), match.id
             else:

@@ -1,15 +1,18 @@
 """Hours: logging, validation, verification, reversals, confirmations, totals, exports."""
 
 import itertools
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import case, func, or_, select
 
 from .. import exports
 from ..accounts.models import User
 from ..audit.services import record
 from ..database import add_once, locked, locked_one, utcnow
+from ..dates import programme_today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import format_day
@@ -17,6 +20,8 @@ from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import COMPLETED as MATCH_COMPLETED
 from ..matching.models import ENDED_EARLY as MATCH_ENDED_EARLY
 from ..matching.models import Match
+from ..volunteering.models import COMPLETED as COMMITMENT_COMPLETED
+from ..volunteering.models import ENDED_EARLY as COMMITMENT_ENDED_EARLY
 from ..volunteering.models import Commitment
 from .models import (
     APPROVED,
@@ -31,7 +36,16 @@ from .models import (
     HourEntry,
 )
 
-RECENTLY_ENDED_DAYS = 60
+# Hours follow the commitment. An entry is dated within the service of one of the
+# volunteer's commitments: from its start to the day it ended (completed, or ended
+# early), or to today while it is current. Time given before the end can still be
+# logged for CATCH_UP_DAYS after the end (a volunteer who logs once a month records
+# their last meetings); after that window, nothing more is logged for that commitment.
+# Another current commitment (a second role, a renewal) keeps its own period. A match's
+# time counts for a commitment of the match's role (a renewal takes the match over).
+# The same window keeps ended matches in the form's list.
+CATCH_UP_DAYS = 60
+RECENTLY_ENDED_DAYS = CATCH_UP_DAYS
 
 
 class HoursError(DomainError):
@@ -69,11 +83,94 @@ def loggable_matches(user_id, now=None):
 
 def commitments_of(user_id):
     return db.session.scalars(select(Commitment).where(Commitment.user_id == user_id)
-                              .order_by(Commitment.start_date)).all()
+                              .order_by(Commitment.start_date, Commitment.id)).all()
 
 
-def may_log(user_id):
-    return bool(commitments_of(user_id))
+def service_end(commitment, today):
+    """The last day of ``commitment``'s service as of ``today``; None while it is current."""
+    status = commitment.current_status(today)
+    if status == COMMITMENT_ENDED_EARLY:
+        return commitment.ended_on or commitment.end_date
+    if status == COMMITMENT_COMPLETED:
+        return commitment.completed_on or commitment.end_date
+    return None
+
+
+def catch_up_closes(end):
+    """The last day on which time given up to ``end`` may still be logged."""
+    return end + timedelta(days=CATCH_UP_DAYS)
+
+
+def _accepts_entries(commitment, today):
+    end = service_end(commitment, today)
+    return end is None or today <= catch_up_closes(end)
+
+
+def _covers(commitment, day, today):
+    end = service_end(commitment, today)
+    return (commitment.start_date <= day and (end is None or day <= end)
+            and _accepts_entries(commitment, today))
+
+
+@dataclass(frozen=True)
+class LoggingWindow:
+    """What the hours page says about logging: whether the volunteer has a commitment,
+    may log now, the latest day an entry may carry, and, when no commitment is current,
+    when the last one ended and until when its time may be logged."""
+
+    has_commitment: bool
+    may_log: bool
+    last_day: date | None = None
+    ended_on: date | None = None
+    closes_on: date | None = None
+
+
+def logging_window(user_id, today):
+    commitments = commitments_of(user_id)
+    if not commitments:
+        return LoggingWindow(False, False)
+    ends = [service_end(c, today) for c in commitments]
+    if any(end is None for end in ends):
+        return LoggingWindow(True, True, last_day=today)
+    ended_on = max(ends)
+    open_ends = [end for c, end in zip(commitments, ends, strict=True)
+                 if _accepts_entries(c, today)]
+    return LoggingWindow(True, bool(open_ends),
+                         last_day=min(max(open_ends), today) if open_ends else None,
+                         ended_on=ended_on, closes_on=catch_up_closes(ended_on))
+
+
+def may_log(user_id, today=None):
+    """Whether the volunteer may add hours now (see ``CATCH_UP_DAYS``)."""
+    return logging_window(user_id, today or programme_today()).may_log
+
+
+def _commitment_for(commitments, match, day, today):
+    """The commitment an entry dated ``day`` counts for (see ``CATCH_UP_DAYS``); refused,
+    about the date, when none of the volunteer's commitments covers that day."""
+    candidates = commitments
+    if match is not None:
+        candidates = [c for c in commitments if c.role == match.commitment.role]
+    covering = [c for c in candidates if _covers(c, day, today)]
+    if covering:
+        own = [c for c in covering if match is not None and c.id == match.commitment_id]
+        return (own or covering)[-1]
+    started = min(c.start_date for c in candidates)
+    if day < started:
+        raise HoursError(_l("The date is before your commitment started (%(date)s).",
+                            date=format_day(started, "long")), "day")
+    ends = [(service_end(c, today), c) for c in candidates]
+    closed = [end for end, c in ends if end is not None and c.start_date <= day <= end]
+    if closed:
+        raise HoursError(lazy_ngettext(
+            "Time can be logged up to %(num)d day after a commitment ends; yours ended on "
+            "%(date)s.",
+            "Time can be logged up to %(num)d days after a commitment ends; yours ended on "
+            "%(date)s.", CATCH_UP_DAYS, date=format_day(max(closed), "long")), "day")
+    ended = [end for end, _c in ends if end is not None and end < day]
+    last = max(ended) if ended else started
+    raise HoursError(_l("Your commitment ended on %(date)s: hours can be logged up to that "
+                        "day only.", date=format_day(last, "long")), "day")
 
 
 def _check(user, *, day, minutes, activity, match_id, today, entry_id=None,
@@ -101,11 +198,7 @@ def _check(user, *, day, minutes, activity, match_id, today, entry_id=None,
     commitments = commitments_of(user.id)
     if not commitments:
         raise HoursError(_l("Hours can be logged once your application is approved."))
-    commitment = match.commitment if match else commitments[-1]
-    started = commitment.start_date if match else min(c.start_date for c in commitments)
-    if day < started:
-        raise HoursError(_l("The date is before your commitment started (%(date)s).",
-                            date=format_day(started, "long")), "day")
+    commitment = _commitment_for(commitments, match, day, today)
     day_total = db.session.scalar(
         select(func.coalesce(func.sum(HourEntry.minutes), 0))
         .where(HourEntry.user_id == user.id, HourEntry.day == day,

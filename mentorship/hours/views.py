@@ -51,7 +51,8 @@ def _page(form, status=200, month=None, editing=None, edit_form=None):
         totals=services.totals(current_user.id, today),
         per_match=services.per_match_totals(current_user.id),
         previous=add_months(month, -1), following=add_months(month, 1),
-        may_log=services.may_log(current_user.id), editing=editing, edit_form=edit_form)
+        window=services.logging_window(current_user.id, today), editing=editing,
+        edit_form=edit_form)
 
 
 def _save(form, success, entry=None):

@@ -1,12 +1,15 @@
-"""The coordinator's matching board."""
+"""The coordinator's matching board, proposals and matches."""
 
-from flask import abort, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import utcnow
+from ..dates import programme_today
 from ..extensions import db
+from ..formtools import filter_values
 from ..permissions import can_coordinate, requires
+from ..programme.services import active_neighbourhoods
 from ..web import (
     db_int,
     flash_success,
@@ -14,19 +17,46 @@ from ..web import (
     htmx_message,
     perform,
     redirect_to,
+    refusal,
     render,
 )
-from . import bp, services
-from .forms import NOTE_MAX, EndMatchForm, ProposeForm
-from .models import HELP_LABELS, BuddyRequest, Match
+from . import bp, endings, lists, services
+from .forms import (
+    NOTE_MAX,
+    BoardFilterForm,
+    CloseRequestForm,
+    EndMatchForm,
+    MatchFilterForm,
+    ProposeForm,
+    WithdrawForm,
+)
+from .models import HELP_LABELS, PROPOSED, BuddyRequest, Match
 from .scoring import MIN_MONTHS_LEFT
+
+FILTERS = ("q", "role", "neighbourhood", "state")
+
+
+def _filters(form_class):
+    form = form_class(request.args, neighbourhood_choices=[
+        (str(n.id), n.name) for n in active_neighbourhoods()])
+    filters = filter_values(form, FILTERS)
+    if filters["q"]:
+        filters["q"] = filters["q"].strip() or None
+    return form, filters
+
+
+def _neighbourhood_id(filters):
+    return int(filters["neighbourhood"]) if filters["neighbourhood"] else None
 
 
 @bp.route("/coordinate/matching")
 @requires(can_coordinate)
 def board():
-    page = services.board(request.args.get("page", 1, type=db_int))
-    return render("matching/board.html", page=page, now=utcnow(),
+    form, filters = _filters(BoardFilterForm)
+    page = lists.board(q=filters["q"], role=filters["role"],
+                       neighbourhood_id=_neighbourhood_id(filters), state=filters["state"],
+                       page=request.args.get("page", 1, type=db_int))
+    return render("matching/board.html", page=page, form=form, filters=filters, now=utcnow(),
                   help_labels=HELP_LABELS)
 
 
@@ -34,13 +64,21 @@ def _request_or_404(request_id):
     return db.session.get(BuddyRequest, request_id) or abort(404)
 
 
-def _request_page(buddy_request, status=200, form=None, error=None):
+def _request_page(buddy_request, status=200, form=None, error=None, withdraw_form=None,
+                  close_form=None):
     query = request.values.get("q", "").strip()
+    proposal = next((m for m in buddy_request.matches if m.is_proposed), None)
+    active = next((m for m in buddy_request.matches if m.is_active), None)
+    looking = buddy_request.is_open and proposal is None
     return render(
         "matching/request_detail.html", status=status, buddy_request=buddy_request,
-        suggestions=services.suggestions(buddy_request) if buddy_request.is_open else [],
-        results=services.search_eligible(buddy_request, query) if query else None,
-        q=query, form=form or ProposeForm(), error=error, now=utcnow(),
+        suggestions=services.suggestions(buddy_request) if looking else [],
+        eligible_total=services.eligible_count(buddy_request) if looking else 0,
+        results=services.search_eligible(buddy_request, query) if looking and query else None,
+        q=query, form=form or ProposeForm(), error=error, now=utcnow(), looking=looking,
+        proposal=proposal, active=active,
+        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+        close_form=close_form or CloseRequestForm(formdata=None),
         help_labels=HELP_LABELS, min_months_left=MIN_MONTHS_LEFT, note_max=NOTE_MAX)
 
 
@@ -74,11 +112,61 @@ def propose(request_id):
     return _request_page(buddy_request, status=422, form=form, error=error)
 
 
+@bp.route("/coordinate/matching/proposals/<int:match_id>/withdraw", methods=["POST"])
+@requires(can_coordinate)
+def withdraw(match_id):
+    match = db.session.get(Match, match_id) or abort(404)
+    request_id = match.request_id
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        done = perform(endings.withdraw_proposal, current_user, match.id, form.note.data,
+                       form=form, success=_("The proposal is withdrawn and both people are "
+                                            "told. You can propose a volunteer again."))
+        here = url_for("matching.request_detail", request_id=request_id)
+        if done:
+            return redirect_to(here)
+        return _refused(done, here)
+    # A note too long: the page again, the note kept, the message next to it.
+    return _request_page(_request_or_404(request_id), status=422, withdraw_form=form)
+
+
+def _refused(done, location):
+    """The proposal or request changed meanwhile (accepted, closed): the form it came
+    from may be gone from the page, so the message goes among the page's messages."""
+    flash(str(done.error), "error")
+    return refusal(done, location)
+
+
+@bp.route("/coordinate/matching/requests/<int:request_id>/close", methods=["POST"])
+@requires(can_coordinate)
+def close_request(request_id):
+    buddy_request = _request_or_404(request_id)
+    form = CloseRequestForm()
+    if form.validate_on_submit():
+        done = perform(endings.close_request, current_user, buddy_request.id,
+                       form.reason.data, form.note.data, form=form,
+                       success=_("The request of %(name)s is closed.",
+                                 name=buddy_request.user.name))
+        if done:
+            return redirect_to(url_for("matching.board"))
+        if done.error.field is None:
+            return _refused(done, url_for("matching.request_detail", request_id=request_id))
+    return _request_page(_request_or_404(request_id), status=422, close_form=form)
+
+
 @bp.route("/coordinate/matching/matches")
 @requires(can_coordinate)
 def matches():
-    return render("matching/active_matches.html",
-                  page=services.active_matches(request.args.get("page", 1, type=db_int)))
+    form, filters = _filters(MatchFilterForm)
+    filters["state"] = filters["state"] or "active"
+    form.state.data = filters["state"]
+    today = programme_today()
+    page = lists.matches_list(q=filters["q"], role=filters["role"],
+                              neighbourhood_id=_neighbourhood_id(filters),
+                              state=filters["state"], today=today,
+                              page=request.args.get("page", 1, type=db_int))
+    return render("matching/active_matches.html", page=page, form=form, filters=filters,
+                  proposed=PROPOSED, today=today)
 
 
 @bp.route("/coordinate/matching/matches/<int:match_id>/end", methods=["GET", "POST"])

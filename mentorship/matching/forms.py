@@ -1,4 +1,5 @@
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     FieldList,
@@ -7,6 +8,7 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
+    StringField,
     SubmitField,
     TextAreaField,
     widgets,
@@ -17,7 +19,10 @@ from ..accounts.forms import LanguageSkillForm, language_skills, unique_language
 from ..availability import AvailabilityField, at_least_one_slot
 from ..formtools import Form, choices
 from ..i18n import spoken_language_choices
+from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import (
+    CLOSE_REASON_LABELS,
+    CLOSE_REASONS,
     CONTACT_LABELS,
     CONTACTS,
     DECLINE_REASON_LABELS,
@@ -28,6 +33,8 @@ from .models import (
     MATCH_STATE_LABELS,
     NEED_LABELS,
     NEEDS,
+    NEWCOMER_CLOSE_REASONS,
+    WAITING_LONG_DAYS,
 )
 
 NOTE_MAX = 2000
@@ -110,3 +117,91 @@ class EndMatchForm(Form):
                                        for outcome in MATCH_OUTCOMES)
         self.reason.choices = choices([("", _l("Choose a reason"))] + [
             (r, MATCH_END_REASON_LABELS[r]) for r in MATCH_END_REASONS])
+
+
+class VolunteerEndMatchForm(Form):
+    """The volunteer ends a match after their commitment ended (the outcome follows it)."""
+
+    reason = SelectField(_l("Reason"), validators=[DataRequired(_l("Please choose a reason."))])
+    note = TextAreaField(_l("A few words for the programme team (optional)"),
+                         validators=[Length(max=NOTE_MAX)])
+    reopen = BooleanField(_l("The newcomer would still like a buddy: ask the team to find "
+                             "someone else"))
+    submit = SubmitField(_l("End the match"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reason.choices = choices([("", _l("Choose a reason"))] + [
+            (r, MATCH_END_REASON_LABELS[r]) for r in MATCH_END_REASONS])
+
+
+class WithdrawForm(Form):
+    note = TextAreaField(_l("Note for both people (optional)"), validators=[
+        Length(max=NOTE_MAX, message=_l("Please keep it under %(max)d characters.",
+                                        max=NOTE_MAX))])
+    submit = SubmitField(_l("Withdraw the proposal"))
+
+
+class CloseRequestForm(Form):
+    """Closing a buddy request with a reason: the team's reasons, or the newcomer's."""
+
+    reason = SelectField(_l("Why is it closed?"),
+                         validators=[DataRequired(_l("Please choose a reason."))])
+    note = TextAreaField(_l("Note (optional)"), validators=[
+        Length(max=NOTE_MAX, message=_l("Please keep it under %(max)d characters.",
+                                        max=NOTE_MAX))])
+    submit = SubmitField(_l("Close the request"))
+
+    def __init__(self, *args, newcomer=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        reasons = NEWCOMER_CLOSE_REASONS if newcomer else CLOSE_REASONS
+        self.reason.choices = choices([("", _l("Choose a reason"))] + [
+            (r, CLOSE_REASON_LABELS[r]) for r in reasons])
+
+
+def _role_choices():
+    return [("", _l("All kinds of help"))] + [(c, ROLE_NAMES[c]) for c in ROLE_CODES]
+
+
+class BoardFilterForm(Form):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Newcomer or volunteer"))
+    role = SelectField(_l("Help"))
+    neighbourhood = SelectField(_l("Neighbourhood"))
+    state = SelectField(_l("State"))
+
+    def __init__(self, *args, neighbourhood_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices(_role_choices())
+        self.neighbourhood.choices = choices(
+            [("", _l("Any neighbourhood"))] + list(neighbourhood_choices))
+        self.state.choices = choices([
+            ("", _l("All open requests")),
+            ("unproposed", _l("No volunteer proposed yet")),
+            ("proposed", _l("A volunteer is proposed")),
+            ("waiting_long", lazy_ngettext("Waiting %(num)d day or more",
+                                           "Waiting %(num)d days or more", WAITING_LONG_DAYS)),
+        ])
+
+
+class MatchFilterForm(Form):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Newcomer or volunteer"))
+    role = SelectField(_l("Help"))
+    neighbourhood = SelectField(_l("Neighbourhood"))
+    state = SelectField(_l("State"))
+
+    def __init__(self, *args, neighbourhood_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices(_role_choices())
+        self.neighbourhood.choices = choices(
+            [("", _l("Any neighbourhood"))] + list(neighbourhood_choices))
+        self.state.choices = choices([
+            ("active", _l("Active")),
+            ("proposed", _l("Proposed: waiting for answers")),
+            ("decision", _l("Active, the volunteer's commitment has ended")),
+        ])

@@ -17,6 +17,18 @@ REQUEST_STATE_LABELS = {
     CANCELLED: _l("Request cancelled"),
 }
 CURRENT_REQUEST_STATES = (OPEN, MATCHED)
+# Why a request was closed before (or instead of) a match ending it (endings.close_request).
+CLOSE_REASONS = ("moved_away", "no_longer_needed", "unreachable", "matched_elsewhere")
+CLOSE_REASON_LABELS = {
+    "moved_away": _l("Moved away"),
+    "no_longer_needed": _l("No longer needed"),
+    "unreachable": _l("Could not be reached"),
+    "matched_elsewhere": _l("Found help elsewhere"),
+}
+# What a newcomer may say when closing their own request ("unreachable" is the team's).
+NEWCOMER_CLOSE_REASONS = tuple(r for r in CLOSE_REASONS if r != "unreachable")
+# The board's "waiting long" filter, in full days (a week, like the dashboard's urgency).
+WAITING_LONG_DAYS = 7
 
 NEEDS = ("procedures", "customs", "meeting_people", "language_practice", "finding_housing",
          "tenancy_paperwork", "finding_work", "school_childcare")
@@ -51,14 +63,15 @@ HELP_DESCRIPTIONS = {
                          "lease."),
 }
 
-PROPOSED, ACTIVE, COMPLETED, ENDED_EARLY, DECLINED = (
-    "proposed", "active", "completed", "ended_early", "declined")
+PROPOSED, ACTIVE, COMPLETED, ENDED_EARLY, DECLINED, WITHDRAWN = (
+    "proposed", "active", "completed", "ended_early", "declined", "withdrawn")
 MATCH_STATE_LABELS = {
     PROPOSED: _l("Proposed: waiting for answers"),
     ACTIVE: _l("Active"),
     COMPLETED: _l("Completed"),
     ENDED_EARLY: _l("Ended early"),
     DECLINED: _l("Declined"),
+    WITHDRAWN: _l("Withdrawn by the programme team"),
 }
 # Matches that take one of the volunteer's places.
 PLACE_TAKING_STATES = (PROPOSED, ACTIVE)
@@ -83,6 +96,9 @@ MATCH_END_REASON_LABELS = {
 # Set by the erasure of either person's account (mentorship/privacy), never chosen in a form.
 LEFT_PROGRAMME = "left_programme"
 MATCH_END_REASON_LABELS[LEFT_PROGRAMME] = _l("Left the programme")
+# A match ended because its request was closed keeps the request's reason.
+MATCH_END_REASON_LABELS.update({reason: label for reason, label in CLOSE_REASON_LABELS.items()
+                                if reason not in MATCH_END_REASON_LABELS})
 
 
 class BuddyRequest(db.Model):
@@ -106,6 +122,8 @@ class BuddyRequest(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     matched_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    close_reason: Mapped[str | None] = mapped_column(String(20))
+    close_note: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped["User"] = relationship()  # noqa: F821
     neighbourhood: Mapped["Neighbourhood | None"] = relationship()  # noqa: F821
@@ -120,6 +138,10 @@ class BuddyRequest(db.Model):
     def is_open(self):
         """Waiting for a buddy: the newcomer may still cancel it."""
         return self.status == OPEN
+
+    @property
+    def close_reason_label(self):
+        return CLOSE_REASON_LABELS.get(self.close_reason) if self.close_reason else None
 
     @property
     def is_current(self):
@@ -154,7 +176,8 @@ class Match(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"))
     volunteer_accepted_at: Mapped[datetime | None]
     newcomer_accepted_at: Mapped[datetime | None]
-    declined_by: Mapped[str | None] = mapped_column(String(20))  # "volunteer" | "newcomer"
+    # "volunteer" | "newcomer" | "coordinator" (a proposal withdrawn by the team)
+    declined_by: Mapped[str | None] = mapped_column(String(20))
     decline_reason: Mapped[str | None] = mapped_column(String(20))
     decline_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -181,6 +204,10 @@ class Match(db.Model):
     def is_active(self):
         """Both said yes and it has not ended: they may contact each other."""
         return self.status == ACTIVE
+
+    @property
+    def is_withdrawn(self):
+        return self.status == WITHDRAWN
 
     @property
     def is_live(self):

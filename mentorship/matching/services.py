@@ -9,12 +9,13 @@ from sqlalchemy import func, select
 from ..accounts.models import COORDINATOR, LanguageSkill, User, UserRole
 from ..accounts.services import update_languages
 from ..audit.services import record
-from ..database import add_once, folded, locked_one, utcnow
+from ..database import add_once, locked_one, utcnow
 from ..dates import add_months, programme_today
 from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
 from ..programme.services import get_settings
+from ..search import fold
 from ..volunteering.models import ACTIVE as COMMITMENT_ACTIVE
 from ..volunteering.models import Application, Commitment, VolunteerRole
 from . import scoring
@@ -31,6 +32,7 @@ from .models import (
     MATCH_OUTCOMES,
     MATCHED,
     NEEDS,
+    NEWCOMER_CLOSE_REASONS,
     OPEN,
     PLACE_TAKING_STATES,
     PROPOSED,
@@ -77,8 +79,16 @@ def create_request(user, role, *, languages, target_language, needs, note, neigh
     return request
 
 
-def cancel_request(user, request_id):
-    """The newcomer withdraws a request that has no active match yet."""
+def _newcomer_reason(reason, required):
+    if (reason or required) and reason not in NEWCOMER_CLOSE_REASONS:
+        raise MatchingError(_l("Please choose a reason."), "reason")
+    return reason or None
+
+
+def cancel_request(user, request_id, reason=None, note=None):
+    """The newcomer withdraws a request that has no active match yet, saying why if they
+    wish (NEWCOMER_CLOSE_REASONS)."""
+    reason = _newcomer_reason(reason, required=False)
     request = locked_one(BuddyRequest, request_id)
     if request is None or request.user_id != user.id:
         raise MatchingError(_l("This request does not exist."))
@@ -91,7 +101,8 @@ def cancel_request(user, request_id):
             _tell(match, [match.volunteer] + coordinators_to_tell(match),
                   _l("A buddy proposal was declined"), "match_declined")
     request.status, request.current_role, request.closed_at = CANCELLED, None, utcnow()
-    record(user, "buddy_request.cancelled", request)
+    request.close_reason, request.close_note = reason, (note or "").strip() or None
+    record(user, "buddy_request.cancelled", request, request.close_note, reason=reason)
     return request
 
 
@@ -191,16 +202,48 @@ def suggestions(request, today=None, limit=SUGGESTIONS):
     return [scoring.explain(need, candidate) for candidate in scored[:limit]]
 
 
+def eligible_count(request, today=None):
+    """How many volunteers could take ``request`` (the suggestions show the best few)."""
+    eligible = eligible_commitments(request, today or programme_today()).subquery()
+    return db.session.scalar(select(func.count()).select_from(eligible))
+
+
+def person_matches(person, query):
+    """SQL: ``person`` (User or an alias) has ``query`` in their name, email or phone, in
+    any case and with or without accents (User.search_text)."""
+    return person.search_text.contains(fold(query), autoescape=True)
+
+
+@dataclass
+class SearchResults:
+    """The first ``len(items)`` of ``total`` results ("showing N of M" when cut)."""
+
+    items: list
+    total: int
+
+    @property
+    def is_cut(self):
+        return self.total > len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self):
+        return len(self.items)
+
+
 def search_eligible(request, query, today=None, limit=SEARCH_RESULTS):
-    """Any eligible volunteer whose name contains ``query`` (for a coordinator's override)."""
+    """Eligible volunteers whose name contains ``query`` (for a coordinator's override):
+    the first ``limit`` by name, and how many there are in all."""
     today = today or programme_today()
-    pattern = f"%{(query or '').strip().casefold()}%"
-    eligible = eligible_commitments(request, today).where(folded(User.name).like(pattern))
-    eligible = eligible.order_by(User.name).limit(limit).subquery()
+    eligible = eligible_commitments(request, today).where(person_matches(User, query or ""))
+    total = db.session.scalar(select(func.count()).select_from(eligible.subquery()))
+    eligible = eligible.order_by(User.name, Commitment.id).limit(limit).subquery()
     candidates = _candidates(db.session.execute(select(eligible)).all())
     _load_languages(candidates)
     need = _need(request)
-    return [scoring.score_and_explain(need, c, today) for c in candidates.values()]
+    return SearchResults([scoring.score_and_explain(need, c, today)
+                          for c in candidates.values()], total)
 
 
 # Proposals and answers ---------------------------------------------------------------
@@ -270,6 +313,9 @@ def respond(user, match_id, accept, reason=None, note=None):
     request = locked_one(BuddyRequest, found.request_id)
     match = locked_one(Match, match_id)
     side = match.side_of(user)
+    if match.is_withdrawn:
+        raise MatchingError(_l("The programme team has withdrawn this proposal: there is "
+                               "nothing to answer any more."))
     if not match.is_proposed:
         raise MatchingError(_l("This proposal has already been answered."))
     if accept and not request.is_open:
@@ -366,10 +412,13 @@ def coordinators_to_tell(match):
         .limit(3)).all()
 
 
-def _tell(match, people, subject, template):
+def _tell(match, people, subject, template, **context):
+    """Email each of ``people`` about ``match`` in their language; someone registered
+    without an email address gets nothing (the team calls them)."""
     for person in people:
-        send_email(person.email, subject, template, locale=person.locale, person=person,
-                   match=match)
+        if person.email:
+            send_email(person.email, subject, template, locale=person.locale, person=person,
+                       match=match, **context)
 
 
 # Pages -------------------------------------------------------------------------------
@@ -460,21 +509,3 @@ def newcomer_requests(user_id):
         .where(BuddyRequest.user_id == user_id)
         .order_by(BuddyRequest.status.in_(CURRENT_REQUEST_STATES).desc(),
                   BuddyRequest.created_at.desc())).all()
-
-
-def board(page=1, per_page=20):
-    """Open requests, oldest first, with what the board shows loaded up front."""
-    query = (select(BuddyRequest)
-             .options(db.joinedload(BuddyRequest.user).selectinload(User.languages),
-                      db.joinedload(BuddyRequest.neighbourhood),
-                      db.selectinload(BuddyRequest.matches).joinedload(Match.volunteer))
-             .where(BuddyRequest.status == OPEN)
-             .order_by(BuddyRequest.created_at, BuddyRequest.id))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
-
-
-def active_matches(page=1, per_page=25):
-    query = (select(Match).options(db.joinedload(Match.volunteer), db.joinedload(Match.newcomer),
-                                   db.joinedload(Match.request))
-             .where(Match.status == ACTIVE).order_by(Match.activated_at))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)

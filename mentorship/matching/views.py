@@ -1,16 +1,22 @@
 """The newcomer's side (/buddy) and the pages both people of a match share."""
 
-from flask import abort, request, url_for
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..permissions import can_request_buddy, is_logged_in, requires
+from ..permissions import can_request_buddy, is_logged_in, own_or_404, requires
 from ..programme.services import neighbourhood_choices
 from ..volunteering.models import ROLE_CODES
 from ..web import act, flash_success, form_status, perform, redirect_to, refusal, render
-from . import bp, services
-from .forms import BuddyRequestForm, DeclineForm
-from .models import HELP_DESCRIPTIONS, HELP_LABELS
+from . import bp, endings, services
+from .forms import BuddyRequestForm, CloseRequestForm, DeclineForm, VolunteerEndMatchForm
+from .models import (
+    CLOSE_REASON_LABELS,
+    HELP_DESCRIPTIONS,
+    HELP_LABELS,
+    NEWCOMER_CLOSE_REASONS,
+    BuddyRequest,
+)
 
 
 @bp.route("/buddy")
@@ -26,7 +32,9 @@ def buddy():
                   current_kinds={r.role for r in requests if r.is_current}, contacts=contacts,
                   to_confirm=to_confirm(current_user.id),
                   kinds=ROLE_CODES, help_labels=HELP_LABELS,
-                  help_descriptions=HELP_DESCRIPTIONS)
+                  help_descriptions=HELP_DESCRIPTIONS,
+                  newcomer_close_reasons=NEWCOMER_CLOSE_REASONS,
+                  close_reason_labels=CLOSE_REASON_LABELS)
 
 
 @bp.route("/buddy/request/<role>", methods=["GET", "POST"])
@@ -65,7 +73,26 @@ def new_request(role):
 @requires(can_request_buddy)
 def cancel_request(request_id):
     return act(url_for("matching.buddy"), services.cancel_request, current_user, request_id,
-                   success=_("Your request is cancelled."))
+               reason=request.form.get("reason") or None,
+               success=_("Your request is cancelled."))
+
+
+@bp.route("/buddy/requests/<int:request_id>/close", methods=["GET", "POST"])
+@requires(can_request_buddy)
+def close_own_request(request_id):
+    buddy_request = own_or_404(BuddyRequest, request_id)
+    if not buddy_request.is_current:
+        abort(404)
+    form = CloseRequestForm(newcomer=True)
+    if form.validate_on_submit():
+        done = perform(endings.close_own_request, current_user, buddy_request.id,
+                       form.reason.data, form.note.data, form=form,
+                       success=_("Your request is closed. Thank you for telling us."))
+        if done:
+            return redirect_to(url_for("matching.buddy"))
+    active = next((m for m in buddy_request.matches if m.is_active), None)
+    return render("matching/close_request.html", status=form_status(form), form=form,
+                  buddy_request=buddy_request, active=active, help_labels=HELP_LABELS)
 
 
 def _match_or_404(match_id):
@@ -81,12 +108,14 @@ def _back(match):
         "volunteering.volunteer")
 
 
-def _match_page(match, decline_form=None, status=200):
+def _match_page(match, decline_form=None, end_form=None, status=200):
     return render("matching/match.html", status=status, match=match,
                   side=match.side_of(current_user), other=match.other_person(current_user),
                   contact=services.contact_for(match, current_user),
                   profile=services.shows_profile(match),
-                  decline_form=decline_form or DeclineForm())
+                  decision=endings.decision_for(match, current_user),
+                  decline_form=decline_form or DeclineForm(),
+                  end_form=end_form or VolunteerEndMatchForm(formdata=None))
 
 
 @bp.route("/matches/<int:match_id>")
@@ -128,3 +157,21 @@ def decline(match_id):
             return refusal(done, url_for("matching.match", match_id=match.id))
         return redirect_to(_back(match))
     return _match_page(match, decline_form=form, status=form_status(form))
+
+
+@bp.route("/matches/<int:match_id>/end", methods=["POST"])
+@requires(is_logged_in)
+def end(match_id):
+    """The volunteer ends a match their ended commitment no longer covers."""
+    match = _match_or_404(match_id)
+    form = VolunteerEndMatchForm()
+    if form.validate_on_submit():
+        done = perform(endings.end_match_as_volunteer, current_user, match.id,
+                       form.reason.data, form.note.data, reopen=form.reopen.data, form=form,
+                       success=_("The match has ended. Thank you for the time you gave."))
+        if done:
+            return redirect_to(url_for("volunteering.volunteer"))
+        if done.error.field is None:
+            flash(str(done.error), "error")
+            return refusal(done, url_for("matching.match", match_id=match.id))
+    return _match_page(match, end_form=form, status=form_status(form))

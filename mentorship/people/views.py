@@ -1,17 +1,44 @@
 """The coordinator's people search and one person's whole picture."""
 
-from flask import abort
+from flask import abort, request
 
-from . import bp
+from ..accounts.models import ROLE_LABELS
+from ..dates import programme_today
+from ..formtools import filter_values
+from ..permissions import can_coordinate, requires
+from ..programme.services import active_neighbourhoods
+from ..web import db_int, render
+from . import bp, services
+from .forms import QUERY_MAX, PeopleSearchForm
 
-# Placeholders with the stable endpoint names (issue 16).
+FILTERS = ("role", "status", "neighbourhood")
 
 
 @bp.get("/coordinate/people")
+@requires(can_coordinate)
 def index():
-    abort(404)
+    form = PeopleSearchForm(
+        request.args,
+        neighbourhood_choices=[(str(n.id), n.name) for n in active_neighbourhoods()])
+    filters = filter_values(form, FILTERS)
+    # Like the filters, an over-long query is no mistake to point out: its start is searched.
+    query = (form.q.data or "").strip()[:QUERY_MAX]
+    form.q.errors = []
+    today = programme_today()
+    results = services.search(
+        query=query, role=filters["role"], status=filters["status"],
+        neighbourhood_id=int(filters["neighbourhood"]) if filters["neighbourhood"] else None,
+        today=today, page=request.args.get("page", 1, type=db_int))
+    return render("people/index.html", form=form, query=query, filters=filters,
+                  page=results.page, standing=results.standing, role_labels=ROLE_LABELS,
+                  today=today)
 
 
 @bp.get("/coordinate/people/<int:user_id>")
+@requires(can_coordinate)
 def person(user_id):
-    abort(404)
+    picture = services.person_picture(user_id) or abort(404)
+    return render("people/person.html", picture=picture, person=picture.person,
+                  today=programme_today(), role_labels=ROLE_LABELS,
+                  shares_contact=services.SHARES_CONTACT_SUMMARY,
+                  limit=services.SECTION_LIMIT)

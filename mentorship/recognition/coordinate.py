@@ -4,11 +4,13 @@ from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..dates import programme_today
 from ..extensions import db
+from ..formtools import filter_values
 from ..permissions import can_administer, can_coordinate, requires
 from ..web import act, db_int, form_status, perform, redirect_to, render
 from . import bp, services
-from .forms import PartnerForm, RevokePassForm, StaffForm, perk_form_class
+from .forms import PartnerForm, PassFilterForm, RevokePassForm, StaffForm, perk_form_class
 from .models import Partner, Pass, Perk
 
 
@@ -17,7 +19,24 @@ from .models import Partner, Pass, Perk
 def overview():
     perks, months = services.overview()
     return render("recognition/overview.html", perks=perks, months=months,
-                  page=services.recent_passes(request.args.get("page", 1, type=db_int)))
+                  overview_months=services.OVERVIEW_MONTHS)
+
+
+PASS_FILTERS = ("volunteer", "perk", "state")
+
+
+@bp.route("/coordinate/perks/passes")
+@requires(can_coordinate)
+def passes():
+    today = programme_today()
+    form = PassFilterForm(request.args, perks=services.perk_choices())
+    filters = filter_values(form, PASS_FILTERS)
+    page = services.passes(
+        today=today, volunteer=filters["volunteer"],
+        perk_id=int(filters["perk"]) if filters["perk"] else None, state=filters["state"],
+        page=request.args.get("page", 1, type=db_int))
+    return render("recognition/passes.html", form=form, filters=filters, page=page,
+                  today=today)
 
 
 @bp.route("/coordinate/perks/new", methods=["GET", "POST"])
@@ -68,10 +87,13 @@ def revoke(pass_id):
     found = db.session.get(Pass, pass_id) or abort(404)
     form = RevokePassForm()
     if form.validate_on_submit():
-        done = perform(services.revoke, current_user, found.id, form.reason.data, form=form,
-                       success=_("The pass is revoked."))
+        returning = form.return_to_stock.data
+        done = perform(services.revoke, current_user, found.id, form.reason.data,
+                       return_to_stock=returning, form=form,
+                       success=_("The pass is revoked and back in the stock.") if returning
+                       else _("The pass is revoked; the stock stays as it was."))
         if done:
-            return redirect_to(url_for("recognition.overview"))
+            return redirect_to(url_for("recognition.passes"))
     return render("recognition/revoke.html", status=form_status(form), form=form, found=found)
 
 

@@ -58,7 +58,8 @@ def seed_recognition(people, today):
             item.redeemed_at, item.redeemed_by_id = now - timedelta(days=12), partner_user.id
         if status == REVOKED:
             item.revoked_at, item.revoked_reason = now - timedelta(days=3), "Demande en double"
-        perk.claimed += 1
+        if status != REVOKED:  # the revoked pass went back to the stock
+            perk.claimed += 1
         db.session.add(item)
     # One expired pass, from last season's perk.
     old = Perk(partner=museum, kind="museum", stock=10, per_volunteer=1, claimed=1,

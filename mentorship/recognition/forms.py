@@ -18,7 +18,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 from ..formtools import Form, choices
 from ..i18n import native_name
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
-from .models import VENUE_KIND_LABELS, VENUE_KINDS
+from .models import PASS_FILTER_STATES, PASS_STATE_LABELS, VENUE_KIND_LABELS, VENUE_KINDS
 
 # The bounds of a perk's numbers (the form's only check on them).
 MAX_STOCK = 100_000
@@ -126,4 +126,27 @@ class RevokePassForm(Form):
     reason = TextAreaField(_l("Why is it revoked? (the volunteer sees it)"), validators=[
         DataRequired(_l("Please give the reason: the volunteer will see it.")),
         Length(max=1000)])
+    # Ticked when the page opens: an unused pass goes back to the perk's stock unless the
+    # coordinator unticks it (a misused pass whose place should not be offered again).
+    return_to_stock = BooleanField(_l("Return this pass to the stock"), default=True,
+                                   description=_l("Another volunteer can then claim it."))
     submit = SubmitField(_l("Revoke the pass"))
+
+
+class PassFilterForm(Form):
+    """The coordinator's passes list: search and filters (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    volunteer = StringField(_l("Volunteer (name, email or phone)"), validators=[
+        Length(max=200)])
+    perk = SelectField(_l("Perk"))
+    state = SelectField(_l("State"))
+
+    def __init__(self, *args, perks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.perk.choices = choices([("", _l("All perks"))] + [
+            (str(perk_id), title) for perk_id, title in perks])
+        self.state.choices = choices([("", _l("Any state"))] + [
+            (state, PASS_STATE_LABELS[state]) for state in PASS_FILTER_STATES])

@@ -21,6 +21,9 @@ PASS_STATE_LABELS = {
     EXPIRED: _l("Expired"),
     REVOKED: _l("Revoked"),
 }
+# The states a coordinator filters passes by, as the holder sees them (an issued pass
+# past its date is expired).
+PASS_FILTER_STATES = (ISSUED, REDEEMED, EXPIRED, REVOKED)
 SHORT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: easy to read aloud
 PASS_CODE_BYTES = 16  # 128 bits: the code in the QR code
 SHORT_CODE_LENGTH = 10  # 50 bits from SHORT_ALPHABET, shown in two halves: ABCDE-FGHJK

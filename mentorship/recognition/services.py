@@ -2,10 +2,11 @@
 without ever overselling, redeemed once at the right venue), public thanks."""
 
 from collections import Counter, defaultdict
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from sqlalchemy import func, select, update
+from flask_babel import lazy_ngettext, ngettext
+from sqlalchemy import and_, func, or_, select, update
 
 from ..accounts.models import PARTNER, User, UserRole, find_user_by_email
 from ..audit.services import record
@@ -13,13 +14,22 @@ from ..database import add_once, conditional_update, locked, locked_one, month_o
 from ..dates import utc_to_local
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import format_day
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import HourEntry
+from ..search import fold
 from ..training.models import Certificate
 from ..volunteering.models import ACTIVE, COMPLETED, ROLE_NAMES, Commitment
-from .models import ISSUED, REDEEMED, REVOKED, Partner, PartnerStaff, Pass, Perk
+from .models import EXPIRED, ISSUED, REDEEMED, REVOKED, Partner, PartnerStaff, Pass, Perk
 
 SERVED_STATES = (ACTIVE, COMPLETED)
+# Claims follow the commitment. A volunteer claims new passes while a commitment is
+# current (waiting for training or active; each perk's own rules still apply), and for
+# THANKS_AFTER_COMPLETION_DAYS after one is completed: they served and have earned their
+# thanks. A commitment ended early opens no new claim, and a resident who never had a
+# commitment has none either. Passes already issued stay valid whatever happens to the
+# commitment (only a coordinator's revocation ends one).
+THANKS_AFTER_COMPLETION_DAYS = 90
 
 
 class RecognitionError(DomainError):
@@ -106,20 +116,53 @@ def set_paused(actor, perk_id, paused):
     return perk
 
 
+def claim_refusal(commitments, today):
+    """Why a volunteer with these commitments may claim no new pass on ``today``; None
+    if they may (see ``THANKS_AFTER_COMPLETION_DAYS``)."""
+    if not commitments:
+        return _l("Passes are a thank-you to volunteers: they can be claimed once your "
+                  "application is approved.")
+    if any(c.is_current_on(today) for c in commitments):
+        return None
+
+    def ended(commitment):
+        if commitment.is_completed_on(today):
+            return commitment.completed_on or commitment.end_date
+        return commitment.ended_on or commitment.end_date
+
+    last = max(commitments, key=lambda c: (ended(c), c.id))
+    if last.is_completed_on(today):
+        if today <= ended(last) + timedelta(days=THANKS_AFTER_COMPLETION_DAYS):
+            return None
+        return lazy_ngettext(
+            "Your commitment was completed on %(date)s. New passes can be claimed for "
+            "%(num)d day after a commitment is completed: renew it to claim again. The "
+            "passes you have stay valid.",
+            "Your commitment was completed on %(date)s. New passes can be claimed for "
+            "%(num)d days after a commitment is completed: renew it to claim again. The "
+            "passes you have stay valid.",
+            THANKS_AFTER_COMPLETION_DAYS, date=format_day(ended(last), "long"))
+    return _l("Your commitment ended on %(date)s, so new passes cannot be claimed. The "
+              "passes you have stay valid.", date=format_day(ended(last), "long"))
+
+
 def volunteer_record(user_id, today):
     """What eligibility looks at, for one volunteer: approved minutes, months served,
-    roles served, valid certificates' roles."""
+    roles served, valid certificates' roles, and why no new pass may be claimed (None if
+    they may)."""
     minutes = db.session.scalar(select(func.coalesce(func.sum(HourEntry.minutes), 0)).where(
         HourEntry.user_id == user_id, HourEntry.status == HOURS_APPROVED))
     commitments = db.session.scalars(select(Commitment).where(
-        Commitment.user_id == user_id, Commitment.status.in_(SERVED_STATES))).all()
+        Commitment.user_id == user_id)).all()
+    served = [c for c in commitments if c.status in SERVED_STATES]
     certificates = set(db.session.scalars(select(Certificate.role).where(
         Certificate.user_id == user_id, Certificate.revoked_at.is_(None))))
     return {
         "minutes": int(minutes),
-        "months": max((c.months_served(today) for c in commitments), default=0),
-        "roles": {c.role for c in commitments},
+        "months": max((c.months_served(today) for c in served), default=0),
+        "roles": {c.role for c in served},
         "certificates": certificates,
+        "refusal": claim_refusal(commitments, today),
     }
 
 
@@ -151,11 +194,14 @@ def claim(user, perk_id, today):
     perk = db.session.get(Perk, perk_id)
     if perk is None:
         raise RecognitionError(_l("This perk does not exist."))
+    facts = volunteer_record(user.id, today)
+    if facts["refusal"]:
+        raise RecognitionError(facts["refusal"])
     if perk.paused:
         raise RecognitionError(_l("This perk is paused for now."))
     if not perk.valid_from <= today <= perk.valid_until:
         raise RecognitionError(_l("This perk cannot be claimed at the moment."))
-    missing = missing_for(perk, volunteer_record(user.id, today))
+    missing = missing_for(perk, facts)
     if missing:
         raise RecognitionError(missing[0])
     locked(select(User.id).where(User.id == user.id))
@@ -222,7 +268,10 @@ def redeem(user, code, today):
     return found
 
 
-def revoke(actor, pass_id, reason):
+def revoke(actor, pass_id, reason, return_to_stock=True):
+    """Revoke a pass neither used nor revoked. Unless the coordinator says otherwise, it
+    goes back to its perk's stock: one conditional UPDATE, like a claim, so a claim of
+    the last pass at the same moment keeps the count right."""
     reason = (reason or "").strip()
     if not reason:
         raise RecognitionError(_l("Please give the reason: the volunteer will see it."),
@@ -232,7 +281,11 @@ def revoke(actor, pass_id, reason):
         raise RecognitionError(_l("Only a valid pass can be revoked."))
     found.status, found.revoked_at = REVOKED, utcnow()
     found.revoked_reason, found.revoked_by_id = reason, actor.id
-    record(actor, "pass.revoked", found, reason)
+    returned = bool(return_to_stock) and conditional_update(
+        update(Perk).where(Perk.id == found.perk_id, Perk.claimed > 0)
+        .values(claimed=Perk.claimed - 1)) == 1
+    record(actor, "pass.revoked", found, reason, perk_id=found.perk_id,
+           returned_to_stock=returned)
     return found
 
 
@@ -274,12 +327,16 @@ def redeemed_by_month(partner_id):
     return sorted(months.items(), reverse=True)
 
 
-def recent_redemptions(partner_id, limit=50):
-    return db.session.scalars(
-        select(Pass).options(db.joinedload(Pass.perk), db.joinedload(Pass.user))
-        .join(Perk, Perk.id == Pass.perk_id)
-        .where(Perk.partner_id == partner_id, Pass.status == REDEEMED)
-        .order_by(Pass.redeemed_at.desc()).limit(limit)).all()
+def redemptions(partner_id, page=1, per_page=25):
+    """The passes used at a venue, newest first, a page at a time."""
+    query = (select(Pass).options(db.joinedload(Pass.perk), db.joinedload(Pass.user))
+             .join(Perk, Perk.id == Pass.perk_id)
+             .where(Perk.partner_id == partner_id, Pass.status == REDEEMED)
+             .order_by(Pass.redeemed_at.desc(), Pass.id.desc()))
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+OVERVIEW_MONTHS = 12  # the overview's table of claims and redemptions by month
 
 
 def overview():
@@ -292,28 +349,65 @@ def overview():
     redemptions = dict(db.session.execute(
         select(redeemed_month, func.count()).where(Pass.status == REDEEMED)
         .group_by(redeemed_month)).all())
-    months = sorted(set(claims) | set(redemptions), reverse=True)[:12]
+    months = sorted(set(claims) | set(redemptions), reverse=True)[:OVERVIEW_MONTHS]
     return perks, [(m, claims.get(m, 0), redemptions.get(m, 0)) for m in months]
 
 
-def recent_passes(page=1, per_page=25):
-    query = (select(Pass).options(db.joinedload(Pass.perk), db.joinedload(Pass.user))
-             .order_by(Pass.issued_at.desc(), Pass.id.desc()))
+def _pass_state(state, today):
+    """SQL: passes in ``state`` as their holder sees it (issued past its date: expired)."""
+    if state == ISSUED:
+        return and_(Pass.status == ISSUED, Pass.expires_on >= today)
+    if state == EXPIRED:
+        return or_(Pass.status == EXPIRED, and_(Pass.status == ISSUED, Pass.expires_on < today))
+    return Pass.status == state
+
+
+def passes(*, today, volunteer=None, user_id=None, perk_id=None, state=None, page=1,
+           per_page=25):
+    """Passes, newest first: by the volunteer's name, email or phone (accents and case
+    ignored) or account, perk and state, a page at a time, with what the list shows
+    loaded."""
+    query = (select(Pass).join(User, User.id == Pass.user_id)
+             .options(db.contains_eager(Pass.user),
+                      db.joinedload(Pass.perk).joinedload(Perk.partner)))
+    folded = fold(volunteer)
+    if folded:
+        query = query.where(User.search_text.contains(folded, autoescape=True))
+    if user_id is not None:
+        query = query.where(Pass.user_id == user_id)
+    if perk_id:
+        query = query.where(Pass.perk_id == perk_id)
+    if state:
+        query = query.where(_pass_state(state, today))
+    query = query.order_by(Pass.issued_at.desc(), Pass.id.desc())
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def public_thanks(today):
-    """Volunteers who chose to appear: first name, role, months served (never a disabled
-    or erased account)."""
-    rows = db.session.execute(
-        select(User, Commitment).join(Commitment, Commitment.user_id == User.id)
-        .where(User.public_thanks.is_(True), User.is_enabled.is_(True),
-               Commitment.status.in_(SERVED_STATES))
-        .order_by(User.name)).all()
-    people = {}
-    for user, commitment in rows:
-        entry = people.setdefault(user.id, {"first_name": user.first_name, "roles": set(),
-                                            "months": 0})
-        entry["roles"].add(commitment.role)
-        entry["months"] = max(entry["months"], commitment.months_served(today))
-    return list(people.values())
+def perk_choices():
+    """(id, title) of every perk, by title, for the passes list's filter."""
+    perks = db.session.scalars(select(Perk)).all()
+    return sorted(((p.id, p.title) for p in perks), key=lambda item: item[1].casefold())
+
+
+THANKS_PER_PAGE = 60
+
+
+def public_thanks(today, page=1, per_page=None):
+    """Volunteers who chose to appear, a page at a time (by name): first name, roles,
+    months served (never a disabled or erased account). Returns (page, people)."""
+    served = select(Commitment.id).where(Commitment.user_id == User.id,
+                                         Commitment.status.in_(SERVED_STATES)).exists()
+    query = (select(User).where(User.public_thanks.is_(True), User.is_enabled.is_(True),
+                                served)
+             .order_by(User.name, User.id))
+    result = db.paginate(query, page=page, per_page=per_page or THANKS_PER_PAGE,
+                         error_out=False)
+    people = {user.id: {"first_name": user.first_name, "roles": set(), "months": 0}
+              for user in result.items}
+    if people:
+        for commitment in db.session.scalars(select(Commitment).where(
+                Commitment.user_id.in_(list(people)), Commitment.status.in_(SERVED_STATES))):
+            entry = people[commitment.user_id]
+            entry["roles"].add(commitment.role)
+            entry["months"] = max(entry["months"], commitment.months_served(today))
+    return result, list(people.values())

@@ -8,7 +8,7 @@ from ..dates import programme_today
 from ..extensions import limiter
 from ..permissions import can_volunteer, is_partner, own_or_404, requires
 from ..qr import qr_data_uri
-from ..web import act, perform, redirect_to, refusal, render
+from ..web import act, db_int, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import CheckPassForm
 from .models import Pass
@@ -84,12 +84,15 @@ def partner_home():
         if found is not None:
             return redirect_to(url_for("recognition.check_pass", code=found.code))
         form.code.errors = [*form.code.errors, _("No pass of your venue has this code.")]
+    page = request.args.get("page", 1, type=db_int)
     return render("recognition/partner.html", venue=venue, form=form,
                   status=422 if form.code.errors else 200,
                   by_month=services.redeemed_by_month(venue.id) if venue else [],
-                  recent=services.recent_redemptions(venue.id) if venue else [])
+                  used=services.redemptions(venue.id, page) if venue else None)
 
 
 @bp.route("/thanks")
 def thanks():
-    return render("recognition/thanks.html", people=services.public_thanks(programme_today()))
+    page, people = services.public_thanks(programme_today(),
+                                          request.args.get("page", 1, type=db_int))
+    return render("recognition/thanks.html", page=page, people=people)

@@ -8,10 +8,12 @@ from flask_login import current_user
 from ..database import utcnow
 from ..dates import utc_to_local
 from ..extensions import db
+from ..formtools import filter_values
+from ..messaging.models import SESSION_ENROLLED, SESSION_WAITLISTED
 from ..permissions import can_coordinate, requires
 from ..web import db_ids, db_int, flash_success, form_status, perform, redirect_to, refusal, render
 from . import bp
-from .forms import ModuleForm, RevokeForm, SessionForm
+from .forms import CertificateFilterForm, ModuleForm, RevokeForm, SessionForm
 from .models import (
     ATTENDANCE_MARKS,
     DEFAULT_MODULE_MINUTES,
@@ -93,10 +95,13 @@ def edit_session(module_id=None, session_id=None):
 @requires(can_coordinate)
 def attendance(session_id):
     session = db.session.get(TrainingSession, session_id) or abort(404)
-    return render("training/attendance.html", session=session,
-                  roster=sessions.session_roster(session.id),
+    roster = sessions.session_roster(session.id)
+    return render("training/attendance.html", session=session, roster=roster,
                   marking_open=session.attendance_open(utcnow()),
-                  taken=sessions.seats_taken(session.id))
+                  taken=sessions.seats_taken(session.id),
+                  waiting=sum(1 for enrollment in roster if enrollment.is_waitlisted),
+                  # The groups of /coordinate/messages that "write to these people" opens.
+                  groups={"enrolled": SESSION_ENROLLED, "waiting": SESSION_WAITLISTED})
 
 
 @bp.route("/coordinate/training/sessions/<int:session_id>/attendance", methods=["POST"])
@@ -123,9 +128,12 @@ def mark_attendance(session_id):
 @bp.route("/coordinate/training/certificates")
 @requires(can_coordinate)
 def certificates():
-    return render("training/certificates.html",
-                  page=certification.certificates_page(request.args.get("page", 1, type=db_int)),
-                  form=RevokeForm())
+    form = CertificateFilterForm(request.args)
+    filters = filter_values(form, ("q", "role", "state"))
+    page = certification.certificates_page(
+        filters["q"], role=filters["role"], state=filters["state"],
+        page=request.args.get("page", 1, type=db_int))
+    return render("training/certificates.html", form=form, filters=filters, page=page)
 
 
 @bp.route("/coordinate/training/certificates/<int:certificate_id>/revoke",
@@ -148,5 +156,14 @@ def revoke(certificate_id):
 def past_sessions(module_id):
     module = db.session.get(TrainingModule, module_id) or abort(404)
     return render("training/past_sessions.html", module=module,
-                  sessions=sessions.past_sessions(module.id))
+                  page=sessions.past_sessions_page(
+                      module.id, request.args.get("page", 1, type=db_int)))
 
+
+@bp.route("/coordinate/training/modules/<int:module_id>/missing")
+@requires(can_coordinate)
+def missing(module_id):
+    module = db.session.get(TrainingModule, module_id) or abort(404)
+    return render("training/missing.html", module=module,
+                  page=progress.missing_page(module.id, request.args.get("page", 1,
+                                                                         type=db_int)))

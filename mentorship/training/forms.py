@@ -27,6 +27,7 @@ from .models import (
     REQUIRED,
     TITLE_LENGTH,
 )
+from .services.certification import REVOKED, VALID
 
 REQUIREMENT_CHOICES = (("", _l("Not for this role")), (REQUIRED, _l("Required")),
                        (OPTIONAL, _l("Optional")))
@@ -91,3 +92,21 @@ class RevokeForm(Form):
     reason = TextAreaField(_l("Why is it revoked?"), validators=[
         DataRequired(_l("Please give the reason.")), Length(max=2000)])
     submit = SubmitField(_l("Revoke the certificate"))
+
+
+class CertificateFilterForm(Form):
+    """The certificates list's search (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Name, email or phone"))
+    role = SelectField(_l("Role"))
+    state = SelectField(_l("Status"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices([("", _l("All roles"))]
+                                    + [(code, ROLE_NAMES[code]) for code in ROLE_CODES])
+        self.state.choices = choices([("", _l("Valid or revoked")), (VALID, _l("Valid")),
+                                      (REVOKED, _l("Revoked"))])

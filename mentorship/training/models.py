@@ -2,7 +2,7 @@ import secrets
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
@@ -198,9 +198,22 @@ class QuizAttempt(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+# A certificate counts while it is not revoked (see ``Certificate.__table_args__``).
+VALID_CERTIFICATE = "revoked_at IS NULL"
+
+
 class Certificate(db.Model):
+    """A role's certificate. A person holds at most one valid certificate per role; after a
+    revocation and new training a new one (new code) is issued, and the revoked one
+    keeps verifying as revoked."""
+
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("user_id", "role"),)
+    __table_args__ = (
+        # One valid certificate per person and role, however many were revoked: two
+        # completions at once cannot issue two (the second insert is refused).
+        Index("uq_certificates_valid_user_id_role", "user_id", "role", unique=True,
+              sqlite_where=text(VALID_CERTIFICATE), postgresql_where=text(VALID_CERTIFICATE)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True, default=new_code)

@@ -13,13 +13,13 @@ from ..permissions import can_coordinate, requires
 from ..programme.services import active_neighbourhoods
 from ..web import db_int, flash_success, htmx_message, perform, redirect_to, render
 from . import bp, services
-from .forms import DecisionForm, QueueFilterForm
+from .forms import CommitmentFilterForm, DecisionForm, QueueFilterForm
 from .models import (
+    ACTIVE,
     END_REASON_LABELS,
     END_REASONS,
     ENDING_SOON_DAYS,
     LEFT_PROGRAMME,
-    ROLE_CODES,
     Application,
 )
 
@@ -89,21 +89,40 @@ def _card(application, status=200, decision_form=None, decided=False):
     return render("volunteering/coordinate_application.html", status=status, **context)
 
 
+# How many rows the sections under the commitments list show before "see all".
+PREVIEW_ROWS = 5
+
+
+def _commitment_filters():
+    form = CommitmentFilterForm(
+        request.args,
+        neighbourhood_choices=[(str(n.id), n.name) for n in active_neighbourhoods()])
+    filters = filter_values(form, ("q", "role", "state", "neighbourhood", "ending_soon"))
+    filters["q"] = (filters["q"] or "").strip() or None
+    filters["state"] = filters["state"] or ACTIVE
+    form.state.data = filters["state"]
+    filters["ending_soon"] = "y" if filters["ending_soon"] else None  # as the link carries it
+    return form, filters
+
+
 @bp.route("/coordinate/commitments")
 @requires(can_coordinate)
 def coordinate_commitments():
     today = programme_today()
-    ended, by_reason = services.ended_early_in_year(today.year)
-    role = request.args.get("role", "")
-    role = role if role in ROLE_CODES else None
+    form, filters = _commitment_filters()
+    page = services.find_commitments(
+        today=today, search=filters["q"], role=filters["role"], state=filters["state"],
+        neighbourhood_id=int(filters["neighbourhood"]) if filters["neighbourhood"] else None,
+        ending_soon=bool(filters["ending_soon"]), page=request.args.get("page", 1, type=db_int))
+    glance = services.commitments_at_a_glance(today, PREVIEW_ROWS)
+    by_reason = glance.pop("by_reason")
     return render(
         "volunteering/coordinate_commitments.html",
-        today=today, role=role, role_codes=ROLE_CODES,
-        active=services.active_commitments(request.args.get("page", 1, type=db_int), role),
-        ending_soon=services.commitments_ending_soon(today),
+        today=today, form=form, page=page, filters=filters, **glance,
+        filtered=filters != {"q": None, "role": None, "state": ACTIVE, "neighbourhood": None,
+                             "ending_soon": None},
+        may_end=services.may_end,
         ending_soon_days=ENDING_SOON_DAYS,
-        awaiting=services.commitments_awaiting_training(),
-        ended=ended,
         by_reason=[(END_REASON_LABELS[r], by_reason.get(r, 0))
                    for r in (*END_REASONS, LEFT_PROGRAMME)],
     )

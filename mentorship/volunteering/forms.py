@@ -8,6 +8,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    StringField,
     SubmitField,
     TextAreaField,
 )
@@ -17,10 +18,15 @@ from ..accounts.forms import LanguageSkillForm, language_skills, unique_language
 from ..availability import AvailabilityField, at_least_one_slot
 from ..formtools import Form, choices
 from .models import (
+    ACTIVE,
+    ANY_STATE,
     APPLICATION_STATE_LABELS,
     APPLICATION_STATES,
+    COMMITMENT_STATE_LABELS,
+    COMMITMENT_STATES,
     END_REASON_LABELS,
     END_REASONS,
+    ENDING_SOON_DAYS,
     MAXIMUM_MONTHS,
     MINIMUM_MONTHS,
     PLEDGE_REQUIRED,
@@ -143,6 +149,31 @@ class QueueFilterForm(Form):
         self.waiting.choices = choices(WAITING_CHOICES)
 
 
+class CommitmentFilterForm(Form):
+    """The coordinators' commitments list: who, which role, state, where, ending soon."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Volunteer's name"))
+    role = SelectField(_l("Role"))
+    state = SelectField(_l("State"))
+    neighbourhood = SelectField(_l("Neighbourhood"))
+    ending_soon = BooleanField(lazy_ngettext("Ending in the next %(num)d day",
+                                        "Ending in the next %(num)d days", ENDING_SOON_DAYS))
+
+    def __init__(self, *args, neighbourhood_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = choices([("", _l("All roles"))]
+                                    + [(c, ROLE_NAMES[c]) for c in ROLE_CODES])
+        # Serving now first: the list opens on it.
+        states = (ACTIVE, *(s for s in COMMITMENT_STATES if s != ACTIVE))
+        self.state.choices = choices([(s, COMMITMENT_STATE_LABELS[s]) for s in states]
+                                     + [(ANY_STATE, _l("All states"))])
+        self.neighbourhood.choices = choices(
+            [("", _l("Any neighbourhood"))] + list(neighbourhood_choices))
+
+
 class RoleSettingsEntry(Form):
     class Meta:
         csrf = False
@@ -163,6 +194,11 @@ class RoleSettingsEntry(Form):
             InputRequired(_l("Please enter a number.")),
             NumberRange(min=1, max=10, message=_l("Between %(min)d and %(max)d.", min=1, max=10)),
         ],
+    )
+    open_to_newcomers = BooleanField(
+        _l("Newcomers may apply for this role"),
+        description=_l("Residents always may. A newcomer goes through the same pledge, "
+                       "training and certificate."),
     )
 
 

@@ -1,7 +1,15 @@
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
@@ -64,6 +72,8 @@ AWAITING_TRAINING, ACTIVE, COMPLETED, ENDED_EARLY = (
 COMMITMENT_STATES = (AWAITING_TRAINING, ACTIVE, COMPLETED, ENDED_EARLY)
 # A current commitment holds its role (one per person and role) and may be ended early.
 CURRENT_COMMITMENT_STATES = (AWAITING_TRAINING, ACTIVE)
+# The commitments list's state filter also offers every state at once.
+ANY_STATE = "all"
 COMMITMENT_STATE_LABELS = {
     AWAITING_TRAINING: _l("Waiting for training"),
     ACTIVE: _l("Active"),
@@ -94,6 +104,8 @@ class VolunteerRole(db.Model):
     min_months: Mapped[int] = mapped_column(default=MINIMUM_MONTHS)
     capacity: Mapped[int] = mapped_column(default=2)
     position: Mapped[int] = mapped_column(default=0)
+    # Newcomers may apply for this role too (residents always may): permissions.can_apply.
+    open_to_newcomers: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def name(self):

@@ -8,9 +8,9 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from ..accounts.models import LanguageSkill, User
+from ..accounts.models import NEWCOMER, LanguageSkill, User
 from ..accounts.services import update_languages
 from ..audit.services import record
 from ..database import conditional_update, locked_one, unique_or, utcnow
@@ -18,9 +18,12 @@ from ..dates import add_months, programme_today
 from ..errors import DomainError
 from ..extensions import db
 from ..mail import send_email
+from ..permissions import can_apply
+from ..search import fold
 from ..signals import commitment_approved
 from .models import (
     ACTIVE,
+    ANY_STATE,
     APPROVED,
     AWAITING_TRAINING,
     COMPLETED,
@@ -70,21 +73,46 @@ def all_roles():
     return db.session.scalars(select(VolunteerRole).order_by(VolunteerRole.position)).all()
 
 
+def roles_open_to(user):
+    """The roles this person may apply for, in the programme's order."""
+    return [role for role in all_roles() if can_apply(user, role)]
+
+
 def get_role(code):
     return db.session.get(VolunteerRole, code) if code in ROLE_CODES else None
 
 
-def update_role_settings(actor, role, *, min_months, capacity):
-    """Change a role's minimum months (never below MINIMUM_MONTHS) and capacity."""
+def update_role_settings(actor, role, *, min_months, capacity, open_to_newcomers=None):
+    """Change a role's minimum months (never below MINIMUM_MONTHS), capacity and whether
+    newcomers may apply for it (``None``: unchanged)."""
+    if open_to_newcomers is None:
+        open_to_newcomers = role.open_to_newcomers
     if min_months < MINIMUM_MONTHS:
         raise VolunteeringError(_l("The minimum commitment cannot be less than %(num)d months.",
                                    num=MINIMUM_MONTHS))
     if capacity < 1:
         raise VolunteeringError(_l("A volunteer must be able to accompany at least one person."))
-    if (role.min_months, role.capacity) != (min_months, capacity):
-        record(actor, "role.settings_changed", role, min_months=min_months, capacity=capacity,
-               before={"min_months": role.min_months, "capacity": role.capacity})
+    before = {"min_months": role.min_months, "capacity": role.capacity,
+              "open_to_newcomers": role.open_to_newcomers}
+    after = {"min_months": min_months, "capacity": capacity,
+             "open_to_newcomers": bool(open_to_newcomers)}
+    if before != after:
+        record(actor, "role.settings_changed", role, role=role.code, **after, before=before)
         role.min_months, role.capacity = min_months, capacity
+        role.open_to_newcomers = bool(open_to_newcomers)
+
+
+ROLE_CLOSED_TO_NEWCOMERS = _l("This role is open to residents only for now. Please ask the "
+                              "programme team about the roles you can apply for.")
+
+
+def check_may_apply(user, role):
+    """Refuse (403) an application the person may not make for this role."""
+    if not can_apply(user, role):
+        if user.has_role(NEWCOMER):
+            raise VolunteeringError(ROLE_CLOSED_TO_NEWCOMERS, status=403)
+        raise VolunteeringError(_l("Your account cannot apply for volunteer roles. Please "
+                                   "contact the programme team."), status=403)
 
 
 # Pledge dates ------------------------------------------------------------------------
@@ -139,7 +167,9 @@ def current_commitment(user_id, role_code):
 
 def submit_application(user, role, *, motivation, languages, neighbourhood_id, availability,
                        start_date, pledge, today):
-    """Record a resident's application for one role (one open application per role)."""
+    """Record a resident's (or a newcomer's, for a role open to newcomers) application
+    for one role (one open application per role)."""
+    check_may_apply(user, role)
     if not pledge:
         raise VolunteeringError(PLEDGE_REQUIRED, "pledge")
     check_start_date(start_date, today)
@@ -440,26 +470,56 @@ def commitments_ending_soon(today, days=ENDING_SOON_DAYS):
     ).all()
 
 
-def active_commitments(page=1, role=None, per_page=25):
-    """The volunteers serving now, by name, a page at a time (one role or all)."""
-    query = (select(Commitment).join(Commitment.user).options(db.contains_eager(Commitment.user))
-             .where(Commitment.status == ACTIVE, *([Commitment.role == role] if role else []))
-             .order_by(User.name, Commitment.id))
+def find_commitments(*, today, search=None, role=None, state=ACTIVE, neighbourhood_id=None,
+                     ending_soon=False, page=1, per_page=25):
+    """Commitments for coordinators, a page at a time, with what the list shows loaded:
+    by the volunteer's name (any order of words, any case, with or without accents), role,
+    state, the neighbourhood of the application and "ending soon"."""
+    query = (select(Commitment).join(Commitment.user)
+             .outerjoin(Application, Application.id == Commitment.application_id)
+             .options(db.contains_eager(Commitment.user),
+                      db.contains_eager(Commitment.application)
+                      .joinedload(Application.neighbourhood)))
+    for word in fold(search).split():
+        query = query.where(User.search_text.contains(word, autoescape=True))
+    if role:
+        query = query.where(Commitment.role == role)
+    if state and state != ANY_STATE:
+        query = query.where(Commitment.status == state)
+    if neighbourhood_id:
+        query = query.where(Application.neighbourhood_id == neighbourhood_id)
+    if ending_soon:
+        query = query.where(*Commitment.ending_soon(today)).order_by(Commitment.end_date)
+    elif state == ENDED_EARLY:
+        query = query.order_by(Commitment.ended_on.desc())
+    query = query.order_by(User.name, Commitment.id)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def commitments_awaiting_training():
-    return db.session.scalars(
-        select(Commitment).options(db.joinedload(Commitment.user))
-        .where(Commitment.status == AWAITING_TRAINING).order_by(Commitment.start_date)
-    ).all()
-
-
-def ended_early_in_year(year):
+def _preview(conditions, order, limit):
+    """The first ``limit`` commitments meeting ``conditions`` and how many there are in
+    all (a section that shows a few says how many it leaves out)."""
+    total = db.session.scalar(select(func.count()).select_from(Commitment).where(*conditions))
     rows = db.session.scalars(
         select(Commitment).options(db.joinedload(Commitment.user))
-        .where(Commitment.status == ENDED_EARLY,
-               Commitment.ended_on >= date(year, 1, 1), Commitment.ended_on <= date(year, 12, 31))
-        .order_by(Commitment.ended_on.desc())
+        .where(*conditions).order_by(*order, Commitment.id).limit(limit)
     ).all()
-    return rows, Counter(c.end_reason for c in rows)
+    return rows, total
+
+
+def commitments_at_a_glance(today, limit):
+    """The sections under the commitments list, each its first ``limit`` rows and its
+    total: waiting for training, ending soon, ended early this year (and per reason)."""
+    ended_this_year = (Commitment.status == ENDED_EARLY,
+                       Commitment.ended_on >= date(today.year, 1, 1),
+                       Commitment.ended_on <= date(today.year, 12, 31))
+    by_reason = Counter(dict(db.session.execute(
+        select(Commitment.end_reason, func.count()).where(*ended_this_year)
+        .group_by(Commitment.end_reason)).all()))
+    return dict(
+        awaiting=_preview((Commitment.status == AWAITING_TRAINING,), (Commitment.start_date,),
+                          limit),
+        ending_soon=_preview(Commitment.ending_soon(today), (Commitment.end_date,), limit),
+        ended=_preview(ended_this_year, (Commitment.ended_on.desc(),), limit),
+        by_reason=by_reason,
+    )

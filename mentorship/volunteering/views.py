@@ -9,7 +9,13 @@ from flask_login import current_user
 from ..dates import programme_today
 from ..extensions import db
 from ..formatting import format_day
-from ..permissions import can_volunteer, can_volunteer_or_coordinate, own_or_404, requires
+from ..permissions import (
+    can_apply,
+    can_volunteer,
+    can_volunteer_or_coordinate,
+    own_or_404,
+    requires,
+)
 from ..programme.services import neighbourhood_choices
 from ..web import act, form_status, perform, redirect_to, render
 from . import bp, services
@@ -106,10 +112,18 @@ def _render_apply(role, form, application, today):
                   today=today)
 
 
+def _role_to_apply_for(code):
+    """The role, if it exists (404) and this person may apply for it (403 with the
+    reason: a newcomer and a role not open to newcomers)."""
+    role = _role_or_404(code)
+    services.check_may_apply(current_user, role)
+    return role
+
+
 @bp.route("/apply/<role_code>", methods=["GET", "POST"])
-@requires(can_volunteer)
+@requires(can_apply)
 def apply(role_code):
-    role = _role_or_404(role_code)
+    role = _role_to_apply_for(role_code)
     existing = services.open_application(current_user.id, role.code)
     if existing is not None and request.method == "GET":
         flash(_("You already have an application for this role waiting for a decision."), "info")
@@ -118,10 +132,10 @@ def apply(role_code):
 
 
 @bp.route("/apply/<role_code>/pledge")
-@requires(can_volunteer)
+@requires(can_apply)
 def pledge(role_code):
     """The pledge sentence for a start date (HTMX updates it as the date changes)."""
-    role = _role_or_404(role_code)
+    role = _role_to_apply_for(role_code)
     if not request.htmx:
         return redirect_to(url_for("volunteering.apply", role_code=role.code))
     return render("volunteering/apply.html", block="pledge_text", role=role,
@@ -157,7 +171,7 @@ def volunteer():
     return render("volunteering/volunteer.html", applications=applications,
                   commitments=commitments, today=programme_today(),
                   may_renew=services.may_renew, may_end=services.may_end,
-                  roles=services.all_roles(), matches=matches)
+                  roles=services.roles_open_to(current_user), matches=matches)
 
 
 def _commitment_for_end(commitment_id):

@@ -328,7 +328,8 @@ def test_the_nominee_list_says_when_it_is_cut_and_the_minimum_length(app, client
         served(name=f"Volunteer {number:02d}")
     log_in(client, served(name="Nadia Nominator"))
     html = page_text(client.get("/awards"))
-    assert f"Only the first {NOMINEE_RESULTS} names are listed" in html
+    # The nominator is not offered: 21 others, 20 shown, and the page says so.
+    assert f"Showing {NOMINEE_RESULTS} of {NOMINEE_RESULTS + 1} volunteers" in html
     assert "at least 50 characters" in html
     narrowed = page_text(client.get("/awards?q=Volunteer 07"))
-    assert "Volunteer 07" in narrowed and "Only the first" not in narrowed
+    assert "Volunteer 07" in narrowed and "Showing" not in narrowed

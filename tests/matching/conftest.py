@@ -65,3 +65,37 @@ def newcomer_request(app, make_user, places):
 
 def skills(*pairs):
     return [LanguageSkill(language=c, level=lvl) for c, lvl in pairs]
+
+
+@pytest.fixture
+def proposal(app, make_user, newcomer_request, active_volunteer):
+    """A proposal waiting for answers; returns (coordinator, newcomer, volunteer,
+    request id, match id)."""
+
+    def make(role="mentor", newcomer_name=None, volunteer_name=None, place=0, **volunteer):
+        coordinator = make_user("coordinator")
+        newcomer, request_id = newcomer_request(role, name=newcomer_name, place=place)
+        volunteer = active_volunteer(role=role, name=volunteer_name, **volunteer)
+        with app.app_context():
+            match = services.propose(db.session.get(User, coordinator.id), request_id,
+                                     volunteer.commitment_id, note="Chosen by hand")
+            db.session.commit()
+            return coordinator, newcomer, volunteer, request_id, match.id
+
+    return make
+
+
+@pytest.fixture
+def active_match(app, proposal):
+    """An active match (both said yes); returns what ``proposal`` returns."""
+
+    def make(**kwargs):
+        made = proposal(**kwargs)
+        _, newcomer, volunteer, _, match_id = made
+        with app.app_context():
+            for account in (volunteer, newcomer):
+                services.respond(db.session.get(User, account.id), match_id, True)
+            db.session.commit()
+        return made
+
+    return make

@@ -57,3 +57,27 @@ def start(app, session_id):
         session.starts_at = utcnow() - timedelta(hours=1)
         session.ends_at = session.starts_at + length
         db.session.commit()
+
+
+@pytest.fixture
+def trainees(app):
+    """``count`` volunteers waiting for training in ``role``, inserted directly (no
+    password hashing: lists are tested with many people). Returns their ids."""
+    from mentorship.dates import add_months, programme_today
+
+    def make(count, role="mentor", prefix="Trainee"):
+        with app.app_context():
+            today = programme_today()
+            people = [User(name=f"{prefix} {number:03d}", password_hash="-", locale="en",
+                           email=f"{prefix.lower()}{number}-{role}@example.org")
+                      for number in range(count)]
+            db.session.add_all(people)
+            db.session.flush()
+            db.session.add_all(Commitment(user_id=p.id, role=role, current_role=role,
+                                          status=AWAITING_TRAINING, start_date=today,
+                                          end_date=add_months(today, 6), min_months=6)
+                               for p in people)
+            db.session.commit()
+            return [p.id for p in people]
+
+    return make

@@ -28,6 +28,9 @@ from ..models import (
 from . import TRAINED_COMMITMENT_STATES
 from .content import all_modules
 
+# Commitments whose holder must still do the role's required modules.
+TRAINING_DUE_STATES = (AWAITING_TRAINING, ACTIVE)
+
 
 def progress_for(user, now=None):
     """The volunteer's training: where each role stands, and each module once.
@@ -65,8 +68,11 @@ def progress_for(user, now=None):
             .group_by(TrainingSession.id).order_by(TrainingSession.starts_at)
         ).all():
             upcoming[session.module_id].append((session, taken, enrollments.get(session.id)))
+    # Oldest first, so each role keeps its latest certificate (a revoked one, or the new
+    # one issued after training again).
     certificates = {c.role: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id))}
+        select(Certificate).where(Certificate.user_id == user.id)
+        .order_by(Certificate.issued_on, Certificate.id))}
     items = []
     for module in modules:
         required_for = [r for r in roles if module.requirement_for(r) == REQUIRED]
@@ -96,7 +102,8 @@ def module_progress(user, module_id, now=None):
 
 def module_overview(now=None):
     """Per module: upcoming sessions with fill rate, attendance rate of past sessions,
-    and the volunteers still missing it where it is required."""
+    and how many volunteers still miss it where it is required (``missing_page`` lists
+    them)."""
     now = now or utcnow()
     modules = all_modules()
     seat_counts = dict(db.session.execute(
@@ -114,22 +121,45 @@ def module_overview(now=None):
         .where(TrainingSession.starts_at <= now, Enrollment.status.in_(ATTENDANCE_MARKS))
         .group_by(TrainingSession.module_id, Enrollment.status)).all():
         attendance[module_id][0 if status == ATTENDED else 1] += count
-    missing = defaultdict(list)
-    rows = db.session.execute(
-        select(ModuleRole.module_id, User)
+    missing = dict(db.session.execute(
+        select(ModuleRole.module_id, func.count(Commitment.user_id.distinct()))
         .join(Commitment, Commitment.role == ModuleRole.role)
-        .join(User, User.id == Commitment.user_id)
         .outerjoin(ModuleCompletion, (ModuleCompletion.module_id == ModuleRole.module_id)
-                   & (ModuleCompletion.user_id == User.id))
+                   & (ModuleCompletion.user_id == Commitment.user_id))
         .where(ModuleRole.required.is_(True), ModuleCompletion.id.is_(None),
-               Commitment.status.in_((AWAITING_TRAINING, ACTIVE)))
-        .order_by(User.name).distinct()).all()
-    for module_id, user in rows:
-        missing[module_id].append(user)
+               Commitment.status.in_(TRAINING_DUE_STATES))
+        .group_by(ModuleRole.module_id)).all())
     result = []
     for module in modules:
         came, missed = attendance[module.id]
         rate = round(100 * came / (came + missed)) if came + missed else None
         result.append({"module": module, "upcoming": upcoming[module.id],
-                       "attendance_rate": rate, "missing": missing[module.id]})
+                       "attendance_rate": rate, "missing": missing.get(module.id, 0)})
+    return result
+
+
+MISSING_PER_PAGE = 50
+
+
+def missing_page(module_id, page=1, per_page=MISSING_PER_PAGE):
+    """The volunteers who still need ``module_id`` (required for one of their roles,
+    waiting for training or active, not completed), by name, one page of them. Each
+    item is ``(user, roles)``: the roles the module is required for."""
+    needing = (
+        select(Commitment.user_id)
+        .join(ModuleRole, ModuleRole.role == Commitment.role)
+        .where(ModuleRole.module_id == module_id, ModuleRole.required.is_(True),
+               Commitment.status.in_(TRAINING_DUE_STATES)))
+    done = select(ModuleCompletion.user_id).where(ModuleCompletion.module_id == module_id)
+    result = db.paginate(
+        select(User).where(User.id.in_(needing), User.id.not_in(done))
+        .order_by(User.name, User.id), page=page, per_page=per_page, error_out=False)
+    roles = defaultdict(list)
+    if result.items:
+        for user_id, role in db.session.execute(
+                needing.add_columns(Commitment.role)
+                .where(Commitment.user_id.in_([u.id for u in result.items]))
+                .order_by(Commitment.role)).all():
+            roles[user_id].append(role)
+    result.items = [(user, roles[user.id]) for user in result.items]
     return result

@@ -174,15 +174,24 @@ def session_roster(session_id):
         .order_by(Enrollment.status != ENROLLED, Enrollment.queued_at, Enrollment.id)).all()
 
 
-def past_sessions(module_id, now=None, limit=50):
-    """Past sessions of a module, newest first, with seats taken and attendance marked."""
-    return db.session.execute(
-        select(TrainingSession,
-               func.count(Enrollment.id).filter(
-                   Enrollment.status.in_(MARKABLE_ENROLLMENT_STATES)),
-               func.count(Enrollment.id).filter(Enrollment.status == ATTENDED))
-        .outerjoin(Enrollment, Enrollment.session_id == TrainingSession.id)
-        .where(TrainingSession.module_id == module_id,
-               TrainingSession.starts_at <= (now or utcnow()))
-        .group_by(TrainingSession.id).order_by(TrainingSession.starts_at.desc()).limit(limit)
-    ).all()
+PAST_SESSIONS_PER_PAGE = 25
+
+
+def past_sessions_page(module_id, page=1, now=None, per_page=PAST_SESSIONS_PER_PAGE):
+    """Past sessions of a module, newest first, one page of them; each item is
+    ``(session, seats taken, attended)``."""
+    result = db.paginate(
+        select(TrainingSession).where(TrainingSession.module_id == module_id,
+                                      TrainingSession.starts_at <= (now or utcnow()))
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc()),
+        page=page, per_page=per_page, error_out=False)
+    counts = {}
+    if result.items:
+        counts = {session_id: (taken, came) for session_id, taken, came in db.session.execute(
+            select(Enrollment.session_id,
+                   func.count().filter(Enrollment.status.in_(MARKABLE_ENROLLMENT_STATES)),
+                   func.count().filter(Enrollment.status == ATTENDED))
+            .where(Enrollment.session_id.in_([s.id for s in result.items]))
+            .group_by(Enrollment.session_id)).all()}
+    result.items = [(session, *counts.get(session.id, (0, 0))) for session in result.items]
+    return result
