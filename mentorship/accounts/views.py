@@ -244,7 +244,7 @@ def account():
             phone=form.phone.data,
             optional_emails=form.optional_emails.data,
             languages=form.language_skills(),
-            public_thanks=form.public_thanks.data if current_user.has_role("resident") else None,
+            public_thanks=form.public_thanks.data if can_volunteer(current_user) else None,
             shares_contact=form.shares_contact.data if "shares_contact" in form else None,
             email=form.email.data if "email" in form else None,
             form=form,

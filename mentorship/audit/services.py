@@ -15,6 +15,7 @@ NOT_ABOUT = frozenset({
     ("passes", "revoked_by_id"), ("privacy_notices", "published_by_id"),
     ("published_reports", "published_by_id"), ("award_votes", "nominee_id"),
     ("award_cycles", "chair_id"), ("audit_events", "actor_id"),
+    ("messages", "sender_id"), ("invitations", "created_by_id"),
 })
 
 

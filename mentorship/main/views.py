@@ -5,6 +5,7 @@ from sqlalchemy import text
 from ..accounts.services import choose_language
 from ..extensions import db
 from ..i18n import LANGUAGE_SESSION_KEY
+from ..permissions import can_volunteer
 from ..web import perform, redirect_to, render, safe_next
 from . import bp
 
@@ -20,7 +21,7 @@ def next_steps(user):
         steps.append("coordinate")
     if user.has_role("admin"):
         steps.append("administer")
-    if user.has_role("resident"):
+    if can_volunteer(user):
         steps.append("volunteer")
     if user.has_role("newcomer"):
         steps.append("buddy")

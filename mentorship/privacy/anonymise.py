@@ -17,8 +17,9 @@ from ..awards.models import AwardCategory, Nomination, Vote
 from ..database import conditional_update, folded, is_sqlite, utcnow
 from ..extensions import db
 from ..hours.models import HourEntry
-from ..mail import SentEmail
+from ..mail import OutgoingEmail, SentEmail
 from ..matching.models import BuddyRequest, Match
+from ..people.models import Invitation
 from ..recognition.models import PartnerStaff, Pass
 from ..training.models import CalendarFeed, Certificate
 from ..volunteering.models import Application, Commitment
@@ -59,6 +60,8 @@ def anonymise(person):
     _scrub_rows(HourEntry.__table__, HourEntry.match_id.in_(_matches_of(person.id)),
                 *first, name)
     for model, column in ((SentEmail, SentEmail.recipient_id), (SignIn, SignIn.user_id),
+                          (OutgoingEmail, OutgoingEmail.recipient_id),
+                          (Invitation, Invitation.user_id),
                           (LanguageSkill, LanguageSkill.user_id),
                           (CalendarFeed, CalendarFeed.user_id),
                           (PartnerStaff, PartnerStaff.user_id)):
@@ -68,6 +71,7 @@ def anonymise(person):
     db.session.expire(person, ["roles", "languages"])
     now = utcnow()
     person.name, person.email = name, f"erased-{person.id}@erased.invalid"
+    person.sign_in_name = None
     person.phone = person.locale = person.neighbourhood_id = person.disabled_reason = None
     person.optional_emails = person.public_thanks = False
     person.shares_contact, person.password_hash = "office", UNUSABLE_PASSWORD

@@ -27,7 +27,7 @@ from ..awards.models import (
     Vote,
 )
 from ..awards.services import leave_open_juries
-from ..database import add_once, conditional_update, locked, locked_one, utcnow
+from ..database import add_once, conditional_update, is_sqlite, locked, locked_one, utcnow
 from ..dates import programme_today
 from ..errors import DomainError
 from ..extensions import db
@@ -45,7 +45,7 @@ from ..matching.models import (
 )
 from ..matching.models import CANCELLED as REQUEST_CANCELLED
 from ..matching.models import LEFT_PROGRAMME as MATCH_LEFT
-from ..recognition.models import ISSUED, REVOKED, Pass
+from ..recognition.models import ISSUED, REVOKED, Pass, Perk
 from ..training.models import CANCELLED as SEAT_CANCELLED
 from ..training.models import LIVE_ENROLLMENT_STATES, Enrollment, TrainingSession
 from ..volunteering.models import ACTIVE as COMMITMENT_ACTIVE
@@ -214,6 +214,12 @@ def _end_participation(person, actor, today):
     ended["applications"] = conditional_update(update(Application).where(
         Application.user_id == person.id, Application.status.in_(OPEN_APPLICATION_STATES))
         .values(status=WITHDRAWN, open_role=None, updated_at=utcnow()))
+    # Their unused passes go back to each perk's stock (as a coordinator's revoke does).
+    for perk_id, count in db.session.execute(select(Pass.perk_id, func.count()).where(
+            Pass.user_id == person.id, Pass.status == ISSUED).group_by(Pass.perk_id)).all():
+        conditional_update(update(Perk).where(Perk.id == perk_id).values(
+            claimed=func.max(Perk.claimed - count, 0) if is_sqlite() else
+            func.greatest(Perk.claimed - count, 0)))
     ended["passes"] = conditional_update(update(Pass).where(
         Pass.user_id == person.id, Pass.status == ISSUED).values(
         status=REVOKED, revoked_at=utcnow(), revoked_by_id=getattr(actor, "id", None)))

@@ -33,7 +33,9 @@ from ..extensions import db
 from ..hours.models import HourEntry
 from ..i18n import in_reader_language
 from ..mail import SentEmail
+from ..messaging.models import Message, MessageRecipient
 from ..matching.models import BuddyRequest, Match
+from ..people.models import Invitation
 from ..recognition.models import Partner, PartnerStaff, Pass, Perk
 from ..reports.models import SentReminder
 from ..training.models import (
@@ -73,6 +75,9 @@ LINKED = {
     ("quiz_attempts", "user_id"): "training.quiz_attempts",
     ("sent_emails", "recipient_id"): "emails", ("sent_reminders", "recipient_id"): "reminders",
     ("sign_ins", "user_id"): "sign_ins", ("user_roles", "user_id"): "account.roles",
+    # The outbox holds the emails of the "emails" section until they are sent.
+    ("outgoing_emails", "recipient_id"): "emails",
+    ("message_recipients", "user_id"): "messages", ("invitations", "user_id"): "invitations",
 }
 STAFF_ACTION = "a staff member's action on someone else's record: it is in their audit.by_me"
 EXEMPT = {
@@ -88,6 +93,8 @@ EXEMPT = {
     ("published_reports", "published_by_id"): "who published an annual report",
     ("award_votes", "nominee_id"): "the jury's confidential scores; the outcome is in "
                                    "awards.shortlisted and awards.won",
+    ("messages", "sender_id"): STAFF_ACTION,
+    ("invitations", "created_by_id"): STAFF_ACTION,
 }
 
 # Audit notes on shared records the copy does not show (a match's coordinator notes, the
@@ -169,6 +176,17 @@ def collect(user, limit=None):
         "emails": rows("emails", select(SentEmail.template, SentEmail.subject,
                                         SentEmail.sent_at).where(SentEmail.recipient_id == uid),
                        SentEmail.sent_at.desc(), SentEmail.id.desc()),
+        "messages": [
+            {"sent_at": row["sent_at"], "emailed": row["emailed"],
+             "subject": Message(texts=row["texts"], default_locale=row["default_locale"])
+             .text_for(row["locale"])[1]}
+            for row in rows("messages", select(
+                Message.sent_at, Message.texts, Message.default_locale, MessageRecipient.locale,
+                MessageRecipient.emailed).join(MessageRecipient.message).where(
+                MessageRecipient.user_id == uid), Message.sent_at.desc())],
+        "invitations": rows("invitations", select(
+            Invitation.created_at, Invitation.expires_at, Invitation.used_at).where(
+            Invitation.user_id == uid), Invitation.created_at.desc()),
         "reminders": rows("reminders", select(SentReminder.key, SentReminder.sent_at).where(
             SentReminder.recipient_id == uid), SentReminder.sent_at.desc()),
         "audit": {

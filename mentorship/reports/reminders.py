@@ -20,7 +20,7 @@ from ..database import add_once, utcnow
 from ..dates import local_to_utc, programme_today
 from ..extensions import db
 from ..hours.models import PENDING, HourEntry
-from ..mail import deliver, remember, render_message
+from ..mail import queue, remember, render_message
 from ..matching.models import FLAG_AFTER_DAYS, OPEN, PROPOSED, BuddyRequest, Match
 from ..training.models import ENROLLED, Enrollment, TrainingSession
 from ..volunteering.models import ACTIVE, ENDING_SOON_DAYS, Commitment
@@ -103,6 +103,9 @@ def send_due(today=None, now=None):
     for key, person, subject, template, context in due_reminders(today, now):
         if key in already or not person.is_enabled or not person.optional_emails:
             continue
+        if not person.email:
+            continue  # nobody to email: the coordinator's "to call" list shows it
+
         try:
             with db.session.begin_nested():
                 message = render_message(person.email, subject, template,
@@ -110,7 +113,7 @@ def send_due(today=None, now=None):
                 if not add_once(SentReminder(key=key, recipient_id=person.id)):
                     continue  # another run claimed it
                 remember(person, template, message)
-                deliver(message)
+                queue(message, template, person)  # sent by the outbox, retried there
         except Exception:  # one recipient's failure must not stop the others
             current_app.logger.exception("Reminder %s to %s failed", key, person.email)
             failed += 1

@@ -164,6 +164,7 @@ def withdraw(application_id):
 @bp.route("/volunteer")
 @requires(can_volunteer)
 def volunteer():
+    from ..matching.endings import matches_needing_decision
     from ..matching.services import volunteer_matches
 
     applications, commitments = services.volunteer_overview(current_user.id)
@@ -171,7 +172,8 @@ def volunteer():
     return render("volunteering/volunteer.html", applications=applications,
                   commitments=commitments, today=programme_today(),
                   may_renew=services.may_renew, may_end=services.may_end,
-                  roles=services.roles_open_to(current_user), matches=matches)
+                  roles=services.roles_open_to(current_user), matches=matches,
+                  decisions=matches_needing_decision(current_user.id))
 
 
 def _commitment_for_end(commitment_id):

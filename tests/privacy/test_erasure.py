@@ -312,6 +312,8 @@ NOT_FREE_TEXT = {
     ("passes", "code"): KEY, ("passes", "short_code"): KEY, ("passes", "status"): VOCABULARY,
     ("privacy_notices", "locale"): LANGUAGE,
     ("sent_emails", "template"): VOCABULARY,
+    ("users", "sign_in_name"): IDENTIFIER + " (removed)",
+    ("outgoing_emails", "template"): VOCABULARY, ("outgoing_emails", "state"): VOCABULARY,
     ("sent_reminders", "key"): "a key the code makes from ids and dates (one reminder each)",
     ("sign_ins", "token_hash"): KEY, ("user_roles", "role"): VOCABULARY,
 }

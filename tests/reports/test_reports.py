@@ -8,6 +8,7 @@ from mentorship.accounts.models import User
 from mentorship.database import utcnow
 from mentorship.dates import add_months
 from mentorship.extensions import db
+from mentorship.mail import OutgoingEmail
 from mentorship.hours.models import HourEntry
 from mentorship.mail import SentEmail
 from mentorship.matching.models import BuddyRequest, Match
@@ -192,9 +193,13 @@ def test_one_failing_recipient_does_not_stop_the_others(app, make_user, today, s
     _ending(app, broken, today)
     _ending(app, fine, today)
     with app.app_context():
-        assert reminders.send_due(today) == (1, 1)
-        # The failed one is tried again next time; the sent one is not.
-        assert reminders.send_due(today) == (0, 1)
+        # Both are written to the outbox; the mail server's refusal leaves one waiting
+        # there for its next try, and the reminder is not written a second time.
+        assert reminders.send_due(today) == (2, 0)
+        assert reminders.send_due(today) == (0, 0)
+        waiting = db.session.scalars(db.select(OutgoingEmail)).all()
+        assert {(m.recipient, m.state) for m in waiting} == {
+            ("broken@example.org", "pending"), ("fine@example.org", "sent")}
     assert [e.rcpt_tos for e in smtp.envelopes] == [["fine@example.org"]]
 
 
