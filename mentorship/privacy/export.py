@@ -33,8 +33,8 @@ from ..extensions import db
 from ..hours.models import HourEntry
 from ..i18n import in_reader_language
 from ..mail import SentEmail
-from ..messaging.models import Message, MessageRecipient
 from ..matching.models import BuddyRequest, Match
+from ..messaging.models import Message, MessageRecipient
 from ..people.models import Invitation
 from ..recognition.models import Partner, PartnerStaff, Pass, Perk
 from ..reports.models import SentReminder

@@ -8,9 +8,8 @@ from mentorship.accounts.models import User
 from mentorship.database import utcnow
 from mentorship.dates import add_months
 from mentorship.extensions import db
-from mentorship.mail import OutgoingEmail
 from mentorship.hours.models import HourEntry
-from mentorship.mail import SentEmail
+from mentorship.mail import OutgoingEmail, SentEmail
 from mentorship.matching.models import BuddyRequest, Match
 from mentorship.reports import counting, figures, reminders, services
 from mentorship.reports.models import PublishedReport, SentReminder
