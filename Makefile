@@ -65,8 +65,12 @@ system-packages:
 lint: install-dev
 	$(BIN)/ruff check .
 
+# Two workers (this machine and CI have two cores); each test file stays on one worker.
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+
 test: install-dev compile-messages system-packages lint bandit
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # Static analysis (bandit: clean, or each finding justified inline) and the fuzz suite
 # (hostile values on every route of the URL map, seeded) on SQLite and PostgreSQL.
@@ -81,7 +85,7 @@ security: bandit compile-messages system-packages
 
 # The same suite against a real PostgreSQL server (installed and started locally if needed).
 test-postgres: install-dev compile-messages system-packages
-	bash .ci/with-postgres $(BIN)/pytest
+	bash .ci/with-postgres $(BIN)/pytest $(PYTEST_PARALLEL)
 
 clean:
 	rm -rf $(VENV) .pytest_cache translations/*/LC_MESSAGES/*.mo
