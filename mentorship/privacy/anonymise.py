@@ -18,6 +18,7 @@ from ..database import conditional_update, folded, is_sqlite, utcnow
 from ..extensions import db
 from ..hours.models import HourEntry
 from ..mail import OutgoingEmail, SentEmail
+from ..messaging.models import Message, MessageRecipient
 from ..matching.models import BuddyRequest, Match
 from ..people.models import Invitation
 from ..recognition.models import PartnerStaff, Pass
@@ -59,6 +60,10 @@ def anonymise(person):
     first = _identifiers(person, first_name=True)
     _scrub_rows(HourEntry.__table__, HourEntry.match_id.in_(_matches_of(person.id)),
                 *first, name)
+    # Messages the team wrote to them (alone or with their match) name them in the
+    # group's description and maybe in the text.
+    _scrub_rows(Message.__table__, Message.id.in_(select(MessageRecipient.message_id).where(
+        MessageRecipient.user_id == person.id)), pattern, needles, name)
     for model, column in ((SentEmail, SentEmail.recipient_id), (SignIn, SignIn.user_id),
                           (OutgoingEmail, OutgoingEmail.recipient_id),
                           (Invitation, Invitation.user_id),

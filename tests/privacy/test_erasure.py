@@ -313,6 +313,11 @@ NOT_FREE_TEXT = {
     ("privacy_notices", "locale"): LANGUAGE,
     ("sent_emails", "template"): VOCABULARY,
     ("users", "sign_in_name"): IDENTIFIER + " (removed)",
+    ("buddy_requests", "close_reason"): VOCABULARY,
+    ("invitations", "code_hash"): "a hash of an invitation code; the erasure deletes it",
+    ("messages", "token"): KEY, ("messages", "group_kind"): VOCABULARY,
+    ("messages", "kind"): VOCABULARY, ("messages", "default_locale"): LANGUAGE,
+    ("message_recipients", "locale"): LANGUAGE,
     ("outgoing_emails", "template"): VOCABULARY, ("outgoing_emails", "state"): VOCABULARY,
     ("sent_reminders", "key"): "a key the code makes from ids and dates (one reminder each)",
     ("sign_ins", "token_hash"): KEY, ("user_roles", "role"): VOCABULARY,
@@ -593,3 +598,27 @@ def test_erasing_an_administrator_leaves_the_others(app, make_user):
             UserRole.role == ADMIN)) == 1
     with pytest.raises(ErasureError, match="at least one administrator"):
         erase(app, second.id)
+
+
+def test_messages_written_to_an_erased_person_no_longer_name_them(app, make_user):
+    """A message to one person keeps their name in its group description and text; the
+    erasure replaces it (and the message itself is kept for the team)."""
+    from mentorship.messaging.models import Message, MessageRecipient
+    from mentorship.privacy.erasure import erase
+
+    person = make_user("newcomer", name="Amira Haddad", email="amira.h@example.org")
+    staff = make_user("coordinator")
+    with app.app_context():
+        message = Message(token="erase-me", sender_id=staff.id, group_kind="person",
+                          group_names={"person": "Amira Haddad"}, default_locale="en",
+                          texts={"en": {"subject": "Amira Haddad, your appointment",
+                                        "body": "Dear Amira Haddad, see you Monday."}})
+        db.session.add(message)
+        db.session.flush()
+        db.session.add(MessageRecipient(message_id=message.id, user_id=person.id, locale="en"))
+        db.session.commit()
+        erase(db.session.get(User, person.id))
+        db.session.commit()
+        kept = db.session.get(Message, message.id)
+        assert "Amira" not in str(kept.group_names) and "Amira" not in str(kept.texts)
+        assert kept.texts["en"]["body"].endswith("see you Monday.")

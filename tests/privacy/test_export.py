@@ -23,6 +23,8 @@ from mentorship.extensions import db
 from mentorship.hours.models import HourEntry
 from mentorship.mail import SentEmail
 from mentorship.matching.models import BuddyRequest, Match
+from mentorship.messaging.models import Message, MessageRecipient
+from mentorship.people.models import Invitation
 from mentorship.privacy.export import EXEMPT, LINKED
 from mentorship.privacy.models import Consent, ErasureRequest, PrivacyNotice
 from mentorship.programme.models import Neighbourhood
@@ -163,6 +165,14 @@ def everything_about(app, make_user, today=None):
                "match_as_volunteer": as_volunteer.id, "open_request": open_request.id,
                "open_application": open_application.id}
         ids.update(_awards(uid, staff.id, nominator.id, other_volunteer.id, today, now))
+        message = Message(token=f"t{uid}", sender_id=staff.id, group_kind="person",
+                          texts={"en": {"subject": f"Hello {NAME}", "body": "See you."}},
+                          default_locale="en", recipient_count=1, emailed_count=1)
+        add([message])
+        db.session.flush()
+        add([MessageRecipient(message_id=message.id, user_id=uid, locale="en"),
+             Invitation(user_id=uid, code_hash=f"h{uid}", created_by_id=staff.id,
+                        expires_at=now + timedelta(days=30), used_at=now)])
         add([SentEmail(recipient_id=uid, template="welcome", subject=f"Welcome {NAME}"),
              SentReminder(key=f"reminder-{uid}", recipient_id=uid),
              ErasureRequest(user_id=uid, confirmed_by_id=staff.id),

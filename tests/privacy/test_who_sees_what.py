@@ -16,6 +16,7 @@ import pytest
 
 from mentorship.accounts.models import User, find_user_by_email
 from mentorship.awards.models import Nomination
+from mentorship.dates import programme_today
 from mentorship.demo import DEMO_PASSWORD, seed_demo
 from mentorship.extensions import db
 from mentorship.hours.models import HourEntry
@@ -114,7 +115,9 @@ def world(tmp_path_factory):
         match.request.note = REQUEST_NOTE
         entry = db.session.scalar(db.select(HourEntry).where(
             HourEntry.user_id == volunteer.id).order_by(HourEntry.day.desc()).limit(1))
-        entry.note, entry.status = HOUR_NOTE, "pending"
+        # Dated today: /hours shows the current month (early in a month, the demo's latest
+        # entry may be in the previous one).
+        entry.note, entry.status, entry.day = HOUR_NOTE, "pending", programme_today()
         nomination = db.session.scalar(db.select(Nomination).where(
             Nomination.nominator_id == newcomer.id, Nomination.nominee_id == volunteer.id)
             .order_by(Nomination.id.desc()).limit(1))
