@@ -18,8 +18,8 @@ from ..database import conditional_update, folded, is_sqlite, utcnow
 from ..extensions import db
 from ..hours.models import HourEntry
 from ..mail import OutgoingEmail, SentEmail
-from ..messaging.models import Message, MessageRecipient
 from ..matching.models import BuddyRequest, Match
+from ..messaging.models import Message, MessageRecipient
 from ..people.models import Invitation
 from ..recognition.models import PartnerStaff, Pass
 from ..training.models import CalendarFeed, Certificate
