@@ -70,13 +70,14 @@ def _request_page(buddy_request, status=200, form=None, error=None, withdraw_for
     proposal = next((m for m in buddy_request.matches if m.is_proposed), None)
     active = next((m for m in buddy_request.matches if m.is_active), None)
     looking = buddy_request.is_open and proposal is None
+    earlier = [m for m in buddy_request.matches if m is not proposal and m is not active]
     return render(
         "matching/request_detail.html", status=status, buddy_request=buddy_request,
         suggestions=services.suggestions(buddy_request) if looking else [],
         eligible_total=services.eligible_count(buddy_request) if looking else 0,
         results=services.search_eligible(buddy_request, query) if looking and query else None,
         q=query, form=form or ProposeForm(), error=error, now=utcnow(), looking=looking,
-        proposal=proposal, active=active,
+        proposal=proposal, active=active, earlier=earlier,
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
         close_form=close_form or CloseRequestForm(formdata=None),
         help_labels=HELP_LABELS, min_months_left=MIN_MONTHS_LEFT, note_max=NOTE_MAX)

@@ -21,6 +21,7 @@ from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import PENDING as HOURS_PENDING
 from ..hours.models import HourEntry
 from ..mail import SentEmail
+from ..messaging.models import Message, MessageRecipient
 from ..matching.models import CURRENT_REQUEST_STATES, OPEN, BuddyRequest, Match
 from ..recognition.models import Pass, Perk
 from ..search import digits, fold
@@ -268,6 +269,8 @@ class Picture:
     nominations_made: Capped = None
     nominations_received: Capped = None
     emails: Capped = None
+    # Team messages they did not get by email (no address): to be passed on by phone.
+    untold: Capped = None
     audit: Capped = None
 
 
@@ -330,6 +333,11 @@ def person_picture(user_id):
         emails=_capped(
             select(SentEmail).where(SentEmail.recipient_id == uid)
             .order_by(SentEmail.sent_at.desc(), SentEmail.id.desc())),
+        untold=_capped(
+            select(MessageRecipient).join(MessageRecipient.message)
+            .options(db.contains_eager(MessageRecipient.message))
+            .where(MessageRecipient.user_id == uid, MessageRecipient.emailed.is_(False))
+            .order_by(Message.sent_at.desc(), MessageRecipient.id.desc())),
         audit=_capped(
             select(AuditEvent).options(db.joinedload(AuditEvent.actor))
             .where(about(uid)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())),

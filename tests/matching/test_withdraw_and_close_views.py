@@ -52,6 +52,11 @@ def test_withdrawing_confirms_with_and_without_htmx(client, app, proposal, login
     assert response.headers["Location"].endswith(f"/coordinate/matching/requests/{request_id}")
     html = page_text(client.get(response.headers["Location"]))
     assert "The proposal is withdrawn" in html and "Suggestions" in html
+    # The withdrawn proposal stays on the request's page, under "Earlier proposals".
+    earlier = html[html.index('id="earlier-title"'):]
+    with app.app_context():
+        name = db.session.get(Match, first).volunteer.name
+    assert "Withdrawn by the programme team" in earlier and name in earlier
     # Again through HTMX: the page changes (HX-Redirect) and the next one confirms.
     _, _, _, request_id, second = proposal()
     response = client.post(f"/coordinate/matching/proposals/{second}/withdraw", headers=HTMX)

@@ -134,3 +134,28 @@ def test_only_coordinators_see_a_person(client, login_as, make_user, role):
     response = client.get(f"/coordinate/people/{other.id}")
     assert response.status_code == 403
     assert "Somebody Else" not in page_text(response)
+
+
+def test_messages_they_did_not_get_by_email_are_listed_to_pass_on(app, client, login_as,
+                                                                 make_user):
+    from mentorship.messaging.models import Message, MessageRecipient
+
+    login_as("coordinator")
+    newcomer = make_user("newcomer", name="Tesfaye Alemu")
+    with app.app_context():
+        person = db.session.get(User, newcomer.id)
+        person.email = None
+        told = Message(token="told", group_kind="person", default_locale="en",
+                       texts={"en": {"subject": "Your appointment", "body": "Monday."}})
+        emailed = Message(token="emailed", group_kind="person", default_locale="en",
+                          texts={"en": {"subject": "By email", "body": "Hello."}})
+        db.session.add_all([told, emailed])
+        db.session.flush()
+        db.session.add_all([
+            MessageRecipient(message_id=told.id, user_id=person.id, locale="en", emailed=False),
+            MessageRecipient(message_id=emailed.id, user_id=person.id, locale="en")])
+        db.session.commit()
+    html = page_text(client.get(f"/coordinate/people/{newcomer.id}"))
+    listed = section(html, "emails-heading")
+    assert "Messages to pass on by phone" in listed and "Your appointment" in listed
+    assert "By email" not in listed
