@@ -21,8 +21,8 @@ from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import PENDING as HOURS_PENDING
 from ..hours.models import HourEntry
 from ..mail import SentEmail
-from ..messaging.models import Message, MessageRecipient
 from ..matching.models import CURRENT_REQUEST_STATES, OPEN, BuddyRequest, Match
+from ..messaging.models import Message, MessageRecipient
 from ..recognition.models import Pass, Perk
 from ..search import digits, fold
 from ..training.models import Certificate, Enrollment, ModuleCompletion, TrainingSession
