@@ -163,7 +163,9 @@ def _role_choices():
     return [("", _l("All kinds of help"))] + [(c, ROLE_NAMES[c]) for c in ROLE_CODES]
 
 
-class BoardFilterForm(Form):
+class _ListFilterForm(Form):
+    """Search and filters of a coordinator's matching list; ``states`` differ per list."""
+
     class Meta:
         csrf = False
 
@@ -177,31 +179,26 @@ class BoardFilterForm(Form):
         self.role.choices = choices(_role_choices())
         self.neighbourhood.choices = choices(
             [("", _l("Any neighbourhood"))] + list(neighbourhood_choices))
-        self.state.choices = choices([
+        self.state.choices = choices(self.states())
+
+
+class BoardFilterForm(_ListFilterForm):
+    @staticmethod
+    def states():
+        return [
             ("", _l("All open requests")),
             ("unproposed", _l("No volunteer proposed yet")),
             ("proposed", _l("A volunteer is proposed")),
             ("waiting_long", lazy_ngettext("Waiting %(num)d day or more",
                                            "Waiting %(num)d days or more", WAITING_LONG_DAYS)),
-        ])
+        ]
 
 
-class MatchFilterForm(Form):
-    class Meta:
-        csrf = False
-
-    q = StringField(_l("Newcomer or volunteer"))
-    role = SelectField(_l("Help"))
-    neighbourhood = SelectField(_l("Neighbourhood"))
-    state = SelectField(_l("State"))
-
-    def __init__(self, *args, neighbourhood_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.role.choices = choices(_role_choices())
-        self.neighbourhood.choices = choices(
-            [("", _l("Any neighbourhood"))] + list(neighbourhood_choices))
-        self.state.choices = choices([
+class MatchFilterForm(_ListFilterForm):
+    @staticmethod
+    def states():
+        return [
             ("active", _l("Active")),
             ("proposed", _l("Proposed: waiting for answers")),
             ("decision", _l("Active, the volunteer's commitment has ended")),
-        ])
+        ]
