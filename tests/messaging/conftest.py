@@ -125,5 +125,3 @@ def community(app):
     return c
 
 
-# The real-browser fixtures (tests/browser), for this area's phone journey.
-from tests.browser.conftest import browser, live_app, live_server, seeded_sqlite  # noqa: E402, F401
