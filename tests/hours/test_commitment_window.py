@@ -148,6 +148,17 @@ def test_the_form_says_why_next_to_the_date(app, client, matched_volunteer, make
     assert day_field and 'name="day"' in day_field.group(1)
     assert "ended on" in day_field.group(1)
     assert "Kept</textarea>" in html
+    # The same through htmx (the form posts into #hours-main): the fragment alone, 422,
+    # the message next to the date, the note kept.
+    response = client.post("/hours", data=entry_form(None, today, activity="event",
+                                                     note="Kept"),
+                           headers={"HX-Request": "true", "HX-Target": "hours-main",
+                                    "HX-Current-URL": "http://localhost/hours"})
+    assert response.status_code == 422
+    fragment = page_text(response)
+    assert "<html" not in fragment and "Kept</textarea>" in fragment
+    day_field = re.search(r'<div class="field[^"]*has-error[^"]*">(.*?)</div>', fragment, re.S)
+    assert day_field and 'name="day"' in day_field.group(1) and "ended on" in day_field.group(1)
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(HourEntry)) == 0
 
