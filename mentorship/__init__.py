@@ -104,6 +104,7 @@ def register_blueprints(app):
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
     from .awards import bp as awards_bp
+    from .checkins import bp as checkins_bp
     from .coordination import bp as coordination_bp
     from .hours import bp as hours_bp
     from .main import bp as main_bp
@@ -130,6 +131,7 @@ def register_blueprints(app):
     app.register_blueprint(privacy_bp)
     app.register_blueprint(people_bp)
     app.register_blueprint(messaging_bp)
+    app.register_blueprint(checkins_bp)
 
 
 def register_templating(app):

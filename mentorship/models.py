@@ -13,9 +13,10 @@ from .awards.models import (  # noqa: F401
     Shortlisted,
     Vote,
 )
+from .checkins import models as checkins_models  # noqa: F401
 from .hours.models import HourEntry  # noqa: F401
 from .mail import SentEmail  # noqa: F401
-from .matching.models import BuddyRequest, Match  # noqa: F401
+from .matching.models import BuddyRequest, Match, MatchFlag  # noqa: F401
 from .messaging import models as messaging_models  # noqa: F401
 from .people import models as people_models  # noqa: F401
 from .privacy.models import Consent, ErasureRequest, PrivacyNotice  # noqa: F401

@@ -81,6 +81,13 @@ def is_partner(user):
     return is_logged_in(user) and user.has_role(PARTNER)
 
 
+def can_answer_checkin(user, checkin):
+    """The person a check-in is for, or a coordinator answering on their behalf."""
+    if not is_logged_in(user):
+        return False
+    return user.id == checkin.person_id or can_coordinate(user)
+
+
 def own_or_404(model, record_id, user=None):
     """The record of ``model`` with this id if it belongs to ``user`` (the signed-in
     person by default); anyone else's, or a missing one, is a 404 — never shown because

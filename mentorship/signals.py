@@ -13,3 +13,10 @@ _signals = Namespace()
 # Sender: the new Commitment (waiting for training). Training receives it to activate
 # the commitment at once when the person's training for that role is already done.
 commitment_approved = _signals.signal("commitment-approved")
+
+# Sent by matching when a match starts (both accepted) and when an active match ends
+# (completed, ended early, closed with its request). Sender: the Match. Check-ins receive
+# them to open the newcomer's and the volunteer's check-ins at once (the reminders
+# command opens any that were missed).
+match_started = _signals.signal("match-started")
+match_ended = _signals.signal("match-ended")

@@ -11,6 +11,7 @@ from ..audit.services import record
 from ..database import locked, locked_one, utcnow
 from ..dates import programme_today
 from ..extensions import db
+from ..signals import match_ended
 from ..volunteering.models import ACTIVE as COMMITMENT_ACTIVE
 from ..volunteering.models import Commitment
 from .models import (
@@ -96,6 +97,7 @@ def _close_request(actor, request, reason, note, by):
             match.decline_reason = reason
         else:
             match.status, match.ended_at, match.end_reason = ENDED_EARLY, now, reason
+            match_ended.send(match)
         record(actor, "match.closed_with_request", match, reason=reason, was=(
             PROPOSED if match.status == WITHDRAWN else ACTIVE))
         _tell(match, (match.volunteer,), _l("A buddy request has been closed"),

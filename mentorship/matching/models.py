@@ -190,6 +190,14 @@ class Match(db.Model):
     commitment: Mapped["Commitment"] = relationship()  # noqa: F821
     volunteer: Mapped["User"] = relationship(foreign_keys=[volunteer_id])  # noqa: F821
     newcomer: Mapped["User"] = relationship(foreign_keys=[newcomer_id])  # noqa: F821
+    # Early-warning flags raised by check-ins (checkins/flags.py); the open ones show as a
+    # badge wherever the match is listed.
+    flags: Mapped[list["MatchFlag"]] = relationship(
+        back_populates="match", order_by="MatchFlag.raised_at", cascade="all, delete-orphan",
+        passive_deletes=True)
+    open_flags: Mapped[list["MatchFlag"]] = relationship(
+        primaryjoin="and_(MatchFlag.match_id == Match.id, MatchFlag.resolved_at.is_(None))",
+        order_by="MatchFlag.raised_at", viewonly=True)
 
     @property
     def status_label(self):
@@ -236,3 +244,48 @@ class Match(db.Model):
         """``user`` already said yes to this proposal."""
         side = self.side_of(user)
         return side is not None and self.has_answered(side)
+
+
+# Early warning -------------------------------------------------------------------------
+
+# Why a match is flagged: a "very hard" answer in a check-in, a volunteer asking for
+# support, or check-ins left unanswered (every second one missed on the match).
+VERY_HARD, SUPPORT, MISSED_CHECKINS = "very_hard", "support", "missed"
+FLAG_REASONS = (VERY_HARD, SUPPORT, MISSED_CHECKINS)
+FLAG_REASON_LABELS = {
+    VERY_HARD: _l("A “very hard” answer in a check-in"),
+    SUPPORT: _l("The volunteer asks for support"),
+    MISSED_CHECKINS: _l("Two check-ins missed"),
+}
+
+
+class MatchFlag(db.Model):
+    """A match that needs a coordinator's attention; resolved when they record what they
+    did. One flag per check-in and reason (the unique constraint holds it under races)."""
+
+    __tablename__ = "match_flags"
+    __table_args__ = (UniqueConstraint("checkin_id", "reason"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(ForeignKey("matches.id", ondelete="CASCADE"),
+                                          index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    checkin_id: Mapped[int | None] = mapped_column(
+        ForeignKey("checkins.id", ondelete="CASCADE"), index=True)
+    raised_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    resolution: Mapped[str | None] = mapped_column(Text)  # what the coordinator did
+
+    match: Mapped[Match] = relationship(back_populates="flags")
+    checkin: Mapped["Checkin | None"] = relationship()  # noqa: F821
+    resolved_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+    @property
+    def reason_label(self):
+        return FLAG_REASON_LABELS[self.reason]
+
+    @property
+    def is_open(self):
+        return self.resolved_at is None

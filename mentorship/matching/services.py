@@ -16,6 +16,7 @@ from ..extensions import db
 from ..mail import send_email
 from ..programme.services import get_settings
 from ..search import fold
+from ..signals import match_ended, match_started
 from ..volunteering.models import ACTIVE as COMMITMENT_ACTIVE
 from ..volunteering.models import Application, Commitment, VolunteerRole
 from . import scoring
@@ -341,6 +342,7 @@ def respond(user, match_id, accept, reason=None, note=None):
         match.status, match.activated_at = ACTIVE, utcnow()
         match.request.status, match.request.matched_at = MATCHED, utcnow()
         record(None, "match.activated", match)
+        match_started.send(match)
         from ..reports.services import check_milestones
 
         check_milestones(match.activated_at.year)
@@ -371,6 +373,7 @@ def end_match(actor, match_id, outcome, reason, note=None, reopen=False):
 def _close(match, outcome, reason, note, reopen):
     match.status, match.ended_at = outcome, utcnow()
     match.end_reason, match.end_note = reason, (note or "").strip() or None
+    match_ended.send(match)
     request = match.request
     if reopen:
         request.status, request.matched_at = OPEN, None
