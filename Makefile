@@ -52,11 +52,14 @@ seed: migrate
 run: seed
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
-# Debian packages the tests use: chromium (browser journeys), redis-server (shared rate limits).
+# Debian packages the app and the tests use: chromium (browser journeys), redis-server
+# (shared rate limits), and Pango with a font for WeasyPrint (the annual report's PDF).
 system-packages:
 	@missing=""; \
 	[ -x $(CHROMIUM) ] || missing="$$missing chromium"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p | grep -q libpangoft2-1.0 || \
+	  missing="$$missing libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \

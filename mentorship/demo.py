@@ -193,6 +193,10 @@ def seed_demo():
     from .reports.demo import seed_history
 
     seed_history(people, programme_today())
+    from .checkins.demo import seed_current_checkins, seed_past_checkins
+
+    seed_past_checkins(programme_today())  # a demo seeded before check-ins existed
+    seed_current_checkins(people, programme_today())
     from .privacy.demo import seed_privacy
 
     seed_privacy(people)  # last: every demo account agrees to the notice

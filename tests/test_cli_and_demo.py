@@ -1,5 +1,7 @@
 from mentorship.accounts.models import User, UserRole
+from mentorship.checkins.models import Checkin, CheckinAnswer
 from mentorship.extensions import db
+from mentorship.matching.models import Match, MatchFlag
 from mentorship.programme.models import Neighbourhood
 
 
@@ -7,7 +9,8 @@ def counts(app):
     with app.app_context():
         return tuple(
             db.session.scalar(db.select(db.func.count()).select_from(model))
-            for model in (User, UserRole, Neighbourhood)
+            for model in (User, UserRole, Neighbourhood, Match, Checkin, CheckinAnswer,
+                          MatchFlag)
         )
 
 

@@ -16,6 +16,7 @@ NOT_ABOUT = frozenset({
     ("published_reports", "published_by_id"), ("award_votes", "nominee_id"),
     ("award_cycles", "chair_id"), ("audit_events", "actor_id"),
     ("messages", "sender_id"), ("invitations", "created_by_id"),
+    ("checkins", "answered_by_id"), ("match_flags", "resolved_by_id"),
 })
 
 

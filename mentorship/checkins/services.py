@@ -8,7 +8,7 @@ opens the three-month ones, marks the ones left unanswered as missed and closes 
 of a match that ended. What an answer flags is checkins/flags.py.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -16,14 +16,17 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from ..accounts.models import User
 from ..audit.services import record
 from ..database import add_once, conditional_update, locked_one, utcnow
-from ..dates import add_months, programme_today, utc_to_local
+from ..dates import add_months, local_to_utc, programme_today, utc_to_local
 from ..errors import DomainError
 from ..extensions import db
+from ..formatting import format_day
 from ..hours.models import REJECTED, HourEntry
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import MATCH_OUTCOMES, Match
+from ..permissions import can_answer_checkin
 from ..signals import match_ended, match_started
 from . import flags
 from .models import (
@@ -120,11 +123,18 @@ def _start_day(match):
     return utc_to_local(match.activated_at).date()
 
 
-def _open(match, moment, opens_on, due_on):
-    """The newcomer's and the volunteer's check-ins for one moment (once each)."""
-    for audience, person_id in ((NEWCOMER, match.newcomer_id),
-                                (VOLUNTEER, match.volunteer_id)):
-        add_once(Checkin(match_id=match.id, person_id=person_id, audience=audience,
+def _open(match, moment, opens_on, due_on, today):
+    """The newcomer's and the volunteer's check-ins for one moment (once each).
+
+    A window that has already passed is not opened: nobody was ever asked, so it would
+    only count as a miss (a match older than the check-ins, a sweep that did not run).
+    Nor is one opened for a person whose account was erased."""
+    if due_on < today:
+        return
+    for audience, person in ((NEWCOMER, match.newcomer), (VOLUNTEER, match.volunteer)):
+        if person is None or person.is_erased:
+            continue
+        add_once(Checkin(match_id=match.id, person_id=person.id, audience=audience,
                          moment=moment, opens_on=opens_on, due_on=due_on))
 
 
@@ -134,13 +144,13 @@ def schedule(match, today=None):
     if match.activated_at is None:
         return
     start = _start_day(match)
-    _open(match, BASELINE, start, start + timedelta(days=BASELINE_DAYS))
+    _open(match, BASELINE, start, start + timedelta(days=BASELINE_DAYS), today)
     three = add_months(start, 3)
     if match.status == MATCH_ACTIVE and three <= today:
-        _open(match, THREE_MONTHS, three, three + timedelta(days=ANSWER_DAYS))
+        _open(match, THREE_MONTHS, three, three + timedelta(days=ANSWER_DAYS), today)
     if match.status in MATCH_OUTCOMES and match.ended_at is not None:
         ended = utc_to_local(match.ended_at).date()
-        _open(match, END, ended, ended + timedelta(days=ANSWER_DAYS))
+        _open(match, END, ended, ended + timedelta(days=ANSWER_DAYS), today)
         # The start and three-month check-ins of an ended match can no longer be answered.
         conditional_update(update(Checkin).where(
             Checkin.match_id == match.id, Checkin.moment != END, Checkin.status == OPEN)
@@ -162,23 +172,35 @@ def sweep(today=None):
     """Open what is due, mark what was left unanswered as missed, flag the matches with
     missed check-ins. Returns the number of check-ins marked missed."""
     today = today or programme_today()
-    since = utcnow() - timedelta(days=END_LOOKBACK_DAYS)
+    since = local_to_utc(datetime.combine(today - timedelta(days=END_LOOKBACK_DAYS), time.min))
     matches = db.session.scalars(select(Match).where(
         (Match.status == MATCH_ACTIVE)
-        | (Match.status.in_(MATCH_OUTCOMES) & (Match.ended_at >= since)))).all()
+        | (Match.status.in_(MATCH_OUTCOMES) & (Match.ended_at >= since)))
+        .options(selectinload(Match.newcomer), selectinload(Match.volunteer))
+        .order_by(Match.id)).all()
     for match in matches:
         schedule(match, today)
+    # An erased person is asked nothing more (their match ended with the erasure).
+    conditional_update(update(Checkin).where(
+        Checkin.status == OPEN,
+        Checkin.person_id.in_(select(User.id).where(User.erased_at.is_not(None))))
+        .values(status=CLOSED))
     late = db.session.scalars(select(Checkin).where(
         Checkin.status == OPEN, Checkin.due_on < today).order_by(Checkin.due_on, Checkin.id)
         .options(selectinload(Checkin.match))).all()
     missed = 0
     for checkin in late:
-        if checkin.moment != END and checkin.match.status != MATCH_ACTIVE:
-            checkin.status = CLOSED
+        ended = checkin.moment != END and checkin.match.status != MATCH_ACTIVE
+        # Only while still open: a sweep running at the same time may have got there first
+        # (it then also did the flagging), so each check-in is marked and counted once.
+        if not conditional_update(update(Checkin).where(
+                Checkin.id == checkin.id, Checkin.status == OPEN)
+                .values(status=CLOSED if ended else MISSED)):
             continue
-        checkin.status = MISSED
+        db.session.refresh(checkin)
+        if ended:
+            continue
         missed += 1
-        db.session.flush()
         flags.on_missed(checkin)
     db.session.flush()
     return missed
@@ -193,22 +215,23 @@ def refusal(checkin, today=None):
     if checkin.status == ANSWERED:
         when = utc_to_local(checkin.answered_at).date()
         return _l("This check-in was already answered (on %(day)s). Thank you: nothing "
-                  "more to do.", day=when.isoformat())
+                  "more to do.", day=format_day(when))
     if checkin.status == CLOSED or (checkin.moment != END
                                     and checkin.match.status != MATCH_ACTIVE):
         return _l("This match has ended, so this check-in is closed.")
     if checkin.status == MISSED or checkin.due_on < today:
         return _l("This check-in closed on %(day)s. The next one will come by itself.",
-                  day=checkin.due_on.isoformat())
+                  day=format_day(checkin.due_on))
     if checkin.opens_on > today:
-        return _l("This check-in opens on %(day)s.", day=checkin.opens_on.isoformat())
+        return _l("This check-in opens on %(day)s.", day=format_day(checkin.opens_on))
     return None
 
 
-def _answerable(checkin_id, today):
-    """The check-in, locked, if it can be answered; a refusal otherwise."""
+def _answerable(checkin_id, actor, today):
+    """The check-in, locked, if ``actor`` may answer it now; a refusal otherwise (someone
+    else's check-in is "not found", never shown because its id was posted)."""
     checkin = locked_one(Checkin, checkin_id)
-    if checkin is None:
+    if checkin is None or not can_answer_checkin(actor, checkin):
         raise CheckinError(_l("This check-in does not exist."), status=404)
     reason = refusal(checkin, today)
     if reason is not None:
@@ -236,19 +259,20 @@ def parse_value(question, raw):
 def answer(checkin_id, actor, question_id, raw=None, skip=False, today=None):
     """Keep one answer (or a skip) of an open check-in; answering again replaces it."""
     today = today or programme_today()
-    checkin = _answerable(checkin_id, today)
+    checkin = _answerable(checkin_id, actor, today)
     question = db.session.get(CheckinQuestion, question_id)
-    if question is None or question.audience != checkin.audience:
+    if question is None or question.audience != checkin.audience or not question.is_active:
         raise CheckinError(_l("This question is not part of this check-in."))
     value, text = (None, None) if skip else parse_value(question, raw)
     if question.kind == TEXT and text is None:
         skip = True  # an empty free text is a skipped question, never an empty value
+    version_id = question.current.id  # the wording it was given to, kept with it
     row = db.session.scalar(select(CheckinAnswer).where(
         CheckinAnswer.checkin_id == checkin.id, CheckinAnswer.question_id == question.id))
     if row is None:
         row = CheckinAnswer(checkin_id=checkin.id, question_id=question.id)
         db.session.add(row)
-    row.question_version_id = question.current.id
+    row.question_version_id = version_id
     row.value, row.text, row.skipped = value, text, skip
     return row
 
@@ -257,7 +281,7 @@ def finish(checkin_id, actor, today=None):
     """Send the check-in: unanswered questions count as skipped, what it flags is raised.
     A second send (a double click, another tab) is refused; the first answers are kept."""
     today = today or programme_today()
-    checkin = _answerable(checkin_id, today)
+    checkin = _answerable(checkin_id, actor, today)
     on_behalf = actor.id != checkin.person_id
     done = conditional_update(update(Checkin).where(
         Checkin.id == checkin.id, Checkin.status == OPEN).values(
@@ -283,13 +307,18 @@ def finish(checkin_id, actor, today=None):
 # What people see ---------------------------------------------------------------------
 
 
+def answerable_on(today):
+    """SQL: a check-in that can be answered on ``today`` (the query joins its Match); the
+    same rule as ``refusal``, for lists and reminders."""
+    return ((Checkin.status == OPEN) & (Checkin.opens_on <= today) & (Checkin.due_on >= today)
+            & ((Checkin.moment == END) | (Match.status == MATCH_ACTIVE)))
+
+
 def open_checkins_of(user_id, today=None):
     """The check-ins ``user_id`` can answer now, oldest first."""
     today = today or programme_today()
     return db.session.scalars(select(Checkin).join(Match, Match.id == Checkin.match_id).where(
-        Checkin.person_id == user_id, Checkin.status == OPEN, Checkin.opens_on <= today,
-        Checkin.due_on >= today,
-        (Checkin.moment == END) | (Match.status == MATCH_ACTIVE))
+        Checkin.person_id == user_id, answerable_on(today))
         .order_by(Checkin.due_on, Checkin.id)).all()
 
 

@@ -5,6 +5,7 @@ lists it as "needs a new owner", and another coordinator takes it over."""
 
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, contains_eager
@@ -12,11 +13,14 @@ from sqlalchemy.orm import aliased, contains_eager
 from ..accounts.models import User
 from ..audit.services import record
 from ..awards.models import ANNOUNCED, AwardCycle
+from ..checkins.flags import flagged_matches_query, open_flag_count
 from ..database import locked_one
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import text_direction
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import PROPOSED, Match
+from ..reports import figures
 from ..volunteering.models import OPEN_APPLICATION_STATES, Application
 
 
@@ -113,3 +117,28 @@ def take_over_proposal(actor, match_id):
     match.proposed_by_id = actor.id
     record(actor, "match.taken_over", match, previous_owner_id=proposer.id)
     return match
+
+
+# Matches flagged by check-ins --------------------------------------------------------
+
+# The dashboard lists this many flagged matches, the longest-flagged first.
+OLDEST_FLAGGED_SHOWN = 5
+
+
+@dataclass
+class Attention:
+    count: int  # matches with an open flag
+    oldest: list  # the OLDEST_FLAGGED_SHOWN longest-flagged, with their open flags
+
+
+def needing_attention():
+    """Matches with an open early-warning flag: how many, and the oldest (fixed queries)."""
+    return Attention(count=open_flag_count(), oldest=db.session.scalars(
+        flagged_matches_query().limit(OLDEST_FLAGGED_SHOWN)).all())
+
+
+def effects_summary(year):
+    """The programme's effects in ``year`` as the public sees them (small groups hidden),
+    laid out for reports/_effects.html: one query."""
+    rtl = text_direction(str(get_locale())) == "rtl"
+    return figures.effects_page(figures.published_effects(year), rtl, year=year)

@@ -27,7 +27,9 @@ def home():
                   ending_soon_days=ENDING_SOON_DAYS, minimum_months=MINIMUM_MONTHS,
                   new_owner=services.needing_new_owner(),
                   matches_needing_decision=needing_decision_count(today),
-                  erasure_requests=waiting_requests_count(), urgent_after_days=URGENT_AFTER_DAYS)
+                  erasure_requests=waiting_requests_count(), urgent_after_days=URGENT_AFTER_DAYS,
+                  attention=services.needing_attention(),
+                  effects=services.effects_summary(today.year))
 
 
 def _back_home():

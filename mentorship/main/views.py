@@ -10,11 +10,14 @@ from ..web import perform, redirect_to, render, safe_next
 from . import bp
 
 
-def next_steps(user):
-    """What each kind of person should do next, most important first (keys for the template)."""
+def next_steps(user, waiting_checkins=()):
+    """What each kind of person should do next, most important first (keys for the template).
+    ``waiting_checkins``: the check-ins they can answer now ("a check-in is waiting")."""
     if not user.is_authenticated:
         return ["register", "login"]
     steps = []
+    if waiting_checkins:
+        steps.append("checkin")
     if not user.languages or user.neighbourhood_id is None:
         steps.append("complete_profile")
     if user.has_role("coordinator"):
@@ -32,11 +35,13 @@ def next_steps(user):
 
 @bp.route("/")
 def home():
+    from ..checkins.services import open_checkins_of
     from ..dates import programme_today
     from ..reports.figures import milestone
 
-    return render("main/home.html", steps=next_steps(current_user),
-                  milestone=milestone(programme_today().year))
+    waiting = open_checkins_of(current_user.id) if current_user.is_authenticated else []
+    return render("main/home.html", steps=next_steps(current_user, waiting),
+                  waiting_checkins=waiting, milestone=milestone(programme_today().year))
 
 
 @bp.route("/health")

@@ -98,3 +98,33 @@ def seed_matching(people, neighbourhood_list, today):
                          volunteer_id=amina.id, newcomer_id=iryna.user_id, status=PROPOSED,
                          proposed_by_id=coordinator.id, created_at=now - timedelta(days=2)))
     db.session.flush()
+
+
+def seed_newcomer_match(people):
+    """Olena (newcomer@example.org) asked for a mentor too, and has been matched with
+    Sophie for three days: their start check-ins wait for an answer (once). Her language
+    buddy request stays open for the coordinators' board."""
+    olena = people["newcomer@example.org"]
+    if db.session.scalar(db.select(BuddyRequest.id).where(
+            BuddyRequest.user_id == olena.id, BuddyRequest.role == "mentor")):
+        return
+    sophie = db.session.scalar(db.select(User).filter_by(email="sophie.laurent@example.org"))
+    commitment = sophie and db.session.scalar(db.select(Commitment).where(
+        Commitment.user_id == sophie.id, Commitment.status == COMMITMENT_ACTIVE))
+    if commitment is None:
+        return
+    now = utcnow()
+    request = BuddyRequest(
+        user_id=olena.id, role="mentor", current_role="mentor", status=MATCHED,
+        needs=["procedures", "customs"], neighbourhood_id=olena.neighbourhood_id,
+        availability=["mon-evening", "sat-morning"], preferred_contact="email",
+        created_at=now - timedelta(days=12), matched_at=now - timedelta(days=3))
+    db.session.add(request)
+    db.session.add(Match(request=request, commitment=commitment, volunteer_id=sophie.id,
+                         newcomer_id=olena.id, status=ACTIVE,
+                         proposed_by_id=people["coordinator@example.org"].id,
+                         created_at=now - timedelta(days=6),
+                         volunteer_accepted_at=now - timedelta(days=5),
+                         newcomer_accepted_at=now - timedelta(days=3),
+                         activated_at=now - timedelta(days=3)))
+    db.session.flush()

@@ -7,6 +7,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
+from ..checkins.flags import open_flag_count
 from ..database import utcnow
 from ..dates import programme_today
 from ..extensions import db
@@ -26,7 +27,8 @@ def board(*, q=None, role=None, neighbourhood_id=None, state=None, page=1, per_p
           now=None):
     """Open requests, oldest first, with what the board shows loaded up front: all, or
     those whose newcomer (or proposed volunteer) has ``q`` in their name, of one role,
-    neighbourhood or state (BOARD_STATES)."""
+    neighbourhood or state (BOARD_STATES). The page also carries ``needing_attention``:
+    how many matches have an open early-warning flag (the board's line about them)."""
     newcomer = aliased(User)
     proposed = exists().where(Match.request_id == BuddyRequest.id, Match.status == PROPOSED)
     query = (select(BuddyRequest).join(newcomer, BuddyRequest.user)
@@ -53,7 +55,9 @@ def board(*, q=None, role=None, neighbourhood_id=None, state=None, page=1, per_p
         cutoff = (now or utcnow()) - timedelta(days=WAITING_LONG_DAYS)
         query = query.where(BuddyRequest.created_at <= cutoff)
     query = query.order_by(BuddyRequest.created_at, BuddyRequest.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    found = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    found.needing_attention = open_flag_count()
+    return found
 
 
 def matches_list(*, q=None, role=None, neighbourhood_id=None, state="active", page=1,
@@ -70,7 +74,8 @@ def matches_list(*, q=None, role=None, neighbourhood_id=None, state="active", pa
              .options(db.contains_eager(Match.volunteer.of_type(volunteer)),
                       db.contains_eager(Match.newcomer.of_type(newcomer)),
                       db.contains_eager(Match.request).joinedload(BuddyRequest.neighbourhood),
-                      db.contains_eager(Match.commitment)))
+                      db.contains_eager(Match.commitment),
+                      db.selectinload(Match.open_flags)))  # the "needs attention" badge
     if state == "proposed":
         query = query.where(Match.status == PROPOSED).order_by(Match.created_at, Match.id)
     else:

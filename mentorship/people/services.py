@@ -16,6 +16,7 @@ from ..accounts.models import ROLES, User, UserRole
 from ..audit.models import AuditEvent
 from ..audit.services import about
 from ..awards.models import AwardCategory, Nomination
+from ..checkins.models import Checkin
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import PENDING as HOURS_PENDING
@@ -264,6 +265,7 @@ class Picture:
     certificates: Capped = None
     requests: Capped = None
     matches: Capped = None
+    checkins: Capped = None
     hours: dict = None
     passes: Capped = None
     nominations_made: Capped = None
@@ -310,9 +312,15 @@ def person_picture(user_id):
             .order_by(BuddyRequest.created_at.desc(), BuddyRequest.id.desc())),
         matches=_capped(
             select(Match).options(db.joinedload(Match.volunteer), db.joinedload(Match.newcomer),
-                                  db.joinedload(Match.request))
+                                  db.joinedload(Match.request),
+                                  db.selectinload(Match.open_flags))  # the badge
             .where(or_(Match.volunteer_id == uid, Match.newcomer_id == uid))
             .order_by(Match.created_at.desc(), Match.id.desc())),
+        checkins=_capped(
+            select(Checkin).options(db.joinedload(Checkin.match).joinedload(Match.volunteer),
+                                    db.joinedload(Checkin.match).joinedload(Match.newcomer))
+            .where(Checkin.person_id == uid)
+            .order_by(Checkin.opens_on.desc(), Checkin.id.desc())),
         hours=_hours(uid),
         passes=_capped(
             select(Pass).options(db.joinedload(Pass.perk).joinedload(Perk.partner))

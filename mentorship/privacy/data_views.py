@@ -9,10 +9,11 @@ from flask_login import current_user
 
 from ..accounts.models import LEVEL_LABELS, ROLE_LABELS, SHARES_CONTACT_LABELS
 from ..awards.models import CATEGORY_LABELS
+from ..checkins.models import CHECKIN_STATE_LABELS, MOMENT_LABELS
 from ..extensions import db
 from ..hours.models import ACTIVITY_LABELS
 from ..hours.models import STATUS_LABELS as HOUR_STATUS_LABELS
-from ..matching.models import MATCH_STATE_LABELS, REQUEST_STATE_LABELS
+from ..matching.models import FLAG_REASON_LABELS, MATCH_STATE_LABELS, REQUEST_STATE_LABELS
 from ..permissions import can_coordinate, is_logged_in, requires
 from ..training.models import ENROLLMENT_LABELS
 from ..volunteering.models import APPLICATION_STATE_LABELS
@@ -29,7 +30,8 @@ LABELS = {
     "application": APPLICATION_STATE_LABELS, "request": REQUEST_STATE_LABELS,
     "match": MATCH_STATE_LABELS, "hours": HOUR_STATUS_LABELS, "activity": ACTIVITY_LABELS,
     "enrolment": ENROLLMENT_LABELS, "category": CATEGORY_LABELS,
-    "erasure": ERASURE_STATE_LABELS,
+    "erasure": ERASURE_STATE_LABELS, "moment": MOMENT_LABELS,
+    "checkin": CHECKIN_STATE_LABELS, "flag": FLAG_REASON_LABELS,
 }
 
 

@@ -8,6 +8,12 @@ sign-ins), then anonymises what stays. Facts without a name that published figur
 count (hours, dates, statuses, certificates, matches, passes) stay, so the figures do
 not change.
 
+Check-ins are the person's own words about their life: theirs are deleted with their
+answers (``_erase_checkins``, after the anonymisation), so this year's live effects count
+them no more (published reports are frozen). The flags on their matches stay, for the
+counts, without the coordinator's note of what was done; the question wordings they
+wrote as a coordinator stay, no longer linked to them.
+
 Lock order on every path: the administrators' role rows, the erasure request, the person.
 """
 
@@ -27,6 +33,7 @@ from ..awards.models import (
     Vote,
 )
 from ..awards.services import leave_open_juries
+from ..checkins.models import Checkin, CheckinAnswer, CheckinQuestionVersion
 from ..database import add_once, conditional_update, is_sqlite, locked, locked_one, utcnow
 from ..dates import programme_today
 from ..errors import DomainError
@@ -42,10 +49,13 @@ from ..matching.models import (
     PLACE_TAKING_STATES,
     BuddyRequest,
     Match,
+    MatchFlag,
 )
 from ..matching.models import CANCELLED as REQUEST_CANCELLED
 from ..matching.models import LEFT_PROGRAMME as MATCH_LEFT
 from ..recognition.models import ISSUED, REVOKED, Pass, Perk
+from ..reports.services import forget_winner
+from ..signals import match_ended
 from ..training.models import CANCELLED as SEAT_CANCELLED
 from ..training.models import LIVE_ENROLLMENT_STATES, Enrollment, TrainingSession
 from ..volunteering.models import ACTIVE as COMMITMENT_ACTIVE
@@ -180,6 +190,7 @@ def erase(user, actor=None, today=None, still_due=None):
     ended = _end_participation(person, actor, today)
     db.session.flush()
     anonymise(person)
+    ended["checkins"] = _erase_checkins(person)
     now = utcnow()
     if request is None:  # inactive account: the erasure is recorded like a request
         request = ErasureRequest(user_id=person.id, requested_at=now)
@@ -189,6 +200,26 @@ def erase(user, actor=None, today=None, still_due=None):
     record(actor, "user.erased", person, automatic=actor is None, **ended)
     db.session.flush()
     return person
+
+
+def _erase_checkins(person):
+    """Delete the person's check-ins and answers; keep the flags on their matches (the
+    counts) without their resolution notes, and the question wordings they wrote (the
+    answers given to them keep them) without their name. Returns how many were deleted.
+    After ``anonymise``: the texts of the rows linked to them are scrubbed already."""
+    uid = person.id
+    db.session.flush()  # the anonymisation's changes, before the rows are expired below
+    theirs = select(Checkin.id).where(Checkin.person_id == uid)
+    conditional_update(update(MatchFlag).where(MatchFlag.checkin_id.in_(theirs))
+                       .values(checkin_id=None))
+    conditional_update(update(MatchFlag).where(MatchFlag.match_id.in_(select(Match.id).where(
+        or_(Match.volunteer_id == uid, Match.newcomer_id == uid)))).values(resolution=None))
+    conditional_update(db.delete(CheckinAnswer).where(CheckinAnswer.checkin_id.in_(theirs)))
+    deleted = conditional_update(db.delete(Checkin).where(Checkin.person_id == uid))
+    conditional_update(update(CheckinQuestionVersion).where(
+        CheckinQuestionVersion.created_by_id == uid).values(created_by_id=None))
+    db.session.expire_all()
+    return deleted
 
 
 def _end_participation(person, actor, today):
@@ -243,6 +274,7 @@ def _end_matches(person):
         side = match.side_of(person)
         if match.status == ACTIVE:
             match.status, match.ended_at, match.end_reason = ENDED_EARLY, utcnow(), MATCH_LEFT
+            match_ended.send(match)  # the other person's end check-in opens now
             if side == "volunteer":
                 request.status, request.matched_at = OPEN, None
             other = match.newcomer if side == "volunteer" else match.volunteer
@@ -288,6 +320,7 @@ def _withdraw_from_awards(person):
         conditional_update(db.delete(model).where(
             condition, column.in_(open_cycles if model is Decline else open_categories)))
     conditional_update(db.delete(PublicConsent).where(PublicConsent.user_id == uid))
+    forget_winner(uid)  # and out of the winners stored in published annual reports
     conditional_update(update(AwardCategory).where(
         AwardCategory.tie_break_winner_id == uid, AwardCategory.cycle_id.in_(open_cycles))
         .values(tie_break_winner_id=None, tie_break_reason=None))

@@ -6,6 +6,12 @@ the section of the copy that shows its rows; ``EXEMPT`` the few that are not the
 person's own data, with the reason. tests/privacy/test_export.py walks the metadata and
 fails for a column in neither, so a future table cannot be forgotten.
 
+Check-ins: the person's own, with their answers (each with the wording they were asked,
+the version kept with the answer), the flags their own answers raised (when, and when it
+was resolved: not the coordinator's note, which is about both people of the match, as the
+notes on a match never are), and the question wordings they wrote as a coordinator. Never
+the other person's answers, nor a flag their answers raised.
+
 Never in the copy: the password hash, sign-in tokens, the codes of passes, certificates
 and calendar feeds (each a key to something), the other person of a match beyond their
 first name, and who nominated the person (the award page never says it either; a
@@ -29,11 +35,23 @@ from ..awards.models import (
     Shortlisted,
     Vote,
 )
+from ..checkins.models import (
+    SCALE,
+    SCALE_LABELS,
+    WORK,
+    WORK_LABELS,
+    YESNO,
+    YESNO_LABELS,
+    Checkin,
+    CheckinAnswer,
+    CheckinQuestion,
+    CheckinQuestionVersion,
+)
 from ..extensions import db
 from ..hours.models import HourEntry
 from ..i18n import in_reader_language
 from ..mail import SentEmail
-from ..matching.models import BuddyRequest, Match
+from ..matching.models import BuddyRequest, Match, MatchFlag
 from ..messaging.models import Message, MessageRecipient
 from ..people.models import Invitation
 from ..recognition.models import Partner, PartnerStaff, Pass, Perk
@@ -78,6 +96,8 @@ LINKED = {
     # The outbox holds the emails of the "emails" section until they are sent.
     ("outgoing_emails", "recipient_id"): "emails",
     ("message_recipients", "user_id"): "messages", ("invitations", "user_id"): "invitations",
+    ("checkins", "person_id"): "checkins.checkins",
+    ("checkin_question_versions", "created_by_id"): "checkins.question_versions",
 }
 STAFF_ACTION = "a staff member's action on someone else's record: it is in their audit.by_me"
 EXEMPT = {
@@ -95,6 +115,10 @@ EXEMPT = {
                                    "awards.shortlisted and awards.won",
     ("messages", "sender_id"): STAFF_ACTION,
     ("invitations", "created_by_id"): STAFF_ACTION,
+    # The person answering themselves is the check-in's person (in checkins.checkins).
+    ("checkins", "answered_by_id"): "a coordinator answering on someone's behalf: "
+                                    + STAFF_ACTION,
+    ("match_flags", "resolved_by_id"): STAFF_ACTION,
 }
 
 # Audit notes on shared records the copy does not show (a match's coordinator notes, the
@@ -187,6 +211,7 @@ def collect(user, limit=None):
         "invitations": rows("invitations", select(
             Invitation.created_at, Invitation.expires_at, Invitation.used_at).where(
             Invitation.user_id == uid), Invitation.created_at.desc()),
+        "checkins": _checkins(uid, rows),
         "reminders": rows("reminders", select(SentReminder.key, SentReminder.sent_at).where(
             SentReminder.recipient_id == uid), SentReminder.sent_at.desc()),
         "audit": {
@@ -226,6 +251,48 @@ def _training(uid, rows):
             .where(Certificate.user_id == uid), Certificate.issued_on.desc()),
         "calendar_feed": bool(rows("training.calendar_feed", select(CalendarFeed.id).where(
             CalendarFeed.user_id == uid))),
+    }
+
+
+VALUE_LABELS = {SCALE: SCALE_LABELS, WORK: WORK_LABELS, YESNO: YESNO_LABELS}
+
+
+def _checkins(uid, rows):
+    """The person's check-ins with their answers, the flags their answers raised, and the
+    question wordings they wrote. A fixed number of queries."""
+    checkins = rows("checkins.checkins", select(
+        Checkin.id, Checkin.match_id, Checkin.audience, Checkin.moment, Checkin.opens_on,
+        Checkin.due_on, Checkin.status, Checkin.answered_at, Checkin.on_behalf)
+        .where(Checkin.person_id == uid), Checkin.opens_on.desc(), Checkin.id.desc())
+    answers = {}
+    for row in db.session.execute(select(
+            CheckinAnswer.checkin_id, CheckinQuestion.key, CheckinQuestion.kind,
+            CheckinQuestionVersion.version, CheckinQuestionVersion.texts, CheckinAnswer.value,
+            CheckinAnswer.text, CheckinAnswer.skipped)
+            .join(CheckinQuestion, CheckinQuestion.id == CheckinAnswer.question_id)
+            .join(CheckinQuestionVersion,
+                  CheckinQuestionVersion.id == CheckinAnswer.question_version_id)
+            .where(CheckinAnswer.checkin_id.in_([c["id"] for c in checkins]))
+            .order_by(CheckinQuestion.position, CheckinQuestion.id)):
+        label = VALUE_LABELS.get(row.kind, {}).get(row.value)
+        answers.setdefault(row.checkin_id, []).append({
+            "question": row.key, "question_version": row.version,
+            "wording": in_reader_language(row.texts)[1], "skipped": row.skipped,
+            "value": row.value, "answer": str(label) if label is not None else row.text})
+    for checkin in checkins:
+        checkin["answers"] = answers.get(checkin["id"], [])
+    return {
+        "checkins": checkins,
+        "flags": rows("checkins.flags", select(
+            MatchFlag.match_id, MatchFlag.reason, Checkin.moment, MatchFlag.raised_at,
+            MatchFlag.resolved_at).join(Checkin, Checkin.id == MatchFlag.checkin_id)
+            .where(Checkin.person_id == uid), MatchFlag.raised_at.desc(), MatchFlag.id.desc()),
+        "question_versions": rows("checkins.question_versions", select(
+            CheckinQuestion.key, CheckinQuestionVersion.version, CheckinQuestionVersion.texts,
+            CheckinQuestionVersion.created_at).select_from(CheckinQuestionVersion)
+            .join(CheckinQuestion).where(
+            CheckinQuestionVersion.created_by_id == uid),
+            CheckinQuestionVersion.created_at.desc(), CheckinQuestionVersion.id.desc()),
     }
 
 

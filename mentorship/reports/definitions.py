@@ -85,3 +85,49 @@ SUPPRESSION_RULE = _l(
     "by subtracting the others from the total; a total below %(num)d is not shown either. "
     "Hours are hidden for a month in which fewer than %(num)d volunteers gave time, for "
     "the same reason.", num=SUPPRESS_BELOW)
+
+# Effects: how newcomers' answers changed (checkins/effects.py counts them) -------------
+
+# The check-in questions compared over time, by their stable key, in a few words.
+EFFECT_LABELS = {
+    "language": _l("Everyday conversations"),
+    "procedures": _l("Administrative procedures"),
+    "isolation": _l("People to ask for help"),
+    "welcome": _l("Feeling welcome"),
+    "housing": _l("Stable housing"),
+    "work": _l("Work, training or a course"),
+}
+# Each comparison, named after its later check-in (the earlier one is the start).
+COMPARISON_LABELS = {
+    "three_months": _l("From the start to three months"),
+    "end": _l("From the start to the end of the match"),
+}
+EFFECT_GROUP_LABELS = {"improved": _l("Improved"), "same": _l("Stayed the same"),
+                       "worse": _l("Worsened")}
+# The effects in the CSV file: one row per comparison and question.
+EFFECTS_CSV_COLUMNS = ("comparison", "question", "pairs", "improved", "same", "worse",
+                       "skipped", "note")
+
+# How the effects are counted, in plain words ("How we count", the annual report).
+EFFECTS_HOW = (
+    Definition("effects_pairs", _l("Pairs of answers"), _l(
+        "Newcomers answer the same short questions at the start of a match, after three "
+        "months and at its end. For each question we compare a newcomer's answer at the "
+        "start with their answer three months later, or at the end. Only pairs count: both "
+        "answers must have been given. A comparison belongs to the year in which the later "
+        "answer was given; a newcomer counts once per question and comparison (with their "
+        "first match, when they had several).")),
+    Definition("effects_improved", _l("Improved, stayed the same, worsened"), _l(
+        "An answer improved when the later one is higher on the five-step scale (from "
+        "“very hard” to “very good”) than the first. For work, training or a course, "
+        "“looking” is higher than “no”, and “yes” higher than “looking”. The shares are of "
+        "the pairs for that question.")),
+    Definition("effects_skipped", _l("Skipped answers"), _l(
+        "Anyone may skip a question. A skipped answer is never counted as a value: it "
+        "makes no pair, and the number of later answers that were skipped is shown on its "
+        "own.")),
+    Definition("effects_small", _l("Small groups"), _l(
+        "The same rule as for every figure: a group of fewer than %(num)d newcomers is "
+        "shown as “fewer than %(num)d”, and another group may be hidden so that it cannot "
+        "be worked out from the number of pairs.", num=SUPPRESS_BELOW)),
+)

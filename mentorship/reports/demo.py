@@ -1,5 +1,5 @@
-"""Demo history: eighteen months of volunteering, so that the dashboard, the public page
-and last year's published report show real curves (created once).
+"""Demo history: eighteen months of volunteering and check-ins, so that the dashboard, the
+public page and last year's published report show real curves and effects (created once).
 
 Each past volunteer accompanied a newcomer of their own, as in a real programme, so that
 "residents who accompanied newcomers" and "newcomers accompanied" tell the same story."""
@@ -99,5 +99,8 @@ def seed_history(people, today):
                                     redeemed_at=redeemed,
                                     redeemed_by_id=people["partner@example.org"].id))
     db.session.flush()
+    from ..checkins.demo import seed_past_checkins
+
+    seed_past_checkins(today)  # before publishing: last year's report counts their effects
     publish(admin, today.year - 1)
     db.session.flush()

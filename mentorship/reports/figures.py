@@ -10,20 +10,30 @@ A published year is plain JSON (it is what a snapshot stores)::
     {"format": 2, "suppress_below": 5, "year": 2025,
      "totals": {"volunteers": 31, "newcomers": "small", ...},
      "volunteers_by_role": {"mentor": 12, ...},
-     "months": [{"month": "2025-01", "hours": 30, "matches_started": "hidden", ...}, ...]}
+     "months": [{"month": "2025-01", "hours": 30, "matches_started": "hidden", ...}, ...],
+     "effects": {"three_months": {"language": {"pairs": 12, "improved": 7,
+                                               "same": "small", "worse": "small",
+                                               "skipped": 0}, ...}, "end": {...}}}
 
 where a number not shown is the marker SMALL or HIDDEN (reports/definitions.py).
 """
 
+from flask_babel import format_percent
 from flask_babel import gettext as _
 
+from ..checkins.effects import COMPARISONS, GROUPS, count_effects
 from ..programme.services import get_settings
 from ..volunteering.models import ROLE_NAMES
 from . import counting
 from .definitions import (
     BY_KEY,
+    COMPARISON_LABELS,
     CSV_COLUMNS,
     DEFINITIONS,
+    EFFECT_GROUP_LABELS,
+    EFFECT_LABELS,
+    EFFECTS_CSV_COLUMNS,
+    EFFECTS_HOW,
     HIDDEN,
     MONTHLY,
     SMALL,
@@ -42,7 +52,29 @@ WITH_TOTAL = ("matches_completed", "certificates", "perks_redeemed")
 
 def published(year, today=None):
     """The figures of ``year`` as anyone may see them, counted now."""
-    return hide_small(counting.count_year(year, today))
+    return {**hide_small(counting.count_year(year, today)), "effects": published_effects(year)}
+
+
+def published_effects(year):
+    """The effects of ``year`` (checkins/effects.py) as anyone may see them."""
+    return hide_effects(count_effects(year))
+
+
+def hide_effects(raw):
+    """Raw effects → published: each question's improved/same/worse is a line whose total
+    is its number of pairs; the skipped answers stand alone."""
+    out = {}
+    for moment, questions in raw.items():
+        out[moment] = {}
+        for key, counts in questions.items():
+            cells = {group: counts[group] for group in GROUPS}
+            hide = protect(cells, counts["pairs"])
+            out[moment][key] = {
+                "pairs": shown(counts["pairs"], TOTAL, hide),
+                **{group: shown(value, group, hide) for group, value in cells.items()},
+                "skipped": shown(counts["skipped"], TOTAL, protect({}, counts["skipped"])),
+            }
+    return out
 
 
 def hide_small(raw):
@@ -127,7 +159,9 @@ def page(data, rtl=False):
                   _("Matches started per month in %(year)d", year=data["year"]), rtl),
         ],
         "definitions": DEFINITIONS,
+        "effect_definitions": EFFECTS_HOW,
         "rule": SUPPRESSION_RULE,
+        "effects": effects_page(data.get("effects"), rtl, year=data["year"], below=below),
     }
 
 
@@ -159,6 +193,106 @@ def chart(data, key, title, rtl=False):
     return {"id": f"{key}-{data['year']}", "title": title, "description": description,
             "bars": bars, "width": WIDTH, "height": HEIGHT, "axis": HEIGHT - BOTTOM,
             "label_y": HEIGHT - BOTTOM + 18}
+
+
+# Effects (checkins/effects.py, published by hide_effects) ----------------------------
+
+ROW, BAR, LEGEND = 44, 16, 32
+# Without a colour per group, the groups differ by how dark their bar is (and the legend).
+SHADES = {"improved": "1", "same": "0.55", "worse": "0.25"}
+
+
+def effects_page(effects, rtl=False, *, year=None, below=SUPPRESS_BELOW):
+    """What reports/_effects.html shows: per comparison, per question, each group as text
+    ("7 of 12 (58%)" when shown) and a chart. None for a report published without effects.
+    """
+    if effects is None:
+        return None
+    comparisons = []
+    for moment in COMPARISONS:
+        rows = []
+        for key, counts in effects.get(moment, {}).items():
+            pairs = counts["pairs"]
+            rows.append({
+                "key": key, "label": EFFECT_LABELS[key], "counts": counts,
+                "pairs": _text(pairs, None, below),
+                "groups": [{"key": group, "text": _group_text(counts[group], pairs, below)}
+                           for group in GROUPS],
+                "skipped": _text(counts["skipped"], None, below),
+            })
+        title = COMPARISON_LABELS[moment]
+        comparisons.append({"key": moment, "title": title, "rows": rows,
+                            "chart": effects_chart(rows, f"effects-{moment}-{year}", title,
+                                                   rtl, below)})
+    return {"year": year, "comparisons": comparisons,
+            "groups": [{"key": group, "label": EFFECT_GROUP_LABELS[group]}
+                       for group in GROUPS]}
+
+
+def _group_text(value, pairs, below):
+    if _is_hidden(value) or _is_hidden(pairs) or not pairs:
+        return _text(value, None, below)
+    return _("%(count)d of %(pairs)d (%(share)s)", count=value, pairs=pairs,
+             share=format_percent(value / pairs))
+
+
+def effects_chart(rows, chart_id, title, rtl=False, below=SUPPRESS_BELOW):
+    """A stacked bar per question: improved, same, worse, as shares of its pairs. A hidden
+    group has no bar (and, since the rule always hides two groups or none, the group
+    shown never reveals the others by where it starts). Right to left, bars start on the
+    right."""
+    bars = []
+    for index, row in enumerate(rows):
+        counts, top = row["counts"], index * ROW
+        pairs = counts["pairs"]
+        segments, offset = [], 0.0
+        if not _is_hidden(pairs) and pairs > 0:
+            for group in GROUPS:
+                value = counts[group]
+                if _is_hidden(value) or value <= 0:
+                    continue
+                width = WIDTH * value / pairs
+                x = WIDTH - offset - width if rtl else offset
+                segments.append({"group": group, "x": f"{x:.1f}", "width": f"{width:.1f}",
+                                 "shade": SHADES[group], "mark": str(value),
+                                 "middle": f"{x + width / 2:.1f}",
+                                 "labelled": width >= 28})
+                offset += width
+        bars.append({"label": row["label"], "label_y": f"{top + 14:.1f}",
+                     "y": f"{top + 20:.1f}", "height": BAR, "mark_y": f"{top + 33:.1f}",
+                     "segments": segments})
+    legend_y = len(rows) * ROW + 8
+    slot = WIDTH / len(GROUPS)
+    legend = []
+    for index, group in enumerate(GROUPS):
+        x = WIDTH - (index + 1) * slot if rtl else index * slot
+        legend.append({"label": EFFECT_GROUP_LABELS[group], "shade": SHADES[group],
+                       "x": f"{x:.1f}", "y": legend_y, "text_x": f"{x + slot / 2:.1f}",
+                       "text_y": legend_y + 28})
+    description = _("For each question, a bar split into the newcomers whose answer "
+                    "improved, stayed the same or worsened, as shares of the pairs of "
+                    "answers; the table gives the same numbers. A group of fewer than "
+                    "%(num)d, or hidden to protect one, has no bar.", num=below)
+    return {"id": chart_id, "title": title, "description": description, "bars": bars,
+            "legend": legend, "legend_width": f"{slot * 0.3:.1f}", "width": WIDTH,
+            "height": legend_y + LEGEND + 8}
+
+
+def effects_csv_rows(data):
+    """One row per comparison and question; a number not shown is a mark, as in
+    csv_rows. Nothing but the header for a report published without effects."""
+    below = data.get("suppress_below", SUPPRESS_BELOW)
+    marks = {SMALL: f"<{below}", HIDDEN: "x"}
+    note = _("<%(num)d: fewer than %(num)d; x: hidden so that a small number cannot be "
+             "worked out from the number of pairs", num=below)
+    names = {"three_months": "start_to_three_months", "end": "start_to_end"}
+    yield EFFECTS_CSV_COLUMNS
+    for moment in COMPARISONS:
+        for key, counts in (data.get("effects") or {}).get(moment, {}).items():
+            cells = [counts[name] for name in ("pairs", *GROUPS, "skipped")]
+            hidden = any(_is_hidden(value) for value in cells)
+            yield (names[moment], key, *(marks.get(value, value) for value in cells),
+                   note if hidden else "")
 
 
 # The CSV file ------------------------------------------------------------------------

@@ -14,8 +14,11 @@ from flask.cli import AppGroup
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..accounts.models import COORDINATOR, User, UserRole
+from ..checkins.models import Checkin
+from ..checkins.services import answerable_on, sweep
 from ..database import add_once, utcnow
 from ..dates import local_to_utc, programme_today
 from ..extensions import db
@@ -87,17 +90,29 @@ def due_reminders(today, now):
                             _l("A buddy proposal is waiting for your answer"),
                             "reminder_proposal", {"match": match,
                                                   "days": PROPOSAL_WAITING_DAYS}))
+    # Each check-in that can be answered today, to its person (once: the key).
+    for checkin in db.session.scalars(
+            select(Checkin).join(Match, Match.id == Checkin.match_id)
+            .where(answerable_on(today)).options(joinedload(Checkin.person))
+            .order_by(Checkin.id)):
+        due.append((f"checkin:{checkin.id}", checkin.person,
+                    _l("A short check-in is waiting for you"), "reminder_checkin",
+                    {"checkin": checkin}))
     return due
 
 
 def send_due(today=None, now=None):
-    """Send what is due and not sent yet; returns (sent, failed) counts.
+    """Sweep the check-ins (open the due ones, mark and flag the missed ones), then send
+    what is due and not sent yet; returns (sent, failed) counts.
 
     Each reminder is its own commit: its key is claimed in a savepoint, so a second run at
     the same time skips it, and a failed delivery undoes only its own claim (it is tried
     again next run).
     """
     today, now = today or programme_today(), now or utcnow()
+    # First what the check-ins need: open the due ones, mark the missed ones (and flag).
+    sweep(today)
+    db.session.commit()
     sent = failed = 0
     already = set(db.session.scalars(select(SentReminder.key)))
     for key, person, subject, template, context in due_reminders(today, now):

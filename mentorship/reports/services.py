@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from ..accounts.models import COORDINATOR, User, UserRole
 from ..audit.services import record
-from ..awards.models import Nomination
+from ..awards import public as award_page
+from ..awards.models import ANNOUNCED, AwardCycle, Nomination
 from ..awards.services import current_cycle
 from ..database import days_between, utcnow
 from ..errors import DomainError
@@ -136,9 +137,13 @@ def publish(actor, year, note=None):
     latest = latest_report(year)
     if latest is not None and not (note or "").strip():
         raise ReportError(_l("A new version needs a note saying what changed."))
-    # The snapshot stores what the public sees (small numbers already hidden).
+    # The snapshot stores what the public sees (small numbers already hidden), with the
+    # year's milestones and award winners as they are shown today: a later change (a
+    # threshold reached afterwards, a winner named later) only shows in a new version.
+    data = {**figures.published(year), "milestones": milestones_of(year),
+            "winners": winners_of(year)}
     report = PublishedReport(year=year, version=(latest.version + 1) if latest else 1,
-                             data=figures.published(year), note=(note or "").strip() or None,
+                             data=data, note=(note or "").strip() or None,
                              published_by_id=actor.id)
     db.session.add(report)
     db.session.flush()
@@ -148,6 +153,49 @@ def publish(actor, year, note=None):
 
 class ReportError(DomainError):
     """A refused publication."""
+
+
+def milestones_of(year):
+    """The thresholds reached in ``year`` that may be published (never a small one)."""
+    return list(db.session.scalars(select(MilestoneReached.threshold).where(
+        MilestoneReached.year == year, MilestoneReached.threshold >= SUPPRESS_BELOW)
+        .order_by(MilestoneReached.threshold)))
+
+
+def announced_cycle(year):
+    return db.session.scalar(select(AwardCycle).where(AwardCycle.year == year,
+                                                      AwardCycle.state == ANNOUNCED))
+
+
+def winners_of(year):
+    """The winners of ``year``'s announced award as /awards/<year> names them (the same
+    rule: awards.public), or None when no award was announced for that year."""
+    cycle = announced_cycle(year)
+    if cycle is None:
+        return None
+    return [{"category": category.code, "user_id": category.winner_id, "name": person["name"]}
+            for category, people, _unnamed in award_page.public_results(cycle)
+            for person in people if person["winner"]]
+
+
+def forget_winner(user_id):
+    """Erasure: take a person out of the winners stored in every published report (the
+    pages already stop naming them; this removes the name from the database too)."""
+    for report in db.session.scalars(select(PublishedReport)):
+        winners = report.data.get("winners") if isinstance(report.data, dict) else None
+        if winners and any(winner["user_id"] == user_id for winner in winners):
+            report.data = {**report.data, "winners": [
+                winner for winner in winners if winner["user_id"] != user_id]}
+
+
+def winners_named_now(year, winners):
+    """The snapshot's ``winners`` still named today: a winner who withdrew their consent
+    (or whose account was erased or disabled) disappears from every version at once."""
+    if not winners:
+        return winners
+    cycle = announced_cycle(year)
+    shown = award_page.consented(cycle) if cycle is not None else set()
+    return [winner for winner in winners if winner["user_id"] in shown]
 
 
 def latest_report(year):

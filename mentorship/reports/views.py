@@ -68,6 +68,13 @@ def published_csv(year):
                       f"report-{year}-v{report.version}.csv", "text/csv")
 
 
+@bp.route("/impact/reports/<int:year>/effects.csv")
+def published_effects_csv(year):
+    report = _report_or_404(year)
+    return attachment(csv_text(figures.effects_csv_rows(figures.from_snapshot(report.data))),
+                      f"report-{year}-v{report.version}-effects.csv", "text/csv")
+
+
 def _csv(data):
     return csv_text(figures.csv_rows(data))
 
@@ -97,3 +104,13 @@ def report_csv(year):
     if not _countable(year):
         abort(404)
     return attachment(_csv(figures.published(year)), f"figures-{year}.csv", "text/csv")
+
+
+@bp.route("/coordinate/reports/<int:year>-effects.csv")
+@requires(can_coordinate)
+def effects_csv(year):
+    if not _countable(year):
+        abort(404)
+    effects = {"year": year, "effects": figures.published_effects(year)}
+    return attachment(csv_text(figures.effects_csv_rows(effects)), f"effects-{year}.csv",
+                      "text/csv")

@@ -13,17 +13,25 @@ from mentorship.accounts.models import ADMIN, SignIn, User, UserRole
 from mentorship.audit.models import AuditEvent
 from mentorship.awards.models import AwardCategory, Juror, Nomination, PublicConsent
 from mentorship.awards.public import review_citation
+from mentorship.checkins.models import Checkin, CheckinAnswer, CheckinQuestionVersion
 from mentorship.extensions import db
 from mentorship.hours.models import HourEntry
 from mentorship.mail import SentEmail
-from mentorship.matching.models import BuddyRequest, Match
+from mentorship.matching.models import BuddyRequest, Match, MatchFlag
 from mentorship.privacy import erasure
 from mentorship.privacy.models import CANCELLED, ERASED, REQUESTED, Consent, ErasureRequest
 from mentorship.recognition.models import Pass
 from mentorship.training.models import Certificate, Enrollment
 from mentorship.volunteering.models import Application, Commitment
 from tests.conftest import PASSWORD, log_in, page_text
-from tests.privacy.test_export import EMAIL, NAME, PHONE, everything_about
+from tests.privacy.test_export import (
+    EMAIL,
+    NAME,
+    OTHER_ANSWER,
+    OWN_ANSWER,
+    PHONE,
+    everything_about,
+)
 
 ErasureError = erasure.ErasureError
 
@@ -321,6 +329,12 @@ NOT_FREE_TEXT = {
     ("outgoing_emails", "template"): VOCABULARY, ("outgoing_emails", "state"): VOCABULARY,
     ("sent_reminders", "key"): "a key the code makes from ids and dates (one reminder each)",
     ("sign_ins", "token_hash"): KEY, ("user_roles", "role"): VOCABULARY,
+    ("checkins", "audience"): VOCABULARY, ("checkins", "moment"): VOCABULARY,
+    ("checkins", "status"): VOCABULARY, ("match_flags", "reason"): VOCABULARY,
+    # Free texts, planted and checked like every other: checkin_question_versions.texts
+    # (the wording a coordinator wrote), match_flags.resolution (what was done); the
+    # answers' checkin_answers.text has no column referring to a person: its check-in
+    # does, and the erasure deletes both (test_checkins_and_their_answers_are_deleted).
 }
 
 
@@ -622,3 +636,42 @@ def test_messages_written_to_an_erased_person_no_longer_name_them(app, make_user
         kept = db.session.get(Message, message.id)
         assert "Amira" not in str(kept.group_names) and "Amira" not in str(kept.texts)
         assert kept.texts["en"]["body"].endswith("see you Monday.")
+
+
+def test_checkins_and_their_answers_are_deleted_and_the_flags_stay_without_notes(
+        app, make_user):
+    """Their check-ins and answers go (their free text above all); the other newcomer's
+    stay. Flags stay for the counts, without the notes about their matches; a note the
+    erased coordinator wrote on someone else's match stays. The wording they wrote stays,
+    no longer theirs."""
+    ids = everything_about(app, make_user)
+    uid = ids["person"]
+    crowd(app, make_user, size=1)
+    with app.app_context():
+        elsewhere = db.session.scalar(select(Match.id).where(
+            Match.volunteer_id != uid, Match.newcomer_id != uid))
+        note = MatchFlag(match_id=elsewhere, reason="support", resolved_at=datetime.now(),
+                         resolved_by_id=uid, resolution="Called them both.")
+        db.session.add(note)
+        db.session.commit()
+        note_id = note.id
+        flags = db.session.scalar(select(db.func.count()).select_from(MatchFlag))
+    erase(app, uid, ids["staff"])
+    with app.app_context():
+        assert db.session.scalars(select(Checkin.id).where(Checkin.person_id == uid)).all() == []
+        assert db.session.scalars(select(CheckinAnswer.text).where(
+            CheckinAnswer.text.is_not(None))).all() == [OTHER_ANSWER]
+        assert db.session.get(Checkin, ids["other_checkin"]).answers
+        assert db.session.scalar(select(db.func.count()).select_from(MatchFlag)) == flags
+        own, other = (db.session.get(MatchFlag, ids[key]) for key in ("own_flag", "other_flag"))
+        assert (own.reason, own.checkin_id, own.resolution) == ("very_hard", None, None)
+        assert own.resolved_at is not None
+        assert (other.checkin_id, other.resolution) == (ids["other_checkin"], None)
+        assert db.session.get(MatchFlag, note_id).resolution == "Called them both."
+        version = db.session.get(CheckinQuestionVersion, ids["question_version"])
+        assert version.created_by_id is None
+        assert version.texts == {"en": "I feel at home in this city."}
+        dump = _text_of([row._asdict() for row in db.session.execute(
+            select(CheckinAnswer.text, MatchFlag.resolution).outerjoin(
+                MatchFlag, MatchFlag.checkin_id == CheckinAnswer.checkin_id))])
+    assert OWN_ANSWER.casefold() not in dump

@@ -19,10 +19,17 @@ from mentorship.awards.models import (
     Shortlisted,
     Vote,
 )
+from mentorship.checkins.models import (
+    Checkin,
+    CheckinAnswer,
+    CheckinQuestion,
+    CheckinQuestionVersion,
+)
+from mentorship.checkins.services import ensure_questions
 from mentorship.extensions import db
 from mentorship.hours.models import HourEntry
 from mentorship.mail import SentEmail
-from mentorship.matching.models import BuddyRequest, Match
+from mentorship.matching.models import BuddyRequest, Match, MatchFlag
 from mentorship.messaging.models import Message, MessageRecipient
 from mentorship.people.models import Invitation
 from mentorship.privacy.export import EXEMPT, LINKED
@@ -43,6 +50,9 @@ from mentorship.volunteering.models import Application, Commitment
 from tests.conftest import PASSWORD, Account, count_queries, log_in, page_text
 
 NAME, EMAIL, PHONE = "Олена Коваленко", "olena.k@example.org", "+380 67 123 4567"
+# Check-in answers: the person's own, and the other newcomer's on the person's match.
+OWN_ANSWER = "A French course in the evening, near the station."
+OTHER_ANSWER = "Only for the team: my landlord shouts at me."
 NOMINATOR = "Bartholomew Nominator"
 OTHER_VOLUNTEER = "Ingrid Volunteer-Secret"
 
@@ -165,6 +175,8 @@ def everything_about(app, make_user, today=None):
                "match_as_volunteer": as_volunteer.id, "open_request": open_request.id,
                "open_application": open_application.id}
         ids.update(_awards(uid, staff.id, nominator.id, other_volunteer.id, today, now))
+        ids.update(_checkins(uid, staff.id, other_newcomer.id, as_newcomer.id,
+                             as_volunteer.id, today, now))
         message = Message(token=f"t{uid}", sender_id=staff.id, group_kind="person",
                           texts={"en": {"subject": f"Hello {NAME}", "body": "See you."}},
                           default_locale="en", recipient_count=1, emailed_count=1)
@@ -185,6 +197,55 @@ def everything_about(app, make_user, today=None):
                         record_id=approved.id, message=f"Sorry {NAME}.")])
         db.session.commit()
     return ids
+
+
+def _checkins(uid, staff_id, other_id, as_newcomer_id, as_volunteer_id, today, now):
+    """Their start check-ins on both sides (the newcomer's answered by a coordinator on
+    their behalf, with a free text), the other newcomer's on the match where they
+    volunteer, a flag each of those raised (resolved, one by the person as a
+    coordinator), and a question wording the person wrote."""
+    ensure_questions()
+    questions = {q.key: q for q in db.session.scalars(db.select(CheckinQuestion))}
+    welcome = questions["welcome"]
+    welcome.versions.append(CheckinQuestionVersion(
+        version=2, texts={"en": "I feel at home in this city."}, created_by_id=uid))
+    welcome.version = 2
+    db.session.flush()
+
+    def checkin(match_id, person_id, audience, answers, by):
+        found = Checkin(match_id=match_id, person_id=person_id, audience=audience,
+                        moment="baseline", opens_on=today, due_on=today + timedelta(days=7),
+                        status="answered", answered_at=now, answered_by_id=by,
+                        on_behalf=by != person_id)
+        db.session.add(found)
+        db.session.flush()
+        for key, answer in answers.items():
+            question = questions[key]
+            db.session.add(CheckinAnswer(
+                checkin_id=found.id, question_id=question.id,
+                question_version_id=question.current.id,
+                value=None if isinstance(answer, str) else answer,
+                text=answer if isinstance(answer, str) else None))
+        return found
+
+    own = checkin(as_newcomer_id, uid, "newcomer",
+                  {"language": 1, "welcome": 4, "help": OWN_ANSWER}, staff_id)
+    as_volunteer = checkin(as_volunteer_id, uid, "volunteer",
+                           {"going": 4, "note": f"{NAME} enjoys it."}, uid)
+    other = checkin(as_volunteer_id, other_id, "newcomer",
+                    {"language": 1, "help": OTHER_ANSWER}, other_id)
+    db.session.flush()
+    flags = [MatchFlag(match_id=as_newcomer_id, reason="very_hard", checkin_id=own.id,
+                       resolved_at=now, resolved_by_id=staff_id,
+                       resolution=f"Called {NAME}: a course starts in May."),
+             MatchFlag(match_id=as_volunteer_id, reason="very_hard", checkin_id=other.id,
+                       resolved_at=now, resolved_by_id=uid,
+                       resolution="Met the newcomer with their volunteer.")]
+    db.session.add_all(flags)
+    db.session.flush()
+    return {"own_checkin": own.id, "volunteer_checkin": as_volunteer.id,
+            "other_checkin": other.id, "own_flag": flags[0].id, "other_flag": flags[1].id,
+            "question_version": welcome.current.id}
 
 
 def _awards(uid, staff_id, nominator_id, colleague_id, today, now):
@@ -374,3 +435,30 @@ def test_the_page_is_bounded_in_rows_and_queries(app, make_user, client):
     assert "· h61</li>" in text and "· h51</li>" not in text  # about their hours too
     assert "the download has them all" in text
     assert len(client.get("/account/my-data.json").json["hours"]) == 62
+
+
+def test_the_copy_has_their_checkins_and_nothing_of_the_other_persons(app, make_user, client):
+    """Their answers (with the wording asked, its version kept), the flags their answers
+    raised (not the coordinator's note), the wording they wrote; never the other newcomer's
+    answers nor the flag those raised."""
+    ids = everything_about(app, make_user)
+    log_in(client, ids["account"])
+    response = client.get("/account/my-data.json")
+    data = response.json["checkins"]
+    assert {(c["audience"], c["moment"]) for c in data["checkins"]} == {
+        ("newcomer", "baseline"), ("volunteer", "baseline")}
+    own = next(c for c in data["checkins"] if c["audience"] == "newcomer")
+    assert own["status"] == "answered" and own["on_behalf"] is True
+    answers = {a["question"]: a for a in own["answers"]}
+    assert answers["help"]["answer"] == OWN_ANSWER and answers["help"]["value"] is None
+    assert (answers["language"]["value"], answers["language"]["answer"]) == (1, "Very hard")
+    assert (answers["welcome"]["question_version"], answers["welcome"]["wording"]) == (
+        2, "I feel at home in this city.")
+    assert answers["language"]["wording"].startswith("I can manage everyday conversations")
+    assert [(f["reason"], f["moment"]) for f in data["flags"]] == [("very_hard", "baseline")]
+    assert [(v["key"], v["version"], v["texts"]) for v in data["question_versions"]] == [
+        ("welcome", 2, {"en": "I feel at home in this city."})]
+    text = response.get_data(as_text=True)
+    assert OWN_ANSWER in text
+    for secret in (OTHER_ANSWER, "a course starts in May", "Met the newcomer"):
+        assert secret not in text

@@ -94,7 +94,11 @@ def crawl(client, limit=150, on_page=None):
     while queue and len(visited) < limit:
         path = queue.popleft()
         response = client.get(path)
-        body = response.get_data(as_text=True)  # reads (and ends) a streamed download too
+        # Reads (and ends) a streamed download too; a binary one (the report's PDF) is
+        # read as bytes, not decoded.
+        raw = response.get_data()
+        textual = response.mimetype.startswith("text/") or response.is_json
+        body = raw.decode("utf-8") if textual else ""
         response.close()
         visited.append((path, response.status_code))
         if on_page is not None:
