@@ -22,8 +22,8 @@ AUDIENCE_LABELS = {NEWCOMER: _l("Newcomer"), VOLUNTEER: _l("Volunteer")}
 # When: within the first week, after three months, at the end of the match.
 BASELINE, THREE_MONTHS, END = "baseline", "three_months", "end"
 MOMENTS = (BASELINE, THREE_MONTHS, END)
-MOMENT_LABELS = {BASELINE: _l("Start"), THREE_MONTHS: _l("After three months"),
-                 END: _l("End")}
+MOMENT_LABELS = {BASELINE: _l("At the start"), THREE_MONTHS: _l("After three months"),
+                 END: _l("At the end")}
 
 # A check-in's state. "closed": its match ended before it was answered (not a miss).
 OPEN, ANSWERED, MISSED, CLOSED = "open", "answered", "missed", "closed"

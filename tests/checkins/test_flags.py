@@ -43,7 +43,7 @@ def test_each_trigger_raises_one_flag_and_one_email_to_the_coordinator(
     assert len(mails) == 1
     assert mails[0]["To"] == coordinator.email  # the coordinator who proposed the match
     body = mails[0].get_body(("plain",)).get_content()
-    assert "/coordinate/checkins" in body and "Start" in body
+    assert "/coordinate/checkins" in body and "At the start" in body
 
 
 @pytest.mark.parametrize("audience, answers", [
