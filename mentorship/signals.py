@@ -17,6 +17,7 @@ commitment_approved = _signals.signal("commitment-approved")
 # Sent by matching when a match starts (both accepted) and when an active match ends
 # (completed, ended early, closed with its request). Sender: the Match. Check-ins receive
 # them to open the newcomer's and the volunteer's check-ins at once (the reminders
-# command opens any that were missed).
+# command opens any that were missed); reports checks the year's milestones when a match
+# starts.
 match_started = _signals.signal("match-started")
 match_ended = _signals.signal("match-ended")

@@ -342,10 +342,7 @@ def respond(user, match_id, accept, reason=None, note=None):
         match.status, match.activated_at = ACTIVE, utcnow()
         match.request.status, match.request.matched_at = MATCHED, utcnow()
         record(None, "match.activated", match)
-        match_started.send(match)
-        from ..reports.services import check_milestones
-
-        check_milestones(match.activated_at.year)
+        match_started.send(match)  # check-ins open; reports checks the year's milestones
         _tell(match, (match.volunteer, match.newcomer), _l("Your buddy match has started"),
               "match_active")
     return match

@@ -25,6 +25,7 @@ from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import OPEN, BuddyRequest, Match
 from ..programme.services import get_settings
 from ..recognition.models import REDEEMED, Pass
+from ..signals import match_started
 from ..training.models import ATTENDED, NO_SHOW, Enrollment
 from ..volunteering.models import (
     ACTIVE,
@@ -217,6 +218,12 @@ def reached_milestone(year):
     count = residents_accompanying(year)
     reached = [t for t in sorted(get_settings().milestones or []) if count >= t]
     return reached[-1] if reached else None
+
+
+@match_started.connect
+def _on_match_started(match, **_):
+    """A match that starts may reach a milestone of its year."""
+    check_milestones(match.activated_at.year)
 
 
 def check_milestones(year):

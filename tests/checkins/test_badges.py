@@ -44,7 +44,7 @@ def test_the_badge_shows_everywhere_until_the_flag_is_resolved(app, client, flag
         assert BADGE in section(html, "matching-heading")
     checkins = section(page_text(client.get(f"/coordinate/people/{newcomer.id}")),
                        "checkins-heading")
-    assert f'href="/checkins/{checkin_id}">Start</a>' in checkins
+    assert f'href="/checkins/{checkin_id}">At the start</a>' in checkins
     assert "match with Jeanne Martin: Waiting for an answer" in checkins
     html = page_text(client.get("/coordinate"))
     assert 'data-figure="matches_needing_attention">1<' in html
