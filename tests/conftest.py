@@ -24,6 +24,10 @@ def _database_of_this_worker(url):
     if not worker or not url.startswith("postgresql"):
         return url
     base = make_url(url)
+    if base.database.endswith(f"_{worker}"):
+        # A process a test started (spawn) imports this module again with the worker's
+        # database already in DATABASE_URL: it uses that one, never a "_gw0_gw0".
+        return url
     name = f"{base.database}_{worker}"
     engine = create_engine(base, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:

@@ -4,6 +4,7 @@ or the PostgreSQL test database), and Debian's Chromium driven by Playwright."""
 import shutil
 import socket
 import threading
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -31,6 +32,23 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+BROWSER_DIR = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """On PostgreSQL (make test-postgres) the browser journeys are skipped: what they
+    click through runs on PostgreSQL in each area's own tests (rules, races, query
+    counts), and re-seeding the demo for each journey there cost CI over two minutes of
+    its 30-minute budget. The SQLite suite runs every journey."""
+    if not USING_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="browser journeys run once, in the SQLite suite; the "
+                                   "rules they use run on PostgreSQL in their own tests")
+    for item in items:
+        if BROWSER_DIR in Path(str(item.path)).parents:
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
