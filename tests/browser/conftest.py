@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
@@ -128,8 +129,21 @@ _axe = Axe()
 
 
 def assert_accessible(page):
-    """Run axe-core on the page; no serious or critical violation is allowed."""
-    results = _axe.run(page)
+    """Run axe-core on the page; no serious or critical violation is allowed.
+
+    A click that follows a link returns once the navigation has started; axe must
+    read the new document, not the one being torn down, so it waits for the load
+    and runs again if the document went away under it.
+    """
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = _axe.run(page)
+            break
+        except PlaywrightError as error:
+            if attempt == 2 or "documentElement" not in str(error) \
+                    and "navigat" not in str(error) and "destroyed" not in str(error):
+                raise
     blocking = [
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(node["target"][0] for node in v["nodes"][:3])

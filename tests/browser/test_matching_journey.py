@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -21,6 +23,7 @@ def test_newcomer_in_ukrainian_gets_a_language_buddy(page, live_app):
     assert_accessible(page)
     page.locator("form[action$='/cancel'] button").first.click()
     page.locator("a[href='/buddy/request/language_buddy']").click()
+    expect(page).to_have_url("/buddy/request/language_buddy")
     assert_accessible(page)
     page.locator("#target_language").select_option("fr")
     page.locator("input[name=needs][value=language_practice]").check()
@@ -39,6 +42,7 @@ def test_newcomer_in_ukrainian_gets_a_language_buddy(page, live_app):
     page.goto("/coordinate/matching")
     assert_accessible(page)
     page.locator("tr", has_text="Ірина Бондар").locator("a").click()
+    expect(page).to_have_url(re.compile(r"/coordinate/matching/requests/\d+$"))
     assert_accessible(page)
     first = page.locator("ol.candidates li.candidate").first
     volunteer_name = first.locator("h3").evaluate("h => h.firstChild.textContent.trim()")

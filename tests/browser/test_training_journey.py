@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -39,6 +41,7 @@ def test_volunteer_enrols_coordinator_marks_attendance_volunteer_verifies_certif
 
     # The online module: read, then the quiz.
     page.locator("a[href$='/quiz']").first.click()
+    expect(page).to_have_url(re.compile(r"/quiz$"))
     assert_accessible(page)
     page.locator("#q0-1").check()
     page.locator("#q1-1").check()
