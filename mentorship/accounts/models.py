@@ -4,7 +4,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
@@ -176,18 +176,20 @@ def hash_token(token):
 
 def signed_in_user(session_id, max_age):
     """The user of the live sign-in named ``"<user id>:<token>"`` (what the session and
-    the remember-me cookie hold), or None. One query, joined, like loading the user alone."""
+    the remember-me cookie hold), with their roles, or None. One query, joined."""
     if not isinstance(session_id, str):
         return None
     user_id, _, token = session_id.partition(":")
     if not token:
         return None
-    user = db.session.scalar(
+    # The roles come in the same query: every page asks what the user may do.
+    user = db.session.scalars(
         db.select(User)
         .join(SignIn, SignIn.user_id == User.id)
         .where(SignIn.token_hash == hash_token(token), SignIn.created_at > utcnow() - max_age,
                User.is_enabled.is_(True))
-    )
+        .options(joinedload(User.roles))
+    ).unique().first()
     if user is None or str(user.id) != user_id:
         return None
     user.sign_in_token = token
