@@ -55,14 +55,39 @@ def database_url(tmp_path):
     return POSTGRES_URL if USING_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite3'}"
 
 
+# On PostgreSQL, whether this process's database holds exactly the models' tables, made by
+# create_all (then the next test only empties them: TRUNCATE is four times faster than
+# dropping and creating sixty tables, a minute and a half of CI).
+_tables_are_the_models = False
+
+
 def reset_schema(app):
     """Start from an empty database (a new file on SQLite, an empty schema on PostgreSQL)."""
+    global _tables_are_the_models
+    _tables_are_the_models = False
     with app.app_context():
         if USING_POSTGRES:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
         db.engine.dispose()
+
+
+def fresh_tables(app):
+    """The models' tables, empty, with the rows the first migration creates."""
+    global _tables_are_the_models
+    with app.app_context():
+        if USING_POSTGRES and _tables_are_the_models:
+            names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            reset_schema(app)
+            db.create_all()
+            _tables_are_the_models = True
+        ensure_roles()
+        get_settings()  # the row the first migration creates
+        db.session.commit()
 
 
 def make_app(tmp_path, **overrides):
@@ -82,14 +107,10 @@ def app_factory(tmp_path):
     def factory(fresh=True, tables=True, **overrides):
         app = make_app(tmp_path, **overrides)
         apps.append(app)
-        if fresh:
+        if fresh and tables:
+            fresh_tables(app)
+        elif fresh:
             reset_schema(app)
-            if tables:
-                with app.app_context():
-                    db.create_all()
-                    ensure_roles()
-                    get_settings()  # the row the first migration creates
-                    db.session.commit()
         return app
 
     yield factory
