@@ -10,7 +10,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 
 .PHONY: run test test-postgres security bandit lint install install-dev system-packages migrate seed \
-        translations extract-messages update-messages compile-messages clean
+        translations extract-messages update-messages compile-messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,15 @@ security: bandit compile-messages system-packages
 # The same suite against a real PostgreSQL server (installed and started locally if needed).
 test-postgres: install-dev compile-messages system-packages
 	bash .ci/with-postgres $(BIN)/pytest $(PYTEST_PARALLEL)
+
+# The performance budget (issue 17): the app and a reference page under gunicorn, loaded
+# with wrk (Debian package); prints the table and exits 1 if a page misses its budget.
+# Options: make bench BENCH_ARGS="--scale 0 --seconds 2 --no-fail" (bench/load.py --help).
+BENCH_ARGS ?=
+bench: install-dev compile-messages
+	@command -v wrk >/dev/null || { echo "Installing Debian packages: wrk"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(BIN)/python bench/load.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache translations/*/LC_MESSAGES/*.mo

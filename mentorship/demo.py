@@ -204,9 +204,23 @@ def seed_demo():
 
 
 @click.command("seed-demo")
+@click.option("--scale", type=float, default=0.0, show_default=True,
+              help="Add this many units of volume for benchmarks (1 unit: 5,000 volunteers, "
+                   "3,000 newcomers, 2,500 matches, 100,000 hour entries). Added once.")
 @with_appcontext
-def seed_demo_command():
+def seed_demo_command(scale):
     """Load the demo data (safe to run again: nothing is duplicated)."""
     seed_demo()
     db.session.commit()
+    if scale > 0:
+        from .scale import MARKER, timed_seed_scale
+
+        added, seconds = timed_seed_scale(scale)
+        db.session.commit()
+        if added:
+            click.echo(f"Scale {scale:g} added in {seconds:.1f} s:")
+            for table, count in added.items():
+                click.echo(f"  {table}: {count:,}")
+        else:
+            click.echo(f"Scaled data already there ({MARKER} exists): nothing added.")
     click.echo("Demo data ready. Every demo account uses the password " + DEMO_PASSWORD)

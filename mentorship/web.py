@@ -20,6 +20,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -275,13 +276,28 @@ def set_security_headers(response):
     if current_app.config.get("HSTS_MAX_AGE"):
         headers.setdefault("Strict-Transport-Security",
                            f"max-age={int(current_app.config['HSTS_MAX_AGE'])}")
+    if request.endpoint == "static":
+        return response  # the same for everyone: assets.py says how long to keep it
     response.vary.add("HX-Request")
     response.vary.add("Cookie")
     if response.mimetype == "text/html" or current_user.is_authenticated:
-        # Pages and anything personal (exports, calendars) stay out of shared caches.
+        # Pages and anything personal (exports, calendars) stay out of shared caches;
+        # a page answered by ``revalidated`` may be kept by the browser, and checked.
         response.cache_control.private = True
-        response.cache_control.no_store = True
+        if not response.cache_control.no_cache:
+            response.cache_control.no_store = True
     return response
+
+
+def revalidated(html, etag):
+    """A public page the reader's browser may keep and must check before each use
+    (``private, no-cache`` with a weak ETag; see reports/cache.public_page for why not
+    ``public``): a conditional GET whose If-None-Match still matches gets 304, no body."""
+    response = make_response(html)
+    response.set_etag(etag, weak=True)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
 
 
 def handle_refusal(error):
@@ -352,6 +368,9 @@ def handle_csrf_error(error):
 
 
 def register_web(app):
+    from .assets import register_assets
+
+    register_assets(app)
     app.after_request(set_security_headers)
     app.after_request(deliver_messages)
     app.before_request(refuse_unstorable_input)

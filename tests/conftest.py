@@ -44,6 +44,11 @@ POSTGRES_URL = _database_of_this_worker(os.environ.get("DATABASE_URL", ""))
 USING_POSTGRES = POSTGRES_URL.startswith("postgresql")
 PASSWORD = DEMO_PASSWORD
 
+# The performance budget of a page (issue 17): at most this many SQL statements, the same
+# whatever the data size, and at most this much HTML. bench/load.py checks the same.
+MAX_QUERIES = 8
+MAX_BYTES = 30 * 1024
+
 # A test about one database's own behaviour skips visibly on the other (shown as "skipped"
 # with this reason under -ra), never returns early and passes without checking anything.
 sqlite_only = pytest.mark.skipif(USING_POSTGRES, reason="SQLite only: DATABASE_URL is PostgreSQL")

@@ -71,7 +71,7 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
     neighbourhood_id: Mapped[int | None] = mapped_column(
-        ForeignKey("neighbourhoods.id", ondelete="SET NULL")
+        ForeignKey("neighbourhoods.id", ondelete="SET NULL"), index=True
     )
     optional_emails: Mapped[bool] = mapped_column(default=True)
     # Opt-in: first name, role and months served on the public thank-you page.

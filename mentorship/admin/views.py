@@ -24,6 +24,8 @@ def index():
     return render("admin/index.html")
 
 
+PER_PAGE = 25
+
 # The people list's account filter (forms.ACCOUNT_STATES): the accounts each shows.
 ACCOUNT_FILTERS = {
     "enabled": User.is_enabled.is_(True),
@@ -45,30 +47,50 @@ def people():
         query = query.where(User.roles.any(UserRole.role == form.role.data))
     if form.state.data in ACCOUNT_FILTERS:
         query = query.where(ACCOUNT_FILTERS[form.state.data])
-    page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=25,
+    page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=PER_PAGE,
                        error_out=False)
-    return render("admin/people.html", form=form, page=page, **_row_context())
+    # A row links to the person's own page, where their roles and account change (no
+    # forms per row: 25 rows of them weighed 100 KB); the list's filters travel along so
+    # the admin comes back to the list as they left it.
+    back = {"q": form.q.data or None, "filter_role": form.role.data or None,
+            "filter_state": form.state.data or None,
+            "page": page.page if page.page > 1 else None}
+    return render("admin/people.html", form=form, page=page, role_labels=ROLE_LABELS,
+                  back=back)
 
 
-def _row_context(failed=None):
-    """What a row of the people list needs; ``failed``: a disable form sent back with
-    its errors (its row shows it open)."""
+# What the list's filters are called when they travel with a person's forms.
+BACK_VALUES = ("q", "filter_role", "filter_state", "page")
+
+
+@bp.route("/people/<int:user_id>")
+@requires(can_administer)
+def person(user_id):
+    person = db.session.get(User, user_id) or abort(404)
+    return render("admin/person.html", person=person, **_person_context())
+
+
+def _person_context(failed=None):
+    """What the roles and account of a person need; ``failed``: a disable form sent
+    back with its errors (shown open)."""
+    back = {name: request.values.get(name) for name in BACK_VALUES
+            if request.values.get(name)}
     return dict(grantable=GRANTABLE_ROLES, role_labels=ROLE_LABELS, failed=failed,
-                disable_form=_disable_form)
+                disable_form=_disable_form, back=back, back_url=_back_to_people())
 
 
 def _disable_form(person, formdata=None):
-    # One form per row: the prefix gives each row's field its own id (and name).
+    # The prefix gives the field an id of its own (several people's forms never share one).
     return DisableForm(formdata=formdata, prefix=f"person-{person.id}")
 
 
-def _row(person, status=200, failed=None):
-    return render("admin/people.html", status=status, block="person_row", person=person,
-                  **_row_context(failed))
+def _admin_region(person, status=200, failed=None):
+    return render("admin/person.html", status=status, block="person_admin", person=person,
+                  **_person_context(failed))
 
 
 def _back_to_people():
-    """The people list as the admin left it (the filters travel with each row's forms)."""
+    """The people list as the admin left it (the filters travel with the person's forms)."""
     values = request.values
     return url_for("admin.people", q=values.get("q") or None,
                    role=values.get("filter_role") or None,
@@ -77,9 +99,9 @@ def _back_to_people():
 
 
 def _changed(person):
-    """After a change to one person: their row again (HTMX), else the list."""
+    """After a change to one person: their roles and account again (HTMX), else the list."""
     if request.htmx:
-        return _row(person)
+        return _admin_region(person)
     return redirect_to(_back_to_people())
 
 
@@ -118,7 +140,7 @@ def disable(user_id):
     elif request.method == "POST":
         status = 422
     if request.htmx:
-        return _row(person, status=status, failed=form)
+        return _admin_region(person, status=status, failed=form)
     return render("admin/disable.html", status=status, person=person, form=form,
                   back=_back_to_people())
 
@@ -173,8 +195,10 @@ def audit():
     record_id = request.args.get("record_id", type=db_int)
     page = audit_page(actor_id=actor_id, record_type=record_type, record_id=record_id,
                       page=request.args.get("page", 1, type=db_int))
-    actors = db.session.scalars(
-        db.select(User).where(User.roles.any(UserRole.role.in_(("admin", "coordinator"))))
+    # Their names only (as a User each, their roles would cost a query more).
+    actors = db.session.execute(
+        db.select(User.id, User.name)
+        .where(User.roles.any(UserRole.role.in_(("admin", "coordinator"))))
         .order_by(User.name)
     ).all()
     return render("admin/audit.html", page=page, actors=actors, actor_id=actor_id,

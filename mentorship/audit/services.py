@@ -66,8 +66,16 @@ def record_gone():
                  for kind, _table, key in _recordable()))
 
 
-def audit_page(*, actor_id=None, record_type=None, record_id=None, page=1, per_page=50):
-    query = db.select(AuditEvent).options(db.joinedload(AuditEvent.actor))
+PER_PAGE = 25
+
+
+def audit_page(*, actor_id=None, record_type=None, record_id=None, page=1, per_page=PER_PAGE):
+    """One page of audit events, newest first, with who acted (their roles are not needed:
+    loading them would cost a query more)."""
+    from ..accounts.models import User  # (accounts imports this module)
+
+    query = db.select(AuditEvent).options(
+        db.joinedload(AuditEvent.actor).lazyload(User.roles))
     if actor_id:
         query = query.where(AuditEvent.actor_id == actor_id)
     if record_type:

@@ -20,6 +20,7 @@ from ..audit.services import record
 from ..database import add_once, locked_one, utcnow
 from ..extensions import db
 from .models import (
+    ANNOUNCED,
     CITATION_MAX,
     SHORT_CITATION,
     AwardCategory,
@@ -62,7 +63,7 @@ def citations(cycle):
     whose account is neither disabled nor erased; shortlisted nominees first."""
     declined = select(Decline.user_id).where(Decline.cycle_id == cycle.id)
     rows = db.session.scalars(
-        select(Nomination).options(db.joinedload(Nomination.nominee),
+        select(Nomination).options(db.joinedload(Nomination.nominee).lazyload(User.roles),
                                    db.joinedload(Nomination.category))
         .join(User, User.id == Nomination.nominee_id)
         .where(Nomination.cycle_id == cycle.id, named_account(),
@@ -135,36 +136,47 @@ def consented(cycle):
 # What each person sees on /awards ----------------------------------------------------
 
 
-def received(user):
-    """The cycles in which ``user`` was nominated, as they see them: every cycle not yet
-    announced, and announced ones where they were shortlisted (only those can put them
-    on a public page). Status: nominated (the shortlist stays internal until the
-    announcement), shortlisted or winner; declined; agreed to appear."""
-    cycles = db.session.scalars(select(AwardCycle).where(AwardCycle.id.in_(
-        select(Nomination.cycle_id).where(Nomination.nominee_id == user.id)))
-        .order_by(AwardCycle.year.desc())).all()
-    listed = set(db.session.scalars(select(AwardCategory.cycle_id).join(Shortlisted).where(
-        Shortlisted.nominee_id == user.id)))
-    declined = set(db.session.scalars(select(Decline.cycle_id).where(
-        Decline.user_id == user.id)))
-    agreed = set(db.session.scalars(select(PublicConsent.cycle_id).where(
-        PublicConsent.user_id == user.id)))
+def received_and_past(user):
+    """``(received, past)``: the cycles in which ``user`` was nominated, as they see
+    them (every cycle not yet announced, and announced ones where they were shortlisted:
+    only those can put them on a public page), and every announced cycle, latest first.
+
+    Each received entry has a status: nominated (the shortlist stays internal until the
+    announcement), shortlisted or winner; declined; agreed to appear. One query however
+    many years: each cycle with its categories and what this person did in it.
+    """
+    def about_user(model, *conditions):
+        return select(model.id).where(*conditions).exists()
+
+    nominated = about_user(Nomination, Nomination.cycle_id == AwardCycle.id,
+                           Nomination.nominee_id == user.id)
+    listed = select(AwardCategory.id).join(Shortlisted).where(
+        AwardCategory.cycle_id == AwardCycle.id, Shortlisted.nominee_id == user.id).exists()
+    declined = about_user(Decline, Decline.cycle_id == AwardCycle.id,
+                          Decline.user_id == user.id)
+    agreed = about_user(PublicConsent, PublicConsent.cycle_id == AwardCycle.id,
+                        PublicConsent.user_id == user.id)
+    rows = db.session.execute(
+        select(AwardCycle, nominated, listed, declined, agreed)
+        .options(db.joinedload(AwardCycle.categories))
+        .where(nominated | (AwardCycle.state == ANNOUNCED))
+        .order_by(AwardCycle.year.desc())).unique().all()
     entries = []
-    for cycle in cycles:
-        if cycle.is_announced and cycle.id not in listed:
+    for cycle, was_nominated, was_listed, has_declined, has_agreed in rows:
+        if not was_nominated or (cycle.is_announced and not was_listed):
             continue
         won = [c.label for c in cycle.categories if c.winner_id == user.id]
         status = (NOMINATED if not cycle.is_announced else WINNER if won else SHORTLISTED)
         entries.append({"cycle": cycle, "status": status, "won": won,
-                        "declined": cycle.id in declined, "public": cycle.id in agreed})
-    return entries
+                        "declined": bool(has_declined), "public": bool(has_agreed)})
+    return entries, [row[0] for row in rows if row[0].is_announced]
 
 
 def given(user):
     """The nominations ``user`` made, latest cycle first (``edited``: the reviewed text is
     not what they wrote)."""
     rows = db.session.scalars(
-        select(Nomination).options(db.joinedload(Nomination.nominee),
+        select(Nomination).options(db.joinedload(Nomination.nominee).lazyload(User.roles),
                                    db.joinedload(Nomination.category)
                                    .joinedload(AwardCategory.cycle))
         .join(AwardCycle, AwardCycle.id == Nomination.cycle_id)

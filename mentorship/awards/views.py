@@ -1,6 +1,7 @@
 """The award for everyone: the current cycle, nominating, declining, agreeing (or not) to
 appear on the public page, voting, past years."""
 
+from collections import defaultdict
 from contextlib import suppress
 
 from flask import abort, request, url_for
@@ -33,17 +34,15 @@ def _nomination_form(cycle, formdata=None, query=""):
         (str(c.id), c.label) for c in cycle.categories
         if c.open_to(current_user)])
     listed = services.NOMINEE_RESULTS
-    people = services.eligible_nominees(cycle, query or "", limit=listed + 1,
-                                        excluding=current_user.id)
-    if len(people) > listed:  # say so, and how many, rather than stop silently at the limit
-        people = people[:listed]
+    people, total = services.nominee_choices(cycle, query or "", limit=listed,
+                                             excluding=current_user.id)
+    if total > listed:  # say so, and how many, rather than stop silently at the limit
         form.nominee.description = ngettext(
             "Showing %(shown)d of %(num)d volunteer: type more of the name in the search "
             "above to find someone else.",
             "Showing %(shown)d of %(num)d volunteers: type more of the name in the search "
             "above to find someone else.",
-            services.eligible_nominee_count(cycle, query or "", excluding=current_user.id),
-            shown=listed)
+            total, shown=listed)
     form.nominee.choices = choices([("", _("Choose a volunteer"))] + [
         (str(p.id), p.name) for p in people])
     if formdata is not None and form.nominee.data and form.nominee.data not in {
@@ -64,21 +63,25 @@ def _page(cycle, form=None, status=200):
     if cycle and cycle.is_voting and services.is_juror(current_user, cycle):
         voted = {(v.category_id, v.nominee_id): v for v in db.session.scalars(
             db.select(Vote).where(Vote.juror_id == current_user.id))}
+        shortlist = defaultdict(list)
+        for entry in db.session.scalars(db.select(Shortlisted).options(
+                db.contains_eager(Shortlisted.nominee).lazyload(User.roles)).join(
+                User, User.id == Shortlisted.nominee_id).where(
+                Shortlisted.category_id.in_([c.id for c in cycle.categories]),
+                services.named_account()).order_by(Shortlisted.id)):
+            shortlist[entry.category_id].append(entry)
         for category in cycle.categories:
-            for entry in db.session.scalars(db.select(Shortlisted).options(
-                    db.joinedload(Shortlisted.nominee)).join(
-                    User, User.id == Shortlisted.nominee_id).where(
-                    Shortlisted.category_id == category.id, services.named_account())):
+            for entry in shortlist[category.id]:
                 ballot.append((category, entry.nominee, voted.get((category.id,
                                                                     entry.nominee_id))))
+    received, past = public.received_and_past(current_user)
     return render("awards/awards.html", status=status, cycle=cycle, today=today,
                   form=form or (_nomination_form(cycle, query=request.args.get("q"))
                                 if cycle and cycle.is_nominating else None),
                   q=request.args.get("q", ""), mine=public.given(current_user),
-                  received=public.received(current_user), ballot=ballot,
+                  received=received, ballot=ballot,
                   score_min=SCORE_MIN, score_max=SCORE_MAX, comment_max=COMMENT_MAX,
-                  past=db.session.scalars(db.select(AwardCycle).where(
-                      AwardCycle.state == ANNOUNCED).order_by(AwardCycle.year.desc())).all())
+                  past=past)
 
 
 @bp.route("/awards")

@@ -1,15 +1,18 @@
 """The coordinator's side of check-ins: flagged matches and what was done about them,
-check-ins waiting for an answer, the programme's effects, and the questions."""
+check-ins waiting for an answer, and the questions. The programme's effects are on the
+coordinator's home and in the annual report (the page links to them: shown here too, they
+would take a third of the page's size budget)."""
 
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from ..coordination.services import effects_summary
+from ..accounts.models import User
+from ..database import in_one_query
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
@@ -21,8 +24,10 @@ from .forms import WaitingFilterForm, question_form, resolve_form, text_field_na
 from .models import AUDIENCE_LABELS, OPEN, Checkin
 
 FLAGGED_PER_PAGE = 10
-WAITING_PER_PAGE = 20
+WAITING_PER_PAGE = 10
 RESOLVED_SHOWN = 10
+# The list shows this much of what was done about a resolved flag; its page shows it all.
+RESOLUTION_SHOWN = 160
 WAITING_FILTERS = ("audience", "moment")
 
 
@@ -36,52 +41,75 @@ class Overview:
     waiting: object  # a page of check-ins open today, due first
 
 
-def waiting_query(today, audience=None, moment=None):
-    """Check-ins that can be answered today and are not yet, the soonest due first."""
-    query = (select(Checkin)
-             .options(joinedload(Checkin.person),
-                      joinedload(Checkin.match).joinedload(Match.volunteer),
-                      joinedload(Checkin.match).joinedload(Match.newcomer))
-             .where(Checkin.status == OPEN, Checkin.opens_on <= today, Checkin.due_on >= today))
+def _waiting_conditions(today, audience=None, moment=None):
+    conditions = [Checkin.status == OPEN, Checkin.opens_on <= today, Checkin.due_on >= today]
     if audience:
-        query = query.where(Checkin.audience == audience)
+        conditions.append(Checkin.audience == audience)
     if moment:
-        query = query.where(Checkin.moment == moment)
-    return query.order_by(Checkin.due_on, Checkin.id)
+        conditions.append(Checkin.moment == moment)
+    return conditions
+
+
+def waiting_query(today, audience=None, moment=None):
+    """Check-ins that can be answered today and are not yet, the soonest due first, with
+    the person and the match's two people (joined, their roles not loaded)."""
+    match = joinedload(Checkin.match)
+    return (select(Checkin)
+            .options(joinedload(Checkin.person).lazyload(User.roles),
+                     match.joinedload(Match.volunteer).lazyload(User.roles),
+                     match.joinedload(Match.newcomer).lazyload(User.roles))
+            .where(*_waiting_conditions(today, audience, moment))
+            .order_by(Checkin.due_on, Checkin.id))
+
+
+def flagged_query():
+    """``flags.flagged_matches_query`` for the page: the open flags, their check-ins and
+    the two people come in the same query (joined), not one query each."""
+    oldest = select(MatchFlag.match_id, func.min(MatchFlag.raised_at).label("since")) \
+        .where(MatchFlag.resolved_at.is_(None)).group_by(MatchFlag.match_id).subquery()
+    return select(Match).join(oldest, oldest.c.match_id == Match.id) \
+        .options(joinedload(Match.open_flags).joinedload(MatchFlag.checkin),
+                 joinedload(Match.volunteer).lazyload(User.roles),
+                 joinedload(Match.newcomer).lazyload(User.roles)) \
+        .order_by(oldest.c.since, Match.id)
 
 
 def overview(today, *, flagged_page=1, waiting_page=1, audience=None, moment=None):
-    """Everything /coordinate/checkins shows, in a fixed number of queries."""
-    flagged = db.paginate(flags.flagged_matches_query(), page=flagged_page,
-                          per_page=FLAGGED_PER_PAGE, error_out=False)
+    """Everything /coordinate/checkins shows, in four queries however much there is: the
+    two totals together, then each list with the people it names."""
+    totals = in_one_query(
+        flagged=select(func.count(func.distinct(MatchFlag.match_id)))
+        .where(MatchFlag.resolved_at.is_(None)),
+        waiting=select(func.count()).select_from(Checkin)
+        .where(*_waiting_conditions(today, audience, moment)))
+    flagged = db.paginate(flagged_query(), page=flagged_page, per_page=FLAGGED_PER_PAGE,
+                          error_out=False, count=False)
+    flagged.total = totals.flagged
+    resolved_match = joinedload(MatchFlag.match)
     resolved = db.session.scalars(
         select(MatchFlag).where(MatchFlag.resolved_at.is_not(None))
-        .options(joinedload(MatchFlag.resolved_by),
-                 joinedload(MatchFlag.match).joinedload(Match.volunteer),
-                 joinedload(MatchFlag.match).joinedload(Match.newcomer))
+        .options(joinedload(MatchFlag.resolved_by).lazyload(User.roles),
+                 resolved_match.joinedload(Match.volunteer).lazyload(User.roles),
+                 resolved_match.joinedload(Match.newcomer).lazyload(User.roles))
         .order_by(MatchFlag.resolved_at.desc(), MatchFlag.id.desc())
         .limit(RESOLVED_SHOWN)).all()
     waiting = db.paginate(waiting_query(today, audience, moment), page=waiting_page,
-                          per_page=WAITING_PER_PAGE, error_out=False)
+                          per_page=WAITING_PER_PAGE, error_out=False, count=False)
+    waiting.total = totals.waiting
     return Overview(flagged=flagged, resolved=resolved, waiting=waiting)
 
 
-def _page(status=200, posted=None):
-    """The page; ``posted``: the resolve form sent (its errors and text shown again)."""
+def _page():
     today = programme_today()
     filter_form = WaitingFilterForm(request.args)
     filters = filter_values(filter_form, WAITING_FILTERS)
     flagged_page = request.args.get("page", 1, type=db_int)
     waiting_page = request.args.get("waiting_page", 1, type=db_int)
     data = overview(today, flagged_page=flagged_page, waiting_page=waiting_page, **filters)
-    forms = {flag.id: resolve_form(flag.id)
-             for match in data.flagged.items for flag in match.open_flags}
-    if posted is not None:
-        forms.update(posted)
-    return render("checkins/coordinate.html", status=status, data=data, forms=forms,
-                  effects=effects_summary(today.year),
+    return render("checkins/coordinate.html", data=data,
                   filter_form=filter_form, filters=filters, flagged_page=flagged_page,
-                  waiting_page=waiting_page, today=today, audience_labels=AUDIENCE_LABELS)
+                  waiting_page=waiting_page, today=today, audience_labels=AUDIENCE_LABELS,
+                  resolution_shown=RESOLUTION_SHOWN)
 
 
 @bp.route("/coordinate/checkins")
@@ -90,20 +118,45 @@ def coordinate():
     return _page()
 
 
-@bp.post("/coordinate/checkins/flags/<int:flag_id>/resolve")
+def _flag(flag_id):
+    """The flag with its match, the two people, its check-in and who resolved it (one
+    query), or 404."""
+    match = joinedload(MatchFlag.match)
+    flag = db.session.get(MatchFlag, flag_id, options=[
+        match.joinedload(Match.volunteer).lazyload(User.roles),
+        match.joinedload(Match.newcomer).lazyload(User.roles),
+        joinedload(MatchFlag.checkin),
+        joinedload(MatchFlag.resolved_by).lazyload(User.roles)])
+    if flag is None:
+        abort(404)
+    return flag
+
+
+def _flag_page(flag_id, form, status=200):
+    return render("checkins/flag.html", status=status, flag=_flag(flag_id), form=form,
+                  audience_labels=AUDIENCE_LABELS)
+
+
+@bp.route("/coordinate/checkins/flags/<int:flag_id>/resolve", methods=["GET", "POST"])
 @requires(can_coordinate)
 def resolve(flag_id):
+    """One flag: what it is about and the form to record what was done (a row of the
+    list links here, so the list carries no form per flag)."""
+    if request.method == "GET":
+        return _flag_page(flag_id, resolve_form(flag_id))
     form = resolve_form(flag_id, request.form)
     if not form.validate():
-        return _page(status=422, posted={flag_id: form})
+        return _flag_page(flag_id, form, status=422)
     done = perform(flags.resolve, current_user, flag_id, form.resolution.data, form=form,
                    success=_("Thank you: what was done is recorded and the flag is cleared."))
     if done:
         return redirect_to(url_for("checkins.coordinate"))
+    if done.error.status == 404:
+        abort(404)
     if done.error.field is None:
-        # Already resolved (or gone): its form is no longer on the page, so say it there.
+        # Already resolved: the page shows the first resolution, and says so.
         flash(str(done.error), "error")
-    return _page(status=done.error.status, posted={flag_id: form})
+    return _flag_page(flag_id, form, status=done.error.status)
 
 
 # Questions ----------------------------------------------------------------------------

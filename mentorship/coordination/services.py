@@ -7,19 +7,17 @@ from dataclasses import dataclass
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, lazyload
 
 from ..accounts.models import User
 from ..audit.services import record
-from ..awards.models import ANNOUNCED, AwardCycle
-from ..checkins.flags import flagged_matches_query, open_flag_count
 from ..database import locked_one
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import text_direction
 from ..matching.models import ACTIVE as MATCH_ACTIVE
-from ..matching.models import PROPOSED, Match
+from ..matching.models import PROPOSED, Match, MatchFlag
 from ..reports import figures
 from ..volunteering.models import OPEN_APPLICATION_STATES, Application
 
@@ -38,53 +36,78 @@ def is_gone(person):
     return person is not None and (not person.is_enabled or person.is_erased)
 
 
+# The home lists at most this many of each kind of work needing a new owner, the oldest
+# first (the figure counts them all): taking one over brings the next into the list.
+NEW_OWNER_SHOWN = 5
+
+
 @dataclass
 class NeedsNewOwner:
     applications: list  # open applications; .decided_by asked the question, .user applies
     proposals: list  # (Match, the coordinator who proposed it) pairs, still proposed
     cycles: list  # award cycles not announced, .chair gone
     matches: list  # active matches whose volunteer or newcomer is gone
+    totals: dict  # how many of each kind there are ("applications", …): lists are cut
 
     @property
     def count(self):
-        return (len(self.applications) + len(self.proposals) + len(self.cycles)
-                + len(self.matches))
+        return sum(self.totals.values())
+
+    def more(self, kind):
+        """How many of ``kind`` are not listed."""
+        return self.totals[kind] - len(getattr(self, kind))
 
 
-def needing_new_owner():
-    """Everything that needs a new owner, in four queries however much there is."""
+def needing_new_owner(cycles, shown=NEW_OWNER_SHOWN):
+    """Everything that needs a new owner (the ``shown`` oldest of each kind, and how many
+    there are), in two queries however much there is; ``cycles``: the open award cycles
+    with their chairs (``dashboard.open_cycles``)."""
     owner, applicant = aliased(User), aliased(User)
-    applications = db.session.scalars(
-        select(Application)
+    rows = db.session.execute(
+        select(Application, func.count().over().label("total"))
         .join(owner, Application.decided_by).join(applicant, Application.user)
         .where(Application.status.in_(OPEN_APPLICATION_STATES), cannot_act(owner))
-        .options(contains_eager(Application.decided_by.of_type(owner)),
-                 contains_eager(Application.user.of_type(applicant)))
-        .order_by(Application.submitted_at, Application.id)).all()
+        .options(contains_eager(Application.decided_by.of_type(owner)).lazyload(owner.roles),
+                 contains_eager(Application.user.of_type(applicant)).lazyload(applicant.roles))
+        .order_by(Application.submitted_at, Application.id).limit(shown)).all()
+    applications = [application for application, _total in rows]
+    totals = {"applications": rows[0].total if rows else 0}
+    # Proposals whose proposer is gone and active matches whose volunteer or newcomer is
+    # gone: one query, the oldest ``shown`` of each, split below.
     proposer, volunteer, newcomer = aliased(User), aliased(User), aliased(User)
-    proposals = db.session.execute(
-        select(Match, proposer)
-        .join(proposer, proposer.id == Match.proposed_by_id)
+    since = case((Match.status == PROPOSED, Match.created_at), else_=Match.activated_at)
+    ranked = (
+        select(Match.id, func.row_number().over(partition_by=Match.status,
+                                                order_by=(since, Match.id)).label("n"),
+               func.count().over(partition_by=Match.status).label("total"))
+        .outerjoin(proposer, proposer.id == Match.proposed_by_id)
         .join(volunteer, Match.volunteer).join(newcomer, Match.newcomer)
-        .where(Match.status == PROPOSED, cannot_act(proposer))
-        .options(contains_eager(Match.volunteer.of_type(volunteer)),
-                 contains_eager(Match.newcomer.of_type(newcomer)))
-        .order_by(Match.created_at, Match.id)).all()
-    chair = aliased(User)
-    cycles = db.session.scalars(
-        select(AwardCycle).join(chair, AwardCycle.chair)
-        .where(AwardCycle.state != ANNOUNCED, cannot_act(chair))
-        .options(contains_eager(AwardCycle.chair.of_type(chair)))
-        .order_by(AwardCycle.year)).all()
-    volunteer, newcomer = aliased(User), aliased(User)
-    matches = db.session.scalars(
-        select(Match).join(volunteer, Match.volunteer).join(newcomer, Match.newcomer)
-        .where(Match.status == MATCH_ACTIVE, or_(cannot_act(volunteer), cannot_act(newcomer)))
-        .options(contains_eager(Match.volunteer.of_type(volunteer)),
-                 contains_eager(Match.newcomer.of_type(newcomer)))
-        .order_by(Match.activated_at, Match.id)).all()
-    return NeedsNewOwner(applications=applications, proposals=[tuple(row) for row in proposals],
-                         cycles=cycles, matches=matches)
+        .where(Match.status.in_((PROPOSED, MATCH_ACTIVE)),  # the index on status
+               or_(and_(Match.status == PROPOSED, cannot_act(proposer)),
+                   and_(Match.status == MATCH_ACTIVE,
+                        or_(cannot_act(volunteer), cannot_act(newcomer)))))
+        .subquery())
+    proposer, volunteer, newcomer = aliased(User), aliased(User), aliased(User)
+    rows = db.session.execute(
+        select(Match, proposer, ranked.c.total)
+        .join(ranked, and_(ranked.c.id == Match.id, ranked.c.n <= shown))
+        .outerjoin(proposer, proposer.id == Match.proposed_by_id)
+        .join(volunteer, Match.volunteer).join(newcomer, Match.newcomer)
+        .options(contains_eager(Match.volunteer.of_type(volunteer)).lazyload(volunteer.roles),
+                 contains_eager(Match.newcomer.of_type(newcomer)).lazyload(newcomer.roles),
+                 lazyload(proposer.roles))
+        .order_by(ranked.c.n)).all()
+    proposals = [(match, person) for match, person, _total in rows
+                 if match.status == PROPOSED]
+    matches = [match for match, _person, _total in rows if match.status == MATCH_ACTIVE]
+    for kind, status in (("proposals", PROPOSED), ("matches", MATCH_ACTIVE)):
+        totals[kind] = next((total for match, _person, total in rows
+                             if match.status == status), 0)
+    gone_chairs = sorted((cycle for cycle in cycles if is_gone(cycle.chair)),
+                         key=lambda cycle: cycle.year)
+    totals["cycles"] = len(gone_chairs)
+    return NeedsNewOwner(applications=applications, proposals=proposals,
+                         cycles=gone_chairs[:shown], matches=matches, totals=totals)
 
 
 NO_LONGER = _l("This no longer needs a new owner.")
@@ -128,13 +151,26 @@ OLDEST_FLAGGED_SHOWN = 5
 @dataclass
 class Attention:
     count: int  # matches with an open flag
-    oldest: list  # the OLDEST_FLAGGED_SHOWN longest-flagged, with their open flags
+    oldest: list  # (match, its oldest open flag): the OLDEST_FLAGGED_SHOWN longest-flagged
 
 
-def needing_attention():
-    """Matches with an open early-warning flag: how many, and the oldest (fixed queries)."""
-    return Attention(count=open_flag_count(), oldest=db.session.scalars(
-        flagged_matches_query().limit(OLDEST_FLAGGED_SHOWN)).all())
+def needing_attention(count):
+    """The longest-flagged matches, each with its oldest open flag and its two people, in
+    one query; ``count``: how many matches have an open flag (the dashboard's figures)."""
+    first = select(MatchFlag.id, MatchFlag.match_id, MatchFlag.raised_at,
+                   func.row_number().over(partition_by=MatchFlag.match_id,
+                                          order_by=(MatchFlag.raised_at, MatchFlag.id))
+                   .label("n")).where(MatchFlag.resolved_at.is_(None)).subquery()
+    volunteer, newcomer = aliased(User), aliased(User)
+    rows = db.session.execute(
+        select(Match, MatchFlag)
+        .join(first, and_(first.c.match_id == Match.id, first.c.n == 1))
+        .join(MatchFlag, MatchFlag.id == first.c.id)
+        .join(volunteer, Match.volunteer).join(newcomer, Match.newcomer)
+        .options(contains_eager(Match.volunteer.of_type(volunteer)).lazyload(volunteer.roles),
+                 contains_eager(Match.newcomer.of_type(newcomer)).lazyload(newcomer.roles))
+        .order_by(first.c.raised_at, Match.id).limit(OLDEST_FLAGGED_SHOWN)).all()
+    return Attention(count=count, oldest=[tuple(row) for row in rows])
 
 
 def effects_summary(year):

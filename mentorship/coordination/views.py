@@ -6,13 +6,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
-from ..matching.endings import needing_decision_count
 from ..permissions import can_coordinate, requires
-from ..privacy.erasure import waiting_requests_count
-from ..reports.services import dashboard
 from ..volunteering.models import ENDING_SOON_DAYS, MINIMUM_MONTHS
 from ..web import act, render
-from . import bp, services
+from . import bp, dashboard, services
 
 # A queue whose oldest item has waited longer than this is marked urgent on the dashboard
 # (a week: people who offered their time, or logged it, should not wait longer).
@@ -23,12 +20,14 @@ URGENT_AFTER_DAYS = 7
 @requires(can_coordinate)
 def home():
     today = programme_today()
-    return render("coordination/home.html", figures=dashboard(today),
+    figures = dashboard.figures(today)  # two queries; the lists below, one each
+    return render("coordination/home.html", figures=figures,
                   ending_soon_days=ENDING_SOON_DAYS, minimum_months=MINIMUM_MONTHS,
-                  new_owner=services.needing_new_owner(),
-                  matches_needing_decision=needing_decision_count(today),
-                  erasure_requests=waiting_requests_count(), urgent_after_days=URGENT_AFTER_DAYS,
-                  attention=services.needing_attention(),
+                  new_owner=services.needing_new_owner(figures["cycles"]),
+                  matches_needing_decision=figures["matches_needing_decision"],
+                  erasure_requests=figures["erasure_requests"],
+                  urgent_after_days=URGENT_AFTER_DAYS,
+                  attention=services.needing_attention(figures["matches_needing_attention"]),
                   effects=services.effects_summary(today.year))
 
 

@@ -1,13 +1,18 @@
 """The coordinator's verification queue, reversals and exports."""
 
+from datetime import date
+
 from flask import abort, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from ..accounts.models import User
+from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
 from ..permissions import can_coordinate, requires
+from ..programme.services import active_neighbourhoods
 from ..web import (
     act,
     attachment,
@@ -22,14 +27,18 @@ from . import bp, services
 from .forms import BulkDecisionForm, ExportForm, QueueFilterForm
 from .models import APPROVED, REJECTED, HourEntry
 
-FILTERS = ("volunteer", "role", "activity", "age")
+FILTERS = ("volunteer", "role", "neighbourhood", "month", "activity", "age")
 
 
 def _queue_page(status=200, decision_form=None, failures=(), selected=()):
-    form = QueueFilterForm(request.args)
+    form = QueueFilterForm(request.args, today=programme_today(), neighbourhood_choices=[
+        (str(n.id), n.name) for n in active_neighbourhoods()])
     filters = filter_values(form, FILTERS)
+    month = filters["month"]
     page = services.queue(
         volunteer=filters["volunteer"], role=filters["role"], activity=filters["activity"],
+        neighbourhood_id=int(filters["neighbourhood"]) if filters["neighbourhood"] else None,
+        month=date(int(month[:4]), int(month[5:]), 1) if month else None,
         min_age_days=int(filters["age"]) if filters["age"] else None,
         page=request.args.get("page", 1, type=db_int))
     return render("hours/queue.html", status=status, form=form, page=page, filters=filters,
@@ -76,11 +85,10 @@ def decide():
 @requires(can_coordinate)
 def approved():
     volunteer = request.args.get("volunteer", "").strip()
-    query = (db.select(HourEntry).options(db.joinedload(HourEntry.user))
+    query = (db.select(HourEntry).options(db.joinedload(HourEntry.user).lazyload(User.roles))
              .where(HourEntry.status == APPROVED, HourEntry.reversal_of_id.is_(None))
              .order_by(HourEntry.day.desc(), HourEntry.id.desc()))
     if volunteer:
-        from ..accounts.models import User
         from ..database import folded
 
         query = query.where(HourEntry.user_id.in_(db.select(User.id).where(

@@ -1,4 +1,5 @@
 import secrets
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -13,11 +14,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..dates import add_months
+from ..formatting import format_month
 from ..formtools import Form, choices
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import ACTIVITIES, ACTIVITY_LABELS, MAX_ENTRY_HOURS
 
 NOTE_MAX = REASON_MAX = 1000
+QUEUE_MONTHS = 36
 
 
 def new_token():
@@ -86,13 +90,22 @@ class QueueFilterForm(Form):
 
     volunteer = StringField(_l("Volunteer"))
     role = SelectField(_l("Role"))
+    neighbourhood = SelectField(_l("Neighbourhood"))
+    month = SelectField(_l("Month"))
     activity = SelectField(_l("Activity"))
     age = SelectField(_l("Waiting"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, neighbourhood_choices=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.role.choices = choices([("", _l("All roles"))] + [
             (c, ROLE_NAMES[c]) for c in ROLE_CODES])
+        self.neighbourhood.choices = choices(
+            [("", _l("Any neighbourhood"))] + list(neighbourhood_choices))
+        # The month the time was given in: the last QUEUE_MONTHS months, newest first.
+        first = (today or date.today()).replace(day=1)
+        months = [add_months(first, -n) for n in range(QUEUE_MONTHS)]
+        self.month.choices = choices([("", _l("Any month"))] + [
+            (m.strftime("%Y-%m"), format_month(m)) for m in months])
         self.activity.choices = choices([("", _l("All activities"))] + [
             (a, ACTIVITY_LABELS[a]) for a in ACTIVITIES])
         self.age.choices = choices([("", _l("Any time")), ("7", _l("7 days or more")),

@@ -45,6 +45,10 @@ class HourEntry(db.Model):
         UniqueConstraint("user_id", "token"),
         Index("ix_hour_entries_user_day", "user_id", "day"),
         Index("ix_hour_entries_status_created", "status", "created_at"),
+        # The figures (approved minutes and volunteers by day, dashboard and /impact) read
+        # this index alone; the approved list walks the second in date order.
+        Index("ix_hour_entries_status_day", "status", "day", "user_id", "minutes"),
+        Index("ix_hour_entries_status_reversal_day", "status", "reversal_of_id", "day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -73,12 +73,18 @@ def loggable_matches(user_id, now=None):
     """The volunteer's own active matches and those ended in the last 60 days."""
     since = (now or utcnow()) - timedelta(days=RECENTLY_ENDED_DAYS)
     return db.session.scalars(
-        select(Match).options(db.joinedload(Match.newcomer))
+        select(Match).options(_newcomer())
         .where(Match.volunteer_id == user_id,
                or_(Match.status == MATCH_ACTIVE,
                    Match.status.in_((MATCH_COMPLETED, MATCH_ENDED_EARLY))
                    & (Match.ended_at >= since)))
         .order_by(Match.created_at)).all()
+
+
+def _newcomer(path=None):
+    """Load a match's newcomer in the same query, without their roles (User.roles loads
+    itself with one more query; the hours pages only show a first name)."""
+    return (path or db).joinedload(Match.newcomer).lazyload(User.roles)
 
 
 def commitments_of(user_id):
@@ -353,7 +359,7 @@ def confirm_by_newcomer(user, entry_id):
 
 def to_confirm(newcomer_id):
     return db.session.scalars(
-        select(HourEntry).options(db.joinedload(HourEntry.user))
+        select(HourEntry).options(db.joinedload(HourEntry.user).lazyload(User.roles))
         .join(Match, Match.id == HourEntry.match_id)
         .where(Match.newcomer_id == newcomer_id, HourEntry.status == PENDING,
                HourEntry.confirmed_by_newcomer_at.is_(None))
@@ -363,8 +369,10 @@ def to_confirm(newcomer_id):
 # Totals and pages --------------------------------------------------------------------
 
 
-def totals(user_id, today):
-    """Minutes this month, this year and all time, approved and pending: one query."""
+def totals(user_id, today, shown_month=None):
+    """Minutes this month, this year and all time, approved and pending: one query. With
+    ``shown_month`` (its first day), also how many entries that month holds
+    (``shown_entries``, for the page's pagination)."""
     month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
 
     def total(status, since=None):
@@ -373,12 +381,15 @@ def totals(user_id, today):
             condition = condition & (HourEntry.day >= since)
         return func.coalesce(func.sum(case((condition, HourEntry.minutes), else_=0)), 0)
 
-    row = db.session.execute(select(
-        total(APPROVED, month_start), total(PENDING, month_start),
-        total(APPROVED, year_start), total(PENDING, year_start),
-        total(APPROVED), total(PENDING)).where(HourEntry.user_id == user_id)).one()
-    keys = ("month_approved", "month_pending", "year_approved", "year_pending",
-            "all_approved", "all_pending")
+    columns = [total(APPROVED, month_start), total(PENDING, month_start),
+               total(APPROVED, year_start), total(PENDING, year_start),
+               total(APPROVED), total(PENDING)]
+    keys = ["month_approved", "month_pending", "year_approved", "year_pending",
+            "all_approved", "all_pending"]
+    if shown_month is not None:
+        columns.append(func.coalesce(func.sum(case((_in_month(shown_month), 1), else_=0)), 0))
+        keys.append("shown_entries")
+    row = db.session.execute(select(*columns).where(HourEntry.user_id == user_id)).one()
     return dict(zip(keys, (int(v) for v in row), strict=True))
 
 
@@ -394,27 +405,58 @@ def per_match_totals(user_id):
     return db.session.execute(
         select(Match, sums.c.approved, sums.c.pending)
         .join(sums, sums.c.match_id == Match.id)
-        .options(db.joinedload(Match.newcomer))
+        .options(_newcomer())
         .order_by(Match.created_at)).all()
 
 
-def month_entries(user_id, first_day):
-    next_month = (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return db.session.scalars(
-        select(HourEntry).options(db.joinedload(HourEntry.match).joinedload(Match.newcomer))
-        .where(HourEntry.user_id == user_id, HourEntry.day >= first_day,
-               HourEntry.day < next_month)
-        .order_by(HourEntry.day.desc(), HourEntry.id.desc())).all()
+def _next_month(first_day):
+    return (first_day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def queue(*, volunteer=None, role=None, activity=None, min_age_days=None, page=1,
-          per_page=25, now=None):
-    """Pending entries, oldest first, with what the queue shows loaded up front."""
+def _in_month(first_day):
+    return (HourEntry.day >= first_day) & (HourEntry.day < _next_month(first_day))
+
+
+MONTH_PER_PAGE = 25
+
+
+def month_entries(user_id, first_day, page=None, total=None, per_page=MONTH_PER_PAGE):
+    """The volunteer's entries of one month, newest first: all of them, or (``page``)
+    one page of them, counted by ``total`` (``totals()["shown_entries"]``) when given,
+    else by one more query."""
+    query = (select(HourEntry).options(_newcomer(db.joinedload(HourEntry.match)))
+             .where(HourEntry.user_id == user_id, _in_month(first_day))
+             .order_by(HourEntry.day.desc(), HourEntry.id.desc()))
+    if page is None:
+        return db.session.scalars(query).all()
+    found = db.paginate(query, page=page, per_page=per_page, error_out=False,
+                        count=total is None)
+    if total is not None:
+        found.total = total
+    return found
+
+
+def month_page_of(entry, per_page=MONTH_PER_PAGE):
+    """The page of its month on which ``entry`` is listed (newest first)."""
+    newer = db.session.scalar(
+        select(func.count()).select_from(HourEntry)
+        .where(HourEntry.user_id == entry.user_id, _in_month(entry.day.replace(day=1)),
+               or_(HourEntry.day > entry.day,
+                   (HourEntry.day == entry.day) & (HourEntry.id > entry.id))))
+    return newer // per_page + 1
+
+
+def queue(*, volunteer=None, role=None, neighbourhood_id=None, month=None, activity=None,
+          min_age_days=None, page=1, per_page=25, now=None):
+    """Pending entries, oldest first, with what the queue shows loaded up front: all, or
+    those of a volunteer (by name), a role, the volunteer's neighbourhood, the month the
+    time was given in (its first day), an activity, or waiting ``min_age_days``."""
     from ..database import folded
 
     query = (select(HourEntry)
-             .options(db.joinedload(HourEntry.user), db.joinedload(HourEntry.commitment),
-                      db.joinedload(HourEntry.match).joinedload(Match.newcomer))
+             .options(db.joinedload(HourEntry.user).lazyload(User.roles),
+                      db.joinedload(HourEntry.commitment),
+                      _newcomer(db.joinedload(HourEntry.match)))
              .where(HourEntry.status == PENDING))
     if volunteer:
         query = query.where(HourEntry.user_id.in_(select(User.id).where(
@@ -422,6 +464,11 @@ def queue(*, volunteer=None, role=None, activity=None, min_age_days=None, page=1
     if role:
         query = query.where(HourEntry.commitment_id.in_(
             select(Commitment.id).where(Commitment.role == role)))
+    if neighbourhood_id:
+        query = query.where(HourEntry.user_id.in_(
+            select(User.id).where(User.neighbourhood_id == neighbourhood_id)))
+    if month:
+        query = query.where(_in_month(month))
     if activity:
         query = query.where(HourEntry.activity == activity)
     if min_age_days:

@@ -10,7 +10,7 @@ from ..dates import add_months, programme_today
 from ..extensions import db
 from ..formtools import MAX_YEAR, MIN_YEAR
 from ..permissions import can_request_buddy, can_volunteer, own_or_404, requires
-from ..web import act, attachment, perform, redirect_to, refusal, render
+from ..web import act, attachment, db_int, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import HourForm
 from .models import HourEntry
@@ -42,13 +42,17 @@ def _form(formdata=None, entry=None, **kwargs):
     return form
 
 
-def _page(form, status=200, month=None, editing=None, edit_form=None):
+def _page(form, status=200, month=None, editing=None, edit_form=None, page=None):
     today = programme_today()
     month = month or _month(request.args.get("month"), today)
+    totals = services.totals(current_user.id, today, month)
+    # A busy month is shown a page at a time; the entry being changed, on its own page.
+    page = page or request.args.get("page", 1, type=db_int)
     return render(
         "hours/hours.html", status=status, form=form, month=month, today=today,
-        entries=services.month_entries(current_user.id, month),
-        totals=services.totals(current_user.id, today),
+        entries=services.month_entries(current_user.id, month, page=page,
+                                       total=totals["shown_entries"]),
+        totals=totals,
         per_match=services.per_match_totals(current_user.id),
         previous=add_months(month, -1), following=add_months(month, 1),
         window=services.logging_window(current_user.id, today), editing=editing,
@@ -97,13 +101,15 @@ def edit(entry_id):
         return redirect_to(url_for("hours.hours", month=month.strftime("%Y-%m")))
     if request.method == "GET":
         return _page(_form(), month=month, editing=entry.id,
-                     edit_form=_form(entry=entry, prefix=f"e{entry.id}"))
+                     edit_form=_form(entry=entry, prefix=f"e{entry.id}"),
+                     page=services.month_page_of(entry))
     edit_form = _form(request.form, entry=entry, prefix=f"e{entry.id}")
     if _save(edit_form, _("Your entry is updated."), entry):
         if request.htmx:
             return _page(_form(), month=edit_form.day.data.replace(day=1))
         return redirect_to(url_for("hours.hours", month=edit_form.day.data.strftime("%Y-%m")))
-    return _page(_form(), status=422, month=month, editing=entry.id, edit_form=edit_form)
+    return _page(_form(), status=422, month=month, editing=entry.id, edit_form=edit_form,
+                 page=services.month_page_of(entry))
 
 
 @bp.route("/hours/<int:entry_id>/delete", methods=["POST"])

@@ -6,7 +6,7 @@ from ..accounts.services import choose_language
 from ..extensions import db
 from ..i18n import LANGUAGE_SESSION_KEY
 from ..permissions import can_volunteer
-from ..web import perform, redirect_to, render, safe_next
+from ..web import perform, redirect_to, render, revalidated, safe_next
 from . import bp
 
 
@@ -37,11 +37,21 @@ def next_steps(user, waiting_checkins=()):
 def home():
     from ..checkins.services import open_checkins_of
     from ..dates import programme_today
+    from ..reports.cache import public_page, remembered
     from ..reports.figures import milestone
 
-    waiting = open_checkins_of(current_user.id) if current_user.is_authenticated else []
-    return render("main/home.html", steps=next_steps(current_user, waiting),
-                  waiting_checkins=waiting, milestone=milestone(programme_today().year))
+    today = programme_today()
+
+    def context():
+        waiting = open_checkins_of(current_user.id) if current_user.is_authenticated else []
+        return {"steps": next_steps(current_user, waiting), "waiting_checkins": waiting,
+                "milestone": remembered(("milestone", today),
+                                        lambda: milestone(today.year))}
+
+    kept = public_page(("home", today), "main/home.html", context)
+    if kept is not None:
+        return revalidated(*kept)
+    return render("main/home.html", **context())
 
 
 @bp.route("/health")

@@ -71,11 +71,15 @@ def _request_page(buddy_request, status=200, form=None, error=None, withdraw_for
     active = next((m for m in buddy_request.matches if m.is_active), None)
     looking = buddy_request.is_open and proposal is None
     earlier = [m for m in buddy_request.matches if m is not proposal and m is not active]
+    suggestions, eligible_total, results = [], 0, None
+    if looking and query:
+        suggestions, eligible_total, results = services.suggestions_and_count(
+            buddy_request, search=query)
+    elif looking:
+        suggestions, eligible_total = services.suggestions_and_count(buddy_request)
     return render(
         "matching/request_detail.html", status=status, buddy_request=buddy_request,
-        suggestions=services.suggestions(buddy_request) if looking else [],
-        eligible_total=services.eligible_count(buddy_request) if looking else 0,
-        results=services.search_eligible(buddy_request, query) if looking and query else None,
+        suggestions=suggestions, eligible_total=eligible_total, results=results,
         q=query, form=form or ProposeForm(), error=error, now=utcnow(), looking=looking,
         proposal=proposal, active=active, earlier=earlier,
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
@@ -86,7 +90,7 @@ def _request_page(buddy_request, status=200, form=None, error=None, withdraw_for
 @bp.route("/coordinate/matching/requests/<int:request_id>")
 @requires(can_coordinate)
 def request_detail(request_id):
-    return _request_page(_request_or_404(request_id))
+    return _request_page(services.request_with_details(request_id) or abort(404))
 
 
 @bp.route("/coordinate/matching/requests/<int:request_id>/propose", methods=["POST"])

@@ -33,9 +33,11 @@ def board(*, q=None, role=None, neighbourhood_id=None, state=None, page=1, per_p
     proposed = exists().where(Match.request_id == BuddyRequest.id, Match.status == PROPOSED)
     query = (select(BuddyRequest).join(newcomer, BuddyRequest.user)
              .options(db.contains_eager(BuddyRequest.user.of_type(newcomer))
-                      .selectinload(newcomer.languages),
+                      .options(db.selectinload(newcomer.languages),
+                               db.lazyload(newcomer.roles)),
                       db.joinedload(BuddyRequest.neighbourhood),
-                      db.selectinload(BuddyRequest.matches).joinedload(Match.volunteer))
+                      db.selectinload(BuddyRequest.matches).joinedload(Match.volunteer)
+                      .lazyload(User.roles))
              .where(BuddyRequest.status == OPEN))
     if q:
         volunteer = aliased(User)
@@ -71,8 +73,10 @@ def matches_list(*, q=None, role=None, neighbourhood_id=None, state="active", pa
     query = (select(Match)
              .join(volunteer, Match.volunteer).join(newcomer, Match.newcomer)
              .join(BuddyRequest, Match.request).join(Commitment, Match.commitment)
-             .options(db.contains_eager(Match.volunteer.of_type(volunteer)),
-                      db.contains_eager(Match.newcomer.of_type(newcomer)),
+             .options(db.contains_eager(Match.volunteer.of_type(volunteer))
+                      .lazyload(volunteer.roles),
+                      db.contains_eager(Match.newcomer.of_type(newcomer))
+                      .lazyload(newcomer.roles),
                       db.contains_eager(Match.request).joinedload(BuddyRequest.neighbourhood),
                       db.contains_eager(Match.commitment),
                       db.selectinload(Match.open_flags)))  # the "needs attention" badge

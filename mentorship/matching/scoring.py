@@ -156,50 +156,60 @@ def score_and_explain(need, candidate, today):
     return explain(need, score(need, candidate, today))
 
 
-# The most points the factors left out of the SQL pre-score (availability and time left)
-# can add: a volunteer whose pre-score is this far below the N-th best cannot reach it.
-SQL_SLACK = (WEIGHTS["shared_slot"] * WEIGHTS["max_shared_slots"]
-             + WEIGHTS["month_left"] * WEIGHTS["max_months_left"])
+def sql_slack(need):
+    """A volunteer whose pre-score is this far below the N-th best cannot reach it: the
+    most points the factor left out of ``sql_prescore`` (availability) can add for
+    one request: shared slots count only among the newcomer's own free slots."""
+    return WEIGHTS["shared_slot"] * min(len(need.availability), WEIGHTS["max_shared_slots"])
 
 
-def sql_language_counts(need):
-    """Per volunteer, in one pass over language skills: how many of the newcomer's
-    languages they speak, and whether they offer the target language at B2 or above."""
-    from sqlalchemy import case, func, or_, select
+def sql_language_counts(need, user_id):
+    """For the volunteer ``user_id`` (a column), two SQL subqueries: how many of the
+    newcomer's languages they speak (``shared``), and whether they offer the target
+    language at B2 or above (``offers``, 0 or 1). Correlated, so only the eligible
+    volunteers' skills are read (through the index on language_skills.user_id)."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import func, select
 
     from ..accounts.models import LanguageSkill
 
     wanted = sorted(need.languages) or [""]
-    offers = case(((LanguageSkill.language == (need.target_language or ""))
-                   & LanguageSkill.level.in_(sorted(STRONG_LEVELS)), 1), else_=0)
-    return (select(LanguageSkill.user_id,
-                   func.sum(case((LanguageSkill.language.in_(wanted), 1), else_=0))
-                   .label("shared"),
-                   func.max(offers).label("offers"))
-            .where(or_(LanguageSkill.language.in_(wanted),
-                       LanguageSkill.language == (need.target_language or "")))
-            .group_by(LanguageSkill.user_id).subquery())
+    of_volunteer = LanguageSkill.user_id == user_id
+    return SimpleNamespace(
+        shared=select(func.count()).where(of_volunteer, LanguageSkill.language.in_(wanted))
+        .scalar_subquery(),
+        offers=select(func.count()).where(
+            of_volunteer, LanguageSkill.language == (need.target_language or ""),
+            LanguageSkill.level.in_(sorted(STRONG_LEVELS))).scalar_subquery())
 
 
-def sql_prescore(need, counts, neighbourhood_id, taken):
+def sql_prescore(need, counts, neighbourhood_id, taken, end_date, today):
     """The same weights as ``points`` for the factors SQL can compute (shared languages,
-    target language, neighbourhood, current matches), as one SQL expression over the
-    ``sql_language_counts`` subquery."""
-    from sqlalchemy import case, func, literal
+    target language, neighbourhood, current matches, time left), as one SQL expression
+    using the ``sql_language_counts`` subqueries."""
+    from sqlalchemy import case, literal
 
-    shared = func.coalesce(counts.c.shared, 0)
+    from ..dates import add_months
+
+    shared = counts.shared
     total = case(
         (shared >= WEIGHTS["max_shared_languages"],
          WEIGHTS["shared_language"] * WEIGHTS["max_shared_languages"]),
         (shared >= 1, shared * WEIGHTS["shared_language"]),
         else_=WEIGHTS["no_shared_language"]) + WEIGHTS["per_current_match"] * taken
     if need.role == "language_buddy" and need.target_language:
-        total = total + case((func.coalesce(counts.c.offers, 0) == 1,
+        total = total + case((counts.offers >= 1,
                               WEIGHTS["target_language_offered"]),
                              else_=WEIGHTS["target_language_missing"])
     if need.neighbourhood_id:
         total = total + case((neighbourhood_id == need.neighbourhood_id,
                               WEIGHTS["same_neighbourhood"]), else_=literal(0))
+    # A point per whole month left beyond MIN_MONTHS_LEFT (full_months_between(today, end)
+    # is at least m exactly when add_months(today, m) <= end), at most max_months_left.
+    for extra in range(1, WEIGHTS["max_months_left"] + 1):
+        total = total + case((end_date >= add_months(today, MIN_MONTHS_LEFT + extra),
+                              WEIGHTS["month_left"]), else_=literal(0))
     return total
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from ..accounts.models import COORDINATOR, LanguageSkill, User, UserRole
 from ..accounts.services import update_languages
@@ -111,8 +111,9 @@ def cancel_request(user, request_id, reason=None, note=None):
 
 
 def _need(request):
-    languages = set(db.session.scalars(
-        select(LanguageSkill.language).where(LanguageSkill.user_id == request.user_id)))
+    # The newcomer's languages: already loaded with the request on the suggestions page
+    # (request_with_details), else one query.
+    languages = {skill.language for skill in request.user.languages}
     return scoring.Need(role=request.role, languages=languages,
                         target_language=request.target_language,
                         neighbourhood_id=request.neighbourhood_id,
@@ -138,9 +139,10 @@ def eligible_commitments(request, today, need=None):
                taken_count.label("taken"), VolunteerRole.capacity]
     query = select(*columns)
     if need is not None:
-        counts = scoring.sql_language_counts(need)
+        counts = scoring.sql_language_counts(need, Commitment.user_id)
         query = query.add_columns(scoring.sql_prescore(
-            need, counts, Application.neighbourhood_id, taken_count).label("prescore"))
+            need, counts, Application.neighbourhood_id, taken_count, Commitment.end_date,
+            today).label("prescore"))
     query = (
         query
         .join(User, User.id == Commitment.user_id)
@@ -156,8 +158,6 @@ def eligible_commitments(request, today, need=None):
                ~Commitment.user_id.in_(select(Match.volunteer_id).where(
                    Match.request_id == request.id, Match.status == DECLINED)))
     )
-    if need is not None:
-        query = query.outerjoin(counts, counts.c.user_id == Commitment.user_id)
     return query
 
 
@@ -169,13 +169,18 @@ def _candidates(rows):
     return candidates
 
 
-def _load_languages(candidates):
-    if not candidates:
+def _load_languages(*groups):
+    """Fill in the languages of the candidates of each dict (user id -> Candidate), in
+    one query for all of them."""
+    user_ids = sorted({user_id for group in groups for user_id in group})
+    if not user_ids:
         return
     for user_id, code, level in db.session.execute(
             select(LanguageSkill.user_id, LanguageSkill.language, LanguageSkill.level)
-            .where(LanguageSkill.user_id.in_(list(candidates)))):
-        candidates[user_id].languages[code] = level
+            .where(LanguageSkill.user_id.in_(user_ids))):
+        for group in groups:
+            if user_id in group:
+                group[user_id].languages[code] = level
 
 
 def suggestions(request, today=None, limit=SUGGESTIONS):
@@ -185,22 +190,50 @@ def suggestions(request, today=None, limit=SUGGESTIONS):
     those who can still reach the top ``limit`` are loaded and scored here. A fixed
     number of queries whatever the number of volunteers.
     """
+    return suggestions_and_count(request, today, limit)[0]
+
+
+def suggestions_and_count(request, today=None, limit=SUGGESTIONS, search=None):
+    """``suggestions`` and ``eligible_count`` together, in two queries: the volunteers
+    within reach of the N-th best pre-score (window functions give that pre-score and how
+    many are eligible, so the eligible volunteers are found once), and their languages.
+    With ``search`` (a name), also ``search_eligible``'s results, in one more query (the
+    languages of both come in the same query): (suggestions, count, results)."""
     today = today or programme_today()
     need = _need(request)
     eligible = eligible_commitments(request, today, need).subquery()
-    # The N-th best pre-score; only volunteers within reach of it are loaded and scored.
-    threshold = db.session.scalar(select(eligible.c.prescore)
-                                  .order_by(eligible.c.prescore.desc())
-                                  .offset(limit - 1).limit(1))
-    survivors = select(eligible)
-    if threshold is not None:
-        survivors = survivors.where(eligible.c.prescore >= threshold - scoring.SQL_SLACK)
-    survivors = survivors.subquery()
-    candidates = _candidates(db.session.execute(select(survivors)).all())
-    _load_languages(candidates)
+    ranked = select(
+        eligible, func.count().over().label("total"),
+        # The N-th best pre-score (None when fewer are eligible).
+        func.nth_value(eligible.c.prescore, limit).over(
+            order_by=eligible.c.prescore.desc(), rows=(None, None)).label("nth"),
+    ).subquery()
+    rows = db.session.execute(select(ranked).where(or_(
+        ranked.c.nth.is_(None),
+        ranked.c.prescore >= ranked.c.nth - scoring.sql_slack(need)))).all()
+    candidates = _candidates(rows)
+    found, found_total = ({}, 0) if search is None else _search_rows(request, search, today)
+    _load_languages(candidates, found)
     scored = [scoring.score(need, candidate, today) for candidate in candidates.values()]
     scored.sort(key=lambda c: (-c.score, c.name, c.commitment_id))
-    return [scoring.explain(need, candidate) for candidate in scored[:limit]]
+    total = rows[0].total if rows else 0
+    best = [scoring.explain(need, candidate) for candidate in scored[:limit]]
+    if search is None:
+        return best, total
+    return best, total, SearchResults([scoring.score_and_explain(need, c, today)
+                                       for c in found.values()], found_total)
+
+
+def request_with_details(request_id):
+    """A buddy request with what its page shows: the newcomer and their languages, the
+    neighbourhood, its matches and their volunteers (two queries), or None."""
+    return db.session.scalar(
+        select(BuddyRequest).where(BuddyRequest.id == request_id)
+        .options(db.joinedload(BuddyRequest.user)
+                 .options(db.lazyload(User.roles), db.selectinload(User.languages)),
+                 db.joinedload(BuddyRequest.neighbourhood),
+                 db.selectinload(BuddyRequest.matches).joinedload(Match.volunteer)
+                 .lazyload(User.roles)))
 
 
 def eligible_count(request, today=None):
@@ -233,14 +266,21 @@ class SearchResults:
         return len(self.items)
 
 
+def _search_rows(request, query, today, limit=SEARCH_RESULTS):
+    """The first ``limit`` eligible volunteers named ``query`` (candidates by user id,
+    not scored yet) and how many there are in all, in one query (a window count)."""
+    eligible = (eligible_commitments(request, today).where(person_matches(User, query or ""))
+                .add_columns(func.count().over().label("total"))
+                .order_by(User.name, Commitment.id).limit(limit).subquery())
+    rows = db.session.execute(select(eligible)).all()
+    return _candidates(rows), rows[0].total if rows else 0
+
+
 def search_eligible(request, query, today=None, limit=SEARCH_RESULTS):
     """Eligible volunteers whose name contains ``query`` (for a coordinator's override):
     the first ``limit`` by name, and how many there are in all."""
     today = today or programme_today()
-    eligible = eligible_commitments(request, today).where(person_matches(User, query or ""))
-    total = db.session.scalar(select(func.count()).select_from(eligible.subquery()))
-    eligible = eligible.order_by(User.name, Commitment.id).limit(limit).subquery()
-    candidates = _candidates(db.session.execute(select(eligible)).all())
+    candidates, total = _search_rows(request, query, today, limit)
     _load_languages(candidates)
     need = _need(request)
     return SearchResults([scoring.score_and_explain(need, c, today)
@@ -495,7 +535,7 @@ def _volunteer_contact(volunteer):
 
 def volunteer_matches(user_id):
     return db.session.scalars(
-        select(Match).options(db.joinedload(Match.newcomer).selectinload(User.languages),
+        select(Match).options(db.joinedload(Match.newcomer).lazyload(User.roles),
                               db.joinedload(Match.request))
         .where(Match.volunteer_id == user_id, Match.status.in_(PLACE_TAKING_STATES))
         .order_by(Match.created_at)).all()
@@ -505,7 +545,7 @@ def newcomer_requests(user_id):
     return db.session.scalars(
         select(BuddyRequest).options(
             db.selectinload(BuddyRequest.matches).joinedload(Match.volunteer)
-            .selectinload(User.languages))
+            .options(db.lazyload(User.roles), db.selectinload(User.languages)))
         .where(BuddyRequest.user_id == user_id)
         .order_by(BuddyRequest.status.in_(CURRENT_REQUEST_STATES).desc(),
                   BuddyRequest.created_at.desc())).all()

@@ -362,8 +362,10 @@ def to_call(page=1, per_page=TO_CALL_PER_PAGE, now=None):
     invitation about to expire, what a reminder would have told them by email), by name.
     A page of ToCall rows; a fixed number of queries whatever the amount of data."""
     now = now or utcnow()
-    query = (select(User).where(User.email.is_(None), User.is_enabled.is_(True),
-                                User.erased_at.is_(None), or_(*_conditions(now)))
+    # Their roles are not shown (as a query of their own they would go over the budget).
+    query = (select(User).options(db.lazyload(User.roles))
+             .where(User.email.is_(None), User.is_enabled.is_(True),
+                    User.erased_at.is_(None), or_(*_conditions(now)))
              .order_by(User.name, User.id))
     people = db.paginate(query, page=page, per_page=per_page, error_out=False)
     rows = {person.id: ToCall(person) for person in people.items}
@@ -376,9 +378,7 @@ def to_call(page=1, per_page=TO_CALL_PER_PAGE, now=None):
 def _load_waiting(rows, now):
     ids = list(rows)
     today, training_until = _windows(now)
-    for match in db.session.scalars(select(Match).options(
-            db.joinedload(Match.request), db.joinedload(Match.volunteer),
-            db.joinedload(Match.newcomer)).where(
+    for match in db.session.scalars(select(Match).options(db.joinedload(Match.request)).where(
             Match.status == PROPOSED,
             or_(and_(Match.newcomer_id.in_(ids), Match.newcomer_accepted_at.is_(None)),
                 and_(Match.volunteer_id.in_(ids), Match.volunteer_accepted_at.is_(None))))):

@@ -187,9 +187,12 @@ def search(*, query="", role=None, status=None, neighbourhood_id=None, today, pa
     page = max(page or 1, 1)
     # Counted on the users table alone (the page's query joins their neighbourhood).
     total = db.session.scalar(select(func.count()).select_from(User).where(*conditions))
+    # Their roles joined in (the page's users in a subquery), not a query of their own.
     people = db.session.scalars(
-        select(User).options(db.joinedload(User.neighbourhood)).where(*conditions)
-        .order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)).all()
+        select(User).options(db.joinedload(User.neighbourhood), db.joinedload(User.roles))
+        .where(*conditions)
+        .order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)
+    ).unique().all()
     return SearchResults(PeoplePage(people, page, per_page, total),
                          _standing([user.id for user in people]))
 

@@ -329,7 +329,8 @@ def redeemed_by_month(partner_id):
 
 def redemptions(partner_id, page=1, per_page=25):
     """The passes used at a venue, newest first, a page at a time."""
-    query = (select(Pass).options(db.joinedload(Pass.perk), db.joinedload(Pass.user))
+    query = (select(Pass).options(db.joinedload(Pass.perk),
+                                  db.joinedload(Pass.user).lazyload(User.roles))
              .join(Perk, Perk.id == Pass.perk_id)
              .where(Perk.partner_id == partner_id, Pass.status == REDEEMED)
              .order_by(Pass.redeemed_at.desc(), Pass.id.desc()))
@@ -368,7 +369,7 @@ def passes(*, today, volunteer=None, user_id=None, perk_id=None, state=None, pag
     ignored) or account, perk and state, a page at a time, with what the list shows
     loaded."""
     query = (select(Pass).join(User, User.id == Pass.user_id)
-             .options(db.contains_eager(Pass.user),
+             .options(db.contains_eager(Pass.user).lazyload(User.roles),
                       db.joinedload(Pass.perk).joinedload(Perk.partner)))
     folded = fold(volunteer)
     if folded:

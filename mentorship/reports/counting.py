@@ -7,9 +7,9 @@ number of queries whatever the size of the data.
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, literal_column, or_, select, union_all
 
-from ..database import month_of
+from ..database import in_one_query, month_of
 from ..dates import programme_today
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
@@ -78,15 +78,21 @@ def hours_people(year):
     return {m: per_month.get(m, 0) for m in months_of(year)}, in_year
 
 
-def _per_month(column, *conditions):
-    month = month_of(column)
-    return dict(db.session.execute(select(month, func.count()).where(*conditions)
-                                   .group_by(month)).all())
+def _grouped(kind, key, value, *conditions):
+    """One part of count_year's single grouped query: (kind, key, value) rows."""
+    return (select(literal_column(f"'{kind}'", String).label("kind"),
+                   cast(key, String).label("key"), value.label("value"))
+            .where(*conditions).group_by(key))
 
 
 def count_year(year, today=None):
     """Every raw count of ``year``: totals, residents per role, figures per month, and how
-    many people gave time each month (to decide which hours can be shown)."""
+    many people gave time each month (to decide which hours can be shown).
+
+    Two queries whatever the data: the year's single figures together
+    (database.in_one_query), and every breakdown (per month, per role) as the rows of one
+    UNION ALL, each tagged with what it counts.
+    """
     today = today or programme_today()
     start, end = year_bounds(year)
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -95,42 +101,50 @@ def count_year(year, today=None):
     # a newcomer then (a match may outlive its commitment's pledged period).
     served = or_(commitment_active_during(year, today),
                  Commitment.id.in_(select(Match.commitment_id).where(in_year)))
-    by_role = dict(db.session.execute(
-        select(Commitment.role, func.count(func.distinct(Commitment.user_id)))
-        .where(served).group_by(Commitment.role)).all())
-    volunteers = db.session.scalar(select(func.count(func.distinct(Commitment.user_id)))
-                                   .where(served))
-    accompanying, newcomers = db.session.execute(select(
-        func.count(func.distinct(Match.volunteer_id)),
-        func.count(func.distinct(Match.newcomer_id))).where(in_year)).one()
-    month = month_of(HourEntry.day)
-    hours = {m: int(minutes) // 60 for m, minutes in db.session.execute(
-        select(month, func.sum(HourEntry.minutes)).where(
-            HourEntry.status == HOURS_APPROVED, HourEntry.day >= first, HourEntry.day <= last)
-        .group_by(month)).all()}
-    people, people_in_year = hours_people(year)
-    per_month = {
-        "hours": hours,
-        "matches_started": _per_month(Match.activated_at, Match.activated_at >= start,
-                                      Match.activated_at < end),
-        "matches_completed": _per_month(Match.ended_at, Match.status == MATCH_COMPLETED,
-                                        Match.ended_at >= start, Match.ended_at < end),
-        "certificates": _per_month(Certificate.issued_on, Certificate.issued_on >= first,
-                                   Certificate.issued_on <= last),
-        "perks_redeemed": _per_month(Pass.redeemed_at, Pass.status == REDEEMED,
-                                     Pass.redeemed_at >= start, Pass.redeemed_at < end),
-    }
+    approved = (HourEntry.status == HOURS_APPROVED, HourEntry.day >= first,
+                HourEntry.day <= last)
+    single = in_one_query(
+        volunteers=select(func.count(func.distinct(Commitment.user_id))).where(served),
+        accompanying=select(func.count(func.distinct(Match.volunteer_id))).where(in_year),
+        newcomers=select(func.count(func.distinct(Match.newcomer_id))).where(in_year),
+        people_in_year=select(func.count(func.distinct(HourEntry.user_id))).where(*approved))
+    day = month_of(HourEntry.day)
+    parts = (
+        _grouped("role", Commitment.role, func.count(func.distinct(Commitment.user_id)),
+                 served),
+        _grouped("hours", day, func.sum(HourEntry.minutes), *approved),
+        _grouped("hours_people", day, func.count(func.distinct(HourEntry.user_id)),
+                 *approved),
+        _grouped("matches_started", month_of(Match.activated_at), func.count(),
+                 Match.activated_at >= start, Match.activated_at < end),
+        _grouped("matches_completed", month_of(Match.ended_at), func.count(),
+                 Match.status == MATCH_COMPLETED, Match.ended_at >= start,
+                 Match.ended_at < end),
+        _grouped("certificates", month_of(Certificate.issued_on), func.count(),
+                 Certificate.issued_on >= first, Certificate.issued_on <= last),
+        _grouped("perks_redeemed", month_of(Pass.redeemed_at), func.count(),
+                 Pass.status == REDEEMED, Pass.redeemed_at >= start, Pass.redeemed_at < end),
+    )
+    found = {}
+    for kind, key, value in db.session.execute(union_all(*parts)).all():
+        found.setdefault(kind, {})[key] = int(value or 0)
+    by_role = found.get("role", {})
+    per_month = {key: found.get(key, {}) for key in (
+        "hours", "matches_started", "matches_completed", "certificates", "perks_redeemed")}
+    per_month["hours"] = {m: minutes // 60 for m, minutes in per_month["hours"].items()}
+    people = found.get("hours_people", {})
     months = [{"month": m, **{key: values.get(m, 0) for key, values in per_month.items()}}
               for m in months_of(year)]
     return {
         "year": year,
         "totals": {
-            "volunteers": volunteers, "accompanying": accompanying, "newcomers": newcomers,
+            "volunteers": single.volunteers, "accompanying": single.accompanying,
+            "newcomers": single.newcomers,
             **{key: sum(row[key] for row in months)
                for key in ("hours", "certificates", "matches_completed", "perks_redeemed")},
         },
         "volunteers_by_role": {role: by_role.get(role, 0) for role in ROLE_CODES},
         "months": months,
-        "hours_people": people,
-        "hours_people_in_year": people_in_year,
+        "hours_people": {m: people.get(m, 0) for m in months_of(year)},
+        "hours_people_in_year": single.people_in_year,
     }

@@ -52,7 +52,15 @@ WITH_TOTAL = ("matches_completed", "certificates", "perks_redeemed")
 
 def published(year, today=None):
     """The figures of ``year`` as anyone may see them, counted now."""
-    return {**hide_small(counting.count_year(year, today)), "effects": published_effects(year)}
+    return published_and_milestone(year, today)[0]
+
+
+def published_and_milestone(year, today=None):
+    """``published(year)`` and ``milestone(year)`` from the same counts (/impact shows
+    both for the current year)."""
+    raw = counting.count_year(year, today)
+    data = {**hide_small(raw), "effects": published_effects(year)}
+    return data, milestone(year, count=raw["totals"]["accompanying"])
 
 
 def published_effects(year):
@@ -315,13 +323,15 @@ def csv_rows(data):
 # The milestone banner ----------------------------------------------------------------
 
 
-def milestone(year):
+def milestone(year, count=None):
     """The highest milestone reached in ``year`` that may be published, or None.
 
     It counts the residents who accompanied newcomers (definitions: "accompanying"), the
-    same number as the year's figures; a milestone below SUPPRESS_BELOW is never shown.
+    same number as the year's figures (pass ``count`` when they are counted already); a
+    milestone below SUPPRESS_BELOW is never shown.
     """
-    count = counting.residents_accompanying(year)
+    if count is None:
+        count = counting.residents_accompanying(year)
     reached = [t for t in sorted(get_settings().milestones or [])
                if SUPPRESS_BELOW <= t <= count]
     return {"threshold": reached[-1], "year": year} if reached else None

@@ -11,8 +11,16 @@ from ..extensions import db
 from ..formtools import MAX_YEAR, MIN_YEAR
 from ..i18n import text_direction
 from ..permissions import can_coordinate, requires
-from ..web import attachment, db_int, flash_success, perform, redirect_to, render
-from . import bp, figures, services
+from ..web import (
+    attachment,
+    db_int,
+    flash_success,
+    perform,
+    redirect_to,
+    render,
+    revalidated,
+)
+from . import bp, cache, figures, services
 from .models import PublishedReport
 
 
@@ -26,18 +34,47 @@ def _countable(year):
     return year is not None and MIN_YEAR <= year <= MAX_YEAR
 
 
+def _kept_figures(year, today):
+    """The published figures of ``year`` and its milestone banner, kept (reports/cache)."""
+    return cache.remembered(("figures", year, today),
+                            lambda: figures.published_and_milestone(year, today))
+
+
+def _kept_years(today):
+    return cache.remembered(("years", today), lambda: services.years_with_activity(today))
+
+
+def _kept_reports():
+    """The latest version of each year's published report, as plain data (the report's
+    own page lists its other versions)."""
+    def latest_of_each_year():
+        latest = {}
+        for report in services.published_reports():  # newest version first
+            latest.setdefault(report.year, {"year": report.year, "version": report.version,
+                                            "note": report.note})
+        return list(latest.values())
+    return cache.remembered(("reports",), latest_of_each_year)
+
+
 @bp.route("/impact")
 def impact():
     today = programme_today()
-    years = services.years_with_activity(today)
+    years = _kept_years(today)
     year = request.args.get("year", type=db_int) or today.year
     if year not in years:
         year = today.year
-    # The banner speaks of this year: it shows beside this year's figures only.
-    milestone = figures.milestone(today.year) if year == today.year else None
-    return render("reports/impact.html", page=_page(figures.published(year, today)),
-                  year=year, years=years, milestone=milestone,
-                  reports=services.published_reports(), current_year=today.year)
+
+    def context():
+        data, milestone = _kept_figures(year, today)
+        # The banner speaks of this year: it shows beside this year's figures only.
+        return {"page": _page(data), "year": year, "years": years,
+                "milestone": milestone if year == today.year else None,
+                "reports": _kept_reports(), "current_year": today.year}
+
+    kept = cache.public_page(("impact", today), "reports/impact.html", context)
+    if kept is not None:
+        return revalidated(*kept)
+    return render("reports/impact.html", **context())
 
 
 def _report_or_404(year):
@@ -92,9 +129,8 @@ def coordinate_reports():
             flash_success(_("The report for %(year)d is published (version %(version)d).",
                             year=year, version=done.result.version))
             return redirect_to(url_for("reports.coordinate_reports", year=year))
-    return render("reports/coordinate.html", page=_page(figures.published(year, today)),
-                  year=year, years=services.years_with_activity(today),
-                  latest=services.latest_report(year), reports=services.published_reports(),
+    return render("reports/coordinate.html", page=_page(_kept_figures(year, today)[0]),
+                  year=year, years=_kept_years(today), latest=services.latest_report(year),
                   live=True)
 
 

@@ -43,12 +43,14 @@ def role_list(roles):
 @requires(can_volunteer_or_coordinate)
 def training():
     plan = progress.progress_for(current_user) if can_volunteer(current_user) else None
+    # A plan lists the roles of the commitments that let its holder train.
+    trains = bool(plan["roles"]) if plan is not None else may_train(current_user)
     if plan is not None and not plan["roles"]:
         plan = None
     feed = calendars.existing_calendar_feed(current_user) if plan else None
     modules = content.all_modules() if can_coordinate(current_user) else []
     return render("training/training.html", plan=plan, feed=feed, modules=modules,
-                  may_train=may_train(current_user), role_list=role_list)
+                  may_train=trains, role_list=role_list)
 
 
 def _module_or_404(module_id):

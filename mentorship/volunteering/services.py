@@ -8,12 +8,12 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union_all, update
 
 from ..accounts.models import NEWCOMER, LanguageSkill, User
 from ..accounts.services import update_languages
 from ..audit.services import record
-from ..database import conditional_update, locked_one, unique_or, utcnow
+from ..database import conditional_update, in_one_query, locked_one, unique_or, utcnow
 from ..dates import add_months, programme_today
 from ..errors import DomainError
 from ..extensions import db
@@ -33,6 +33,7 @@ from .models import (
     ENDED_EARLY,
     ENDING_SOON_DAYS,
     INFO_REQUESTED,
+    LEFT_PROGRAMME,
     MINIMUM_MONTHS,
     OPEN_APPLICATION_STATES,
     PLEDGE_REQUIRED,
@@ -430,19 +431,27 @@ def volunteer_overview(user_id):
         .order_by(Application.submitted_at.desc())
     ).all()
     commitments = db.session.scalars(
-        select(Commitment).options(db.selectinload(Commitment.renewals))
+        select(Commitment).options(db.joinedload(Commitment.renewals))
         .where(Commitment.user_id == user_id)
         .order_by(Commitment.start_date.desc(), Commitment.id.desc())
-    ).all()
+    ).unique().all()
     return applications, commitments
 
 
+# Applications a page of the coordinators' queue shows. Each card carries its inline
+# decision form (approve, ask, decline without leaving the queue): eight of them keep the
+# page under the 30 KB budget (issue 17) whatever the applicants wrote.
+QUEUE_PER_PAGE = 8
+
+
 def review_queue(*, role=None, status="open", language=None, neighbourhood_id=None,
-                 waiting_days=None, page=1, per_page=20, now=None):
+                 waiting_days=None, page=1, per_page=QUEUE_PER_PAGE, now=None):
     """Applications for coordinators, oldest first, with what the page shows loaded."""
     query = select(Application).options(
         db.joinedload(Application.user).selectinload(User.languages),
+        db.joinedload(Application.user).lazyload(User.roles),
         db.joinedload(Application.neighbourhood),
+        db.joinedload(Application.volunteer_role),
     )
     if role:
         query = query.where(Application.role == role)
@@ -477,7 +486,7 @@ def find_commitments(*, today, search=None, role=None, state=ACTIVE, neighbourho
     state, the neighbourhood of the application and "ending soon"."""
     query = (select(Commitment).join(Commitment.user)
              .outerjoin(Application, Application.id == Commitment.application_id)
-             .options(db.contains_eager(Commitment.user),
+             .options(db.contains_eager(Commitment.user).lazyload(User.roles),
                       db.contains_eager(Commitment.application)
                       .joinedload(Application.neighbourhood)))
     for word in fold(search).split():
@@ -496,30 +505,46 @@ def find_commitments(*, today, search=None, role=None, state=ACTIVE, neighbourho
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def _preview(conditions, order, limit):
-    """The first ``limit`` commitments meeting ``conditions`` and how many there are in
-    all (a section that shows a few says how many it leaves out)."""
-    total = db.session.scalar(select(func.count()).select_from(Commitment).where(*conditions))
-    rows = db.session.scalars(
-        select(Commitment).options(db.joinedload(Commitment.user))
-        .where(*conditions).order_by(*order, Commitment.id).limit(limit)
-    ).all()
-    return rows, total
-
-
 def commitments_at_a_glance(today, limit):
     """The sections under the commitments list, each its first ``limit`` rows and its
-    total: waiting for training, ending soon, ended early this year (and per reason)."""
+    total: waiting for training, ending soon, ended early this year (and per reason).
+
+    Two queries whatever the volume: every total in one, and the rows of the three
+    sections in one (they never overlap: each section is one state).
+    """
     ended_this_year = (Commitment.status == ENDED_EARLY,
                        Commitment.ended_on >= date(today.year, 1, 1),
                        Commitment.ended_on <= date(today.year, 12, 31))
-    by_reason = Counter(dict(db.session.execute(
-        select(Commitment.end_reason, func.count()).where(*ended_this_year)
-        .group_by(Commitment.end_reason)).all()))
-    return dict(
-        awaiting=_preview((Commitment.status == AWAITING_TRAINING,), (Commitment.start_date,),
-                          limit),
-        ending_soon=_preview(Commitment.ending_soon(today), (Commitment.end_date,), limit),
-        ended=_preview(ended_this_year, (Commitment.ended_on.desc(),), limit),
-        by_reason=by_reason,
+    # name: (its state, its conditions, its order in SQL, the same order in Python)
+    sections = {
+        "awaiting": (AWAITING_TRAINING, (Commitment.status == AWAITING_TRAINING,),
+                     (Commitment.start_date,), lambda c: (c.start_date, c.id)),
+        "ending_soon": (ACTIVE, Commitment.ending_soon(today), (Commitment.end_date,),
+                        lambda c: (c.end_date, c.id)),
+        "ended": (ENDED_EARLY, ended_this_year, (Commitment.ended_on.desc(),),
+                  lambda c: (-c.ended_on.toordinal(), c.id)),
+    }
+    reasons = (*END_REASONS, LEFT_PROGRAMME)
+
+    def count(*conditions):
+        return select(func.count()).select_from(Commitment).where(*conditions)
+
+    totals = in_one_query(
+        **{name: count(*conditions) for name, (_s, conditions, _o, _k) in sections.items()},
+        **{f"reason_{reason}": count(*ended_this_year, Commitment.end_reason == reason)
+           for reason in reasons},
     )
+    firsts = union_all(*(
+        select(Commitment.id).where(*conditions).order_by(*order, Commitment.id)
+        .limit(limit).subquery().select()
+        for _s, conditions, order, _k in sections.values()))
+    rows = db.session.scalars(
+        select(Commitment).options(db.joinedload(Commitment.user).lazyload(User.roles))
+        .where(Commitment.id.in_(firsts))
+    ).all()
+    glance = {
+        name: (sorted((c for c in rows if c.status == state), key=key), getattr(totals, name))
+        for name, (state, _c, _o, key) in sections.items()
+    }
+    glance["by_reason"] = Counter({r: getattr(totals, f"reason_{r}") for r in reasons})
+    return glance

@@ -164,16 +164,21 @@ def withdraw(application_id):
 @bp.route("/volunteer")
 @requires(can_volunteer)
 def volunteer():
-    from ..matching.endings import matches_needing_decision
+    from ..matching.endings import decision_for
     from ..matching.services import volunteer_matches
 
+    today = programme_today()
     applications, commitments = services.volunteer_overview(current_user.id)
     matches = volunteer_matches(current_user.id)
+    # The matches waiting for a decision are among those just loaded, and their
+    # commitments too: asking the database again would cost a query for nothing.
+    decisions = sorted(filter(None, (decision_for(m, current_user, today) for m in matches)),
+                       key=lambda decision: (decision.match.activated_at, decision.match.id))
     return render("volunteering/volunteer.html", applications=applications,
-                  commitments=commitments, today=programme_today(),
+                  commitments=commitments, today=today,
                   may_renew=services.may_renew, may_end=services.may_end,
                   roles=services.roles_open_to(current_user), matches=matches,
-                  decisions=matches_needing_decision(current_user.id))
+                  decisions=decisions)
 
 
 def _commitment_for_end(commitment_id):

@@ -19,8 +19,10 @@ def test_admin_grants_and_removes_a_role_inline(client, login_as, make_user, app
                            headers={"HX-Request": "true", "HX-Target": f"person-{person.id}"})
     assert response.status_code == 200
     html = page_text(response)
-    assert html.lstrip().startswith("<tr") and "Inès Moreau" in html
-    # The confirmation comes with the row, for the page's #messages region.
+    # The person's roles and account are swapped in place on their admin page.
+    assert html.lstrip().startswith(f'<section id="person-{person.id}"')
+    assert "Remove Coordinator" in html
+    # The confirmation comes with them, for the page's #messages region.
     assert 'id="messages" hx-swap-oob="innerHTML"' in html
     assert "Roles of Inès Moreau updated." in html.split('id="messages"')[1]
     assert roles_of(app, person.id) == {"resident", "coordinator"}

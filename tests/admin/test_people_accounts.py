@@ -1,6 +1,6 @@
-"""The people list with accounts that end: each row shows the account's state and reason,
-disabling and enabling swap the row in place (HTMX), and the list filters by state in a
-fixed number of queries."""
+"""The people list with accounts that end: each row shows the account's state and reason
+and links to the person's admin page, where disabling and enabling swap their roles and
+account in place (HTMX); the list filters by state in a fixed number of queries."""
 
 from mentorship.accounts.models import User
 from mentorship.database import utcnow
@@ -9,14 +9,14 @@ from tests.admin.test_disable import HTMX, disable, person
 from tests.conftest import count_queries, page_text
 
 
-def test_htmx_disable_and_enable_swap_the_row(app, client, login_as, make_user):
+def test_htmx_disable_and_enable_swap_the_account_in_place(app, client, login_as, make_user):
     login_as("admin")
     account = make_user("resident", name="Inès Moreau")
     headers = {**HTMX, "HX-Target": f"person-{account.id}"}
     response = disable(client, account, reason="Moved to Lyon", headers=headers)
     assert response.status_code == 200
     html = page_text(response)
-    assert html.lstrip().startswith(f'<tr id="person-{account.id}"')
+    assert html.lstrip().startswith(f'<section id="person-{account.id}"')
     assert "Moved to Lyon" in html and "Enable again" in html
     assert 'id="messages" hx-swap-oob="innerHTML"' in html
     assert "The account of Inès Moreau is disabled" in html.split('id="messages"')[1]
@@ -24,11 +24,11 @@ def test_htmx_disable_and_enable_swap_the_row(app, client, login_as, make_user):
     response = client.post(f"/admin/people/{account.id}/enable", headers=headers)
     assert response.status_code == 200
     html = page_text(response)
-    assert html.lstrip().startswith(f'<tr id="person-{account.id}"')
+    assert html.lstrip().startswith(f'<section id="person-{account.id}"')
     assert "Moved to Lyon" not in html and "Enable again" not in html
 
 
-def test_htmx_error_comes_back_in_the_row_with_the_form_open(app, client, login_as,
+def test_htmx_error_comes_back_in_place_with_the_form_open(app, client, login_as,
                                                             make_user):
     login_as("admin")
     account = make_user("resident")
@@ -36,7 +36,7 @@ def test_htmx_error_comes_back_in_the_row_with_the_form_open(app, client, login_
     response = disable(client, account, reason="", headers=headers)
     assert response.status_code == 422
     html = page_text(response)
-    assert html.lstrip().startswith(f'<tr id="person-{account.id}"')
+    assert html.lstrip().startswith(f'<section id="person-{account.id}"')
     assert '<details class="disable-account" open>' in html
     assert "Please give the reason for disabling this account." in html
     assert person(app, account.id).is_enabled
@@ -76,3 +76,27 @@ def test_people_list_queries_do_not_grow_with_disabled_people(app, client, login
         html = page_text(client.get("/admin/people?state=disabled"))
     assert "20 people" in html
     assert twenty.count == one.count
+
+
+def test_a_row_links_to_the_page_where_roles_and_account_change(client, login_as,
+                                                                 make_user):
+    admin = login_as("admin")
+    account = make_user("resident", name="Inès Moreau")
+    html = page_text(client.get("/admin/people?q=moreau&state=enabled"))
+    link = f'href="/admin/people/{account.id}?q=moreau&amp;filter_state=enabled"'
+    assert link in html
+    html = page_text(client.get(f"/admin/people/{account.id}?q=moreau&filter_state=enabled"))
+    assert "<h1>Roles and account of Inès Moreau</h1>" in html
+    assert "Make Coordinator" in html and "Disable" in html
+    # Its forms bring the admin back to the list as they left it.
+    assert '<input type="hidden" name="filter_state" value="enabled">' in html
+    assert 'href="/admin/people?q=moreau&amp;state=enabled"' in html
+    # One's own account is not disabled from here.
+    assert "Disable the account" not in page_text(client.get(f"/admin/people/{admin.id}"))
+    assert client.get("/admin/people/99999").status_code == 404
+
+
+def test_only_administrators_open_a_persons_admin_page(client, login_as, make_user):
+    login_as("coordinator")
+    account = make_user("resident")
+    assert client.get(f"/admin/people/{account.id}").status_code == 403

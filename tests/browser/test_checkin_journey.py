@@ -316,8 +316,11 @@ def resolve_the_flag(page, app, facts):
 
     page.goto("/coordinate/checkins")
     flagged = page.locator(f"#match-{facts['match']}")
-    flagged.locator("form[action$='/resolve'] textarea").fill(RESOLUTION)
-    flagged.locator("form[action$='/resolve'] [type=submit]").click()
+    # Each flag links to its own page, where the coordinator records what was done.
+    flagged.locator("a[href$='/resolve']").first.click()
+    expect(page).to_have_url(re.compile(r"/coordinate/checkins/flags/\d+/resolve$"))
+    page.locator("form[action$='/resolve'] textarea").fill(RESOLUTION)
+    page.locator("form[action$='/resolve'] [type=submit]").click()
     expect(page).to_have_url(re.compile(r"/coordinate/checkins$"))
     success_shown(page)
     expect(page.locator(f"#match-{facts['match']}")).to_have_count(0)

@@ -18,6 +18,7 @@ from tests.conftest import count_queries, log_in, page_text
 
 ROUTES = (
     ("get", "/coordinate/checkins"),
+    ("get", "/coordinate/checkins/flags/1/resolve"),
     ("post", "/coordinate/checkins/flags/1/resolve"),
     ("get", "/coordinate/checkins/questions"),
     ("get", "/coordinate/checkins/questions/1"),
@@ -69,7 +70,7 @@ def test_anonymous_people_are_sent_to_log_in(client):
     assert client.get("/coordinate/checkins").status_code in (302, 303)
 
 
-def test_the_page_lists_flagged_matches_with_their_checkin_and_a_resolve_form(
+def test_the_page_lists_flagged_matches_with_their_checkin_and_a_resolve_link(
         app, client, flagged):
     coordinator, newcomer, volunteer, match_id, flag_id = flagged(
         newcomer_name="Olena Shevchenko", volunteer_name="Jeanne Martin")
@@ -83,10 +84,17 @@ def test_the_page_lists_flagged_matches_with_their_checkin_and_a_resolve_form(
     with app.app_context():
         checkin_id = db.session.scalar(db.select(MatchFlag.checkin_id))
     assert f'href="/checkins/{checkin_id}"' in card
-    assert f'action="/coordinate/checkins/flags/{flag_id}/resolve"' in card
-    assert f'name="{field(flag_id)}"' in card and "What was done?" in card
+    # Each flag links to its own page with the form (the list carries no form per flag).
+    assert f'href="/coordinate/checkins/flags/{flag_id}/resolve"' in card
+    assert "<form" not in card[:card.index("</li>")]
     assert 'aria-current="page">Check-ins<' in html  # the coordination tab
     assert 'href="/coordinate/checkins/questions"' in html
+    page = page_text(client.get(f"/coordinate/checkins/flags/{flag_id}/resolve"))
+    assert f'action="/coordinate/checkins/flags/{flag_id}/resolve"' in page
+    assert f'name="{field(flag_id)}"' in page and "What was done?" in page
+    assert "Olena Shevchenko" in page and "Jeanne Martin" in page
+    assert f'href="/checkins/{checkin_id}"' in page
+    assert client.get("/coordinate/checkins/flags/999999/resolve").status_code == 404
 
 
 def test_resolving_records_what_was_done_and_clears_the_flag(app, client, flagged):
@@ -232,10 +240,14 @@ def test_the_page_costs_the_same_queries_for_one_or_fifteen_flagged_matches(
     _flag_many(app, 10)
     html = page_text(client.get("/coordinate/checkins?page=2&audience=newcomer"))
     waiting = html[html.index('id="waiting-heading"'):]
-    assert "25 check-ins waiting" in waiting and waiting.count("Answer on their behalf<") == 20
+    # Ten a page (issue 17: the page stays under 30 KB).
+    assert "25 check-ins waiting" in waiting and waiting.count("Answer on their behalf<") == 10
     link = re.search(r'href="(/coordinate/checkins\?[^"]*waiting_page=2[^"]*)"', waiting)
     assert re.search(r"[?;]page=2", link.group(1).replace("&amp;", ";"))
     assert "audience=newcomer" in link.group(1)
     html = page_text(client.get(link.group(1).replace("&amp;", "&")))
+    waiting = html[html.index('id="waiting-heading"'):]
+    assert waiting.count("Answer on their behalf<") == 10 and "Page 2 of 3" in waiting
+    html = page_text(client.get("/coordinate/checkins?page=2&audience=newcomer&waiting_page=3"))
     waiting = html[html.index('id="waiting-heading"'):]
     assert waiting.count("Answer on their behalf<") == 5

@@ -10,7 +10,8 @@ ENTRY_POINTS = (
     "/", "/account", "/roles", "/volunteer", "/training", "/buddy", "/hours", "/perks",
     "/awards", "/impact", "/coordinate", "/coordinate/applications", "/coordinate/matching",
     "/coordinate/training", "/coordinate/hours", "/coordinate/perks", "/coordinate/awards",
-    "/coordinate/reports", "/admin", "/thanks", "/login", "/register", "/reset-password",
+    "/coordinate/reports", "/coordinate/checkins", "/admin", "/admin/people", "/admin/mail",
+    "/thanks", "/login", "/register", "/reset-password",
 )
 # Links a crawl must not follow: they end the session it crawls with.
 NOT_FOLLOWED = ("/logout", "/static/")
@@ -33,14 +34,22 @@ class _PageParser(HTMLParser):
         self.links, self.forms = [], []
         self._form = self._select = self._textarea = None
         self._select_value = None
+        self._forms_by_id, self._formactions = {}, []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag in ("button", "input") and attrs.get("formaction"):
+            # A button that posts its form (or the form it names) somewhere else, as one
+            # shared form for a list of rows does: a form of its own, as a browser sees it.
+            owner = attrs.get("form") or self._form
+            self._formactions.append((owner, attrs["formaction"], attrs.get("formmethod")))
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         elif tag == "form":
             self._form = Form((attrs.get("method") or "get").lower(), attrs.get("action") or "")
             self.forms.append(self._form)
+            if attrs.get("id"):
+                self._forms_by_id[attrs["id"]] = self._form
         elif self._form is None or not attrs.get("name"):
             if tag == "option" and self._select is not None and self._select_value is None:
                 self._select_value = attrs.get("value", "")
@@ -71,6 +80,14 @@ class _PageParser(HTMLParser):
             self._select = None
         elif tag == "textarea":
             self._textarea = None
+
+    def close(self):
+        super().close()
+        for owner, action, method in self._formactions:
+            form = self._forms_by_id.get(owner) if isinstance(owner, str) else owner
+            if form is not None:
+                self.forms.append(Form((method or form.method).lower(), action,
+                                       list(form.fields)))
 
     def handle_data(self, data):
         if self._textarea and self._form is not None and self._form.fields:
@@ -107,6 +124,7 @@ def crawl(client, limit=150, on_page=None):
             continue
         parser = _PageParser()
         parser.feed(body)
+        parser.close()
         base = "http://localhost" + path
         for form in parser.forms:
             form.action = same_site_path(base, form.action or path)

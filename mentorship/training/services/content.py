@@ -80,8 +80,10 @@ def save_module(actor, module, *, title, summary, content, kind, duration_minute
 
 
 def all_modules():
+    """Every module, in the programme's order, with the roles it counts for."""
     return db.session.scalars(
-        select(TrainingModule).order_by(TrainingModule.position, TrainingModule.id)).all()
+        select(TrainingModule).options(db.joinedload(TrainingModule.roles))
+        .order_by(TrainingModule.position, TrainingModule.id)).unique().all()
 
 
 def required_modules_by_role():

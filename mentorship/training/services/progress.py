@@ -5,6 +5,7 @@ Each is a fixed number of queries, however many modules and sessions there are."
 from collections import defaultdict
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from ...accounts.models import User
 from ...database import utcnow
@@ -48,26 +49,36 @@ def progress_for(user, now=None):
         Commitment.user_id == user.id, Commitment.status.in_(TRAINED_COMMITMENT_STATES))
         .order_by(Commitment.start_date, Commitment.id)).all()
     roles = list(dict.fromkeys(c.role for c in commitments))
-    modules = db.session.scalars(
-        select(TrainingModule).where(TrainingModule.id.in_(
+    # Each module with the links to its roles and this person's completion, and each
+    # upcoming session with its seats taken and this person's place in it: a plan costs
+    # the same few queries however long the person's history.
+    completed, modules = {}, []
+    for module, completion in db.session.execute(
+        select(TrainingModule, ModuleCompletion)
+        .outerjoin(ModuleCompletion, (ModuleCompletion.module_id == TrainingModule.id)
+                   & (ModuleCompletion.user_id == user.id))
+        .options(db.joinedload(TrainingModule.roles))
+        .where(TrainingModule.id.in_(
             select(ModuleRole.module_id).where(ModuleRole.role.in_(roles))))
-        .order_by(TrainingModule.position, TrainingModule.id)).all()
-    completed = {c.module_id: c for c in db.session.scalars(
-        select(ModuleCompletion).where(ModuleCompletion.user_id == user.id))}
-    enrollments = {e.session_id: e for e in db.session.scalars(
-        select(Enrollment).where(Enrollment.user_id == user.id,
-                                 Enrollment.status.in_(LIVE_ENROLLMENT_STATES)))}
+        .order_by(TrainingModule.position, TrainingModule.id)).unique().all():
+        modules.append(module)
+        if completion is not None:
+            completed[module.id] = completion
     upcoming = defaultdict(list)
     if modules:
-        for session, taken in db.session.execute(
+        mine = aliased(Enrollment)
+        for session, taken, enrollment in db.session.execute(
             select(TrainingSession, func.count(Enrollment.id).filter(
-                Enrollment.status == ENROLLED))
+                Enrollment.status == ENROLLED), mine)
             .outerjoin(Enrollment, Enrollment.session_id == TrainingSession.id)
+            .outerjoin(mine, (mine.session_id == TrainingSession.id)
+                       & (mine.user_id == user.id)
+                       & mine.status.in_(LIVE_ENROLLMENT_STATES))
             .where(TrainingSession.module_id.in_([m.id for m in modules]),
                    TrainingSession.starts_at > now)
-            .group_by(TrainingSession.id).order_by(TrainingSession.starts_at)
+            .group_by(TrainingSession.id, mine.id).order_by(TrainingSession.starts_at)
         ).all():
-            upcoming[session.module_id].append((session, taken, enrollments.get(session.id)))
+            upcoming[session.module_id].append((session, taken, enrollment))
     # Oldest first, so each role keeps its latest certificate (a revoked one, or the new
     # one issued after training again).
     certificates = {c.role: c for c in db.session.scalars(
@@ -106,14 +117,14 @@ def module_overview(now=None):
     them)."""
     now = now or utcnow()
     modules = all_modules()
-    seat_counts = dict(db.session.execute(
-        select(Enrollment.session_id, func.count())
-        .where(Enrollment.status.in_(MARKABLE_ENROLLMENT_STATES))
-        .group_by(Enrollment.session_id)).all())
     upcoming = defaultdict(list)
-    for session in db.session.scalars(select(TrainingSession).where(
-            TrainingSession.starts_at > now).order_by(TrainingSession.starts_at)):
-        upcoming[session.module_id].append((session, seat_counts.get(session.id, 0)))
+    for session, seats in db.session.execute(
+        select(TrainingSession, func.count(Enrollment.id))
+        .outerjoin(Enrollment, (Enrollment.session_id == TrainingSession.id)
+                   & Enrollment.status.in_(MARKABLE_ENROLLMENT_STATES))
+        .where(TrainingSession.starts_at > now)
+        .group_by(TrainingSession.id).order_by(TrainingSession.starts_at)).all():
+        upcoming[session.module_id].append((session, seats))
     attendance = defaultdict(lambda: [0, 0])
     for module_id, status, count in db.session.execute(
         select(TrainingSession.module_id, Enrollment.status, func.count())
