@@ -78,12 +78,16 @@ def seed_settings():
 
 def seed_people(neighbourhoods):
     people = {}
+    password_hash = None  # one (slow, salted) hash of the one demo password for everyone
     for email, name, roles, locale, place, languages in PEOPLE:
         user = find_user_by_email(email)
         if user is None:
             user = User(email=email, name=name, locale=locale,
                         neighbourhood=neighbourhoods[NEIGHBOURHOODS[place]])
-            user.set_password(DEMO_PASSWORD)
+            if password_hash is None:
+                user.set_password(DEMO_PASSWORD)
+                password_hash = user.password_hash
+            user.password_hash = password_hash
             user.roles = [UserRole(role=role) for role in roles]
             user.languages = [LanguageSkill(language=c, level=lvl) for c, lvl in languages]
             db.session.add(user)

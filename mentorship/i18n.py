@@ -5,6 +5,8 @@ the language switcher (kept in the session), the browser's Accept-Language, and 
 programme's default language.
 """
 
+from functools import lru_cache
+
 from babel import Locale, UnknownLocaleError
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
@@ -69,9 +71,15 @@ def text_direction(locale=None):
 
 def language_name(code, locale=None):
     """A language's name in the page's language ("arabe" on a French page)."""
+    return _language_name(code, str(locale or get_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _language_name(code, locale):
+    # Babel's data never changes while the app runs: each name is looked up once.
     try:
-        name = Locale.parse(str(locale or get_locale())).languages.get(code)
-    except (ValueError, LookupError, UnknownLocaleError):
+        name = Locale.parse(locale).languages.get(code)
+    except (ValueError, LookupError, UnknownLocaleError, TypeError):
         name = None
     return name[:1].upper() + name[1:] if name else code
 
@@ -82,5 +90,10 @@ def native_name(code):
 
 
 def spoken_language_choices():
-    choices = [(code, language_name(code)) for code in SPOKEN_LANGUAGES]
-    return sorted(choices, key=lambda item: item[1].casefold())
+    return list(_spoken_language_choices(str(get_locale())))
+
+
+@lru_cache(maxsize=32)
+def _spoken_language_choices(locale):
+    choices = [(code, _language_name(code, locale)) for code in SPOKEN_LANGUAGES]
+    return tuple(sorted(choices, key=lambda item: item[1].casefold()))

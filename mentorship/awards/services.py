@@ -102,8 +102,10 @@ def _named_like(cycle, query, excluding):
     """SQL: people who may be nominated in ``cycle``, whose name contains ``query``, other
     than the person ``excluding`` (the nominator). Names only: a nominator never finds
     anyone by an email or phone number."""
-    statement = _eligible(cycle).where(
-        folded(User.name).contains((query or "").strip().casefold(), autoescape=True))
+    statement = _eligible(cycle)
+    needle = (query or "").strip().casefold()
+    if needle:  # no search: no name folded for each of thousands of rows
+        statement = statement.where(folded(User.name).contains(needle, autoescape=True))
     if excluding is not None:
         statement = statement.where(User.id != excluding)
     return statement
