@@ -532,7 +532,9 @@ class _Scale:
                 rows.append({
                     "user_id": commitment["user_id"], "commitment_id": commitment["id"],
                     "match_id": match_id, "day": day, "minutes": minutes,
-                    "activity": activity, "note": None, "status": status, "token": None,
+                    # bandit B105: "token" is the form's one-time token, none here.
+                    "activity": activity, "note": None, "status": status,
+                    "token": None,  # nosec B105
                     "created_at": created, "updated_at": decided or created,
                     "decided_at": decided,
                     "decided_by_id": None if decided is None else coordinator,

@@ -93,7 +93,7 @@ def forget():
 # Whole public pages ------------------------------------------------------------------
 
 # What the page says where the reader's CSRF token goes; the token is put in per request.
-TOKEN_MARK = "\x00csrf-token\x00"  # noqa: S105  (a placeholder, not a secret)
+TOKEN_MARK = "\x00csrf-token\x00"  # noqa: S105  # nosec B105  (a placeholder, not a secret)
 
 
 def public_page(key, template_name, context):
