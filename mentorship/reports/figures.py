@@ -166,11 +166,16 @@ def page(data, rtl=False):
             chart(data, "matches_started",
                   _("Matches started per month in %(year)d", year=data["year"]), rtl),
         ],
-        "definitions": DEFINITIONS,
-        "effect_definitions": EFFECTS_HOW,
-        "rule": SUPPRESSION_RULE,
+        **how_we_count(),
         "effects": effects_page(data.get("effects"), rtl, year=data["year"], below=below),
     }
+
+
+def how_we_count():
+    """What "How we count" says (reports/_how_we_count.html): the definitions the figures
+    are counted by, and the rule that hides small numbers."""
+    return {"definitions": DEFINITIONS, "effect_definitions": EFFECTS_HOW,
+            "rule": SUPPRESSION_RULE}
 
 
 # Charts: drawn on the server as SVG (reports/_chart.html draws what this measures).

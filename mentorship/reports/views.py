@@ -77,6 +77,13 @@ def impact():
     return render("reports/impact.html", **context())
 
 
+@bp.route("/impact/how-we-count")
+def how_we_count():
+    """How every public figure is counted, on its own page (the figures' page stays
+    small enough for a phone: issue 17's 30 KB, in every language)."""
+    return render("reports/how_we_count.html", page=figures.how_we_count())
+
+
 def _report_or_404(year):
     """The version of ``year``'s report the URL names (?version=N), else the latest."""
     version = request.args.get("version", type=db_int)

@@ -42,8 +42,11 @@ def test_public_figures_never_show_a_small_number_and_say_how_they_count(page):
     banner = page.locator(".milestone")
     expect(banner).to_contain_text("residents accompanied newcomers this year")
     banner.get_by_role("link", name="How we count").click()
+    expect(page).to_have_url("/impact/how-we-count")
     expect(page.get_by_role("heading", name="How we count")).to_be_visible()
     expect(page.locator("[data-definition=volunteers]")).to_contain_text("at least one day")
+    assert_accessible(page)
+    page.goto("/impact")
     marks = page.locator("svg.bar-chart text.value").all_text_contents()
     cells = page.locator("[data-metric], [data-role], [data-column]").all_inner_texts()
     assert marks and cells

@@ -49,3 +49,22 @@ def test_coordinator_reports_keep_their_budget(app, client, login_as):
     assert once.count == twice.count <= MAX_QUERIES, twice.statements
     for page in (response, again):
         assert page.status_code == 200 and len(page.data) < MAX_BYTES
+
+
+def test_the_figures_page_stays_within_30_kb_in_every_language(app):
+    """Arabic and Ukrainian letters take two bytes each: the demo's figures, effects and
+    charts still fit, because "How we count" has its own page."""
+    from mentorship.demo import seed_demo
+
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    for code in app.config["LANGUAGES"]:
+        client = app.test_client()
+        client.post("/language", data={"language": code})
+        html = page_text(response := client.get("/impact"))
+        assert f'lang="{code}"' in html and 'data-effect-bar=' in html
+        assert len(response.data) < MAX_BYTES, (code, len(response.data))
+        assert 'href="/impact/how-we-count"' in html
+        how = client.get("/impact/how-we-count")
+        assert how.status_code == 200 and len(how.data) < MAX_BYTES

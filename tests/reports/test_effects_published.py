@@ -83,8 +83,9 @@ def test_the_impact_page_shows_the_effects_with_small_groups_hidden(client, effe
     assert rows["end-housing"] == dict.fromkeys(("pairs", *GROUPS), "fewer than 5") | {
         "skipped": "0"}
     assert "Everyday conversations" in html and "Work, training or a course" in html
+    how = page_text(client.get("/impact/how-we-count"))
     for definition in EFFECTS_HOW:
-        assert f'data-definition="{definition.key}">{definition.how}<' in html
+        assert f'data-definition="{definition.key}">{definition.how}<' in how
 
 
 def test_the_charts_draw_no_bar_for_a_hidden_group(client, effects_year):

@@ -203,11 +203,16 @@ def test_the_figures_reconcile(app, three_years, offset):
 
 
 def test_how_we_count_is_written_from_the_definitions(client, three_years):
+    html = page_text(client.get("/impact/how-we-count"))
+    assert 'id="how-we-count"' in html
+    for definition in DEFINITIONS:
+        assert f'data-definition="{definition.key}">{definition.how}<' in html
+    # Every year's figures link to it, beside the rule that hides small numbers.
     for url in ("/impact", f"/impact?year={three_years}"):
         html = page_text(client.get(url))
-        assert 'id="how-we-count"' in html
-        for definition in DEFINITIONS:
-            assert f'data-definition="{definition.key}">{definition.how}<' in html
+        link = re.search(r'<p class="how-we-count-link"><a href="/impact/how-we-count">'
+                         r'How we count</a> — ([^<]+)</p>', html)
+        assert link and "fewer than" in link.group(1).lower(), html[-3000:]
 
 
 def test_impact_runs_the_same_queries_whatever_the_data(app, client):
