@@ -9,8 +9,8 @@ matches (active, ended, proposed) and 1,000 declined proposals, 100,000 hour ent
 training completions, certificates and cultural passes.
 
 Rows go in with SQLAlchemy Core inserts in batches (no ORM object per row), with explicit
-ids so that the rows can point at each other; every account shares one password hash
-(``DEMO_PASSWORD``). A seeded ``random.Random`` makes the data the same on every run.
+ids so that the rows can point at each other; every account shares the demo accounts' password hash
+(the demo password). A seeded ``random.Random`` makes the data the same on every run.
 The marker account ``scale0@example.org`` makes it idempotent: once it exists, nothing is
 added, whatever the scale.
 """
@@ -21,7 +21,6 @@ from bisect import bisect_right
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, insert, select, text
-from werkzeug.security import generate_password_hash
 
 from .accounts.models import LanguageSkill, User, UserRole, find_user_by_email
 from .checkins.models import BASELINE, END, THREE_MONTHS, Checkin
@@ -30,7 +29,6 @@ from .checkins.models import VOLUNTEER as CHECKIN_VOLUNTEER
 from .checkins.services import ANSWER_DAYS, BASELINE_DAYS
 from .database import utcnow
 from .dates import add_months, programme_today, utc_to_local
-from .demo import DEMO_PASSWORD
 from .extensions import db
 from .hours.models import APPROVED, PENDING, REJECTED, HourEntry
 from .matching.models import BuddyRequest, Match
@@ -125,7 +123,8 @@ class _Scale:
         self.today, self.now = today, now
         self.first_day = add_months(today, -12 * YEARS)
         self.coordinator = find_user_by_email("coordinator@example.org")
-        self.password_hash = generate_password_hash(DEMO_PASSWORD)
+        # The demo's own password (the demo runs first): one hash for every account.
+        self.password_hash = self.coordinator.password_hash
         self.neighbourhoods = list(db.session.scalars(
             select(Neighbourhood.id).order_by(Neighbourhood.position, Neighbourhood.id)))
         self.programme_name = get_settings().name
