@@ -98,10 +98,15 @@ def _back_to_people():
                    page=values.get("page", type=db_int) or None)
 
 
-def _changed(person):
-    """After a change to one person: their roles and account again (HTMX), else the list."""
+def _changed(person, back_to_person=False):
+    """After a change to one person: their roles and account again (HTMX); else their page
+    (``back_to_person``: a role changed there, another may follow) or the list."""
     if request.htmx:
         return _admin_region(person)
+    if back_to_person:
+        back = {name: request.values.get(name) for name in BACK_VALUES
+                if request.values.get(name)}
+        return redirect_to(url_for("admin.person", user_id=person.id, **back))
     return redirect_to(_back_to_people())
 
 
@@ -116,7 +121,7 @@ def change_role(user_id):
                    success=_("Roles of %(name)s updated.", name=person.name))
     if not done:
         return refusal(done, url_for("admin.people"))
-    return _changed(person)
+    return _changed(person, back_to_person=True)
 
 
 @bp.route("/people/<int:user_id>/disable", methods=["GET", "POST"])

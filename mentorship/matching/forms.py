@@ -84,7 +84,7 @@ class BuddyRequestForm(Form):
 
 
 class ProposeForm(Form):
-    commitment_id = HiddenField(validators=[DataRequired()])
+    commitment_id = HiddenField(validators=[DataRequired(_l("Please choose a volunteer."))])
     note = TextAreaField(_l("Note for the team (why this volunteer?)"), validators=[
         Length(max=NOTE_MAX, message=_l("Please keep it under %(max)d characters.",
                                         max=NOTE_MAX))])

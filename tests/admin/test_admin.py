@@ -27,8 +27,11 @@ def test_admin_grants_and_removes_a_role_inline(client, login_as, make_user, app
     assert "Roles of Inès Moreau updated." in html.split('id="messages"')[1]
     assert roles_of(app, person.id) == {"resident", "coordinator"}
     response = client.post(f"/admin/people/{person.id}/roles",
-                           data={"role": "coordinator", "action": "remove"})
+                           data={"role": "coordinator", "action": "remove", "q": "ines"})
+    # Without JavaScript: back to the person's page (another role may follow), the list's
+    # search still travelling with it.
     assert response.status_code == 303
+    assert response.headers["Location"] == f"/admin/people/{person.id}?q=ines"
     assert roles_of(app, person.id) == {"resident"}
     with app.app_context():
         events = db.session.scalars(db.select(AuditEvent).order_by(AuditEvent.id)).all()

@@ -168,6 +168,24 @@ def test_override_from_search_needs_a_note(client, login_as, app, newcomer_reque
     assert response.status_code == 422
     html = page_text(response)
     assert "explain in a note" in html and "Klaus Search" in html  # the search is kept
+    # The message stands next to the note, which is marked as the field to fix.
+    assert re.search(r'id="override-note-errors">[^<]*explain in a note', html)
+    assert 'aria-invalid="true" aria-describedby="override-note-errors"' in html
+
+
+def test_proposing_from_search_without_choosing_says_so_at_the_choice(
+        client, login_as, newcomer_request, active_volunteer):
+    _, request_id = newcomer_request("mentor")
+    active_volunteer(languages=(("de", "native"),), name="Klaus Search")
+    login_as("coordinator")
+    response = client.post(f"/coordinate/matching/requests/{request_id}/propose",
+                           data={"note": "Speaks German", "q": "klaus"})
+    assert response.status_code == 422
+    html = page_text(response)
+    assert re.search(r'<fieldset class="has-error" aria-describedby="choice-errors">\s*'
+                     r'<legend>Volunteers found</legend><p class="field-errors" '
+                     r'id="choice-errors">Please choose a volunteer.</p>', html)
+    assert 'aria-invalid="true"' not in html and "Speaks German" in html  # note kept
 
 
 def test_board_costs_the_same_queries_whatever_the_number_of_requests(client, login_as, app,
