@@ -210,6 +210,16 @@ def audit():
                   record_type=record_type, record_id=record_id)
 
 
+@bp.route("/audit/<int:event_id>")
+@requires(can_administer)
+def audit_event(event_id):
+    """One event in full: the list cuts long messages (a decision's reason, say)."""
+    from ..audit.models import AuditEvent
+
+    event = db.session.get(AuditEvent, event_id) or abort(404)
+    return render("admin/audit_event.html", event=event)
+
+
 @bp.route("/roles", methods=["GET", "POST"])
 @requires(can_administer)
 def roles():

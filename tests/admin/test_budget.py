@@ -128,6 +128,21 @@ def test_the_audit_log(app, client, login_as):
                                 lambda: (add_audit_events(app, 60, admin.id),
                                          add_people(app, 30)))
     assert "62 events" in html and "Next page" in html
+    # A message cut on the list is read in full on the event's own page (admins only).
+    with app.app_context():
+        event_id = db.session.scalar(db.select(AuditEvent.id).order_by(AuditEvent.at.desc()))
+    assert f'href="/admin/audit/{event_id}">Read all' in html
+    full = page_text(client.get(f"/admin/audit/{event_id}"))
+    assert LONG in full and "account.disabled" in full
+    assert client.get("/admin/audit/999999").status_code == 404
+
+
+def test_an_audit_event_is_for_administrators_only(app, client, login_as):
+    admin = login_as("admin")
+    add_audit_events(app, 1, admin.id)
+    client.post("/logout")
+    login_as("coordinator")
+    assert client.get("/admin/audit/1").status_code == 403
 
 
 def test_the_emails_not_delivered(app, client, login_as):
