@@ -4,6 +4,10 @@ the app, a client, a user factory and a way to log in as any role."""
 import contextlib
 import os
 import re
+import shutil
+import socket
+import subprocess
+import time
 
 import pytest
 from sqlalchemy import create_engine, event, text
@@ -260,3 +264,51 @@ def make_module(app):
             return module.id
 
     return make
+
+
+def page_cost(app, client, path):
+    """``(counter, response)`` of one GET that must answer 200: its SQL statements
+    (``count_queries``) and what it sent."""
+    with count_queries(app) as counter:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return counter, response
+
+
+def assert_within_budget(app, client, path, add_more):
+    """The page costs at most MAX_QUERIES statements, the same after ``add_more()`` has
+    added rows, and stays under MAX_BYTES then; returns its text."""
+    few, _response = page_cost(app, client, path)
+    assert few.count <= MAX_QUERIES, "\n".join(s[:150] for s in few.statements)
+    add_more()
+    many, response = page_cost(app, client, path)
+    assert many.count == few.count, many.statements
+    assert len(response.data) <= MAX_BYTES, (path, len(response.data))
+    return page_text(response)
+
+
+@contextlib.contextmanager
+def throwaway_redis():
+    """A Redis server of its own on a free local port, for as long as the block runs;
+    yields its URL (shared rate limits: two app instances or two app servers)."""
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.fail("redis-server is not installed (make system-packages installs it)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

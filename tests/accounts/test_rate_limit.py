@@ -1,11 +1,7 @@
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 
-from tests.conftest import page_text
+from tests.conftest import page_text, throwaway_redis
 
 
 def fail_login(client, email, address):
@@ -101,31 +97,10 @@ def test_rate_limit_page_is_translated(client):
     assert "Trop de tentatives" in page_text(response)
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def redis_url():
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is not installed (make test installs it)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    with throwaway_redis() as url:
+        yield url
 
 
 def test_limits_are_shared_between_workers_through_redis(app_factory, redis_url, monkeypatch):

@@ -11,7 +11,13 @@ from mentorship.database import utcnow
 from mentorship.extensions import db
 from mentorship.mail import FAILED, OutgoingEmail
 from mentorship.recognition.models import Partner, PartnerStaff
-from tests.conftest import MAX_BYTES, MAX_QUERIES, count_queries, page_text
+from tests.conftest import (
+    MAX_BYTES,
+    MAX_QUERIES,
+    assert_within_budget,
+    page_cost,
+    page_text,
+)
 
 LONG = "A reason written at length. " * 35  # ~1,000 characters, the longest allowed
 
@@ -69,23 +75,6 @@ def add_partners(app, count):
         db.session.commit()
 
 
-def cost(app, client, path):
-    with count_queries(app) as counter:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return counter, response
-
-
-def assert_within_budget(app, client, path, add_more):
-    """The page costs at most 8 queries, the same after ``add_more()``, and stays under
-    30 KB then."""
-    few, _response = cost(app, client, path)
-    assert few.count <= MAX_QUERIES, few.statements
-    add_more()
-    many, response = cost(app, client, path)
-    assert many.count == few.count, many.statements
-    assert len(response.data) <= MAX_BYTES, (path, len(response.data))
-    return page_text(response)
 
 
 def test_the_people_list(app, client, login_as):
@@ -101,9 +90,9 @@ def test_the_people_list(app, client, login_as):
 def test_the_people_list_filtered_keeps_its_filters_on_each_row(app, client, login_as):
     login_as("admin")
     add_people(app, 3)
-    few, _response = cost(app, client, "/admin/people?state=disabled")
+    few, _response = page_cost(app, client, "/admin/people?state=disabled")
     add_people(app, 120, start=3)
-    many, response = cost(app, client, "/admin/people?state=disabled&page=2")
+    many, response = page_cost(app, client, "/admin/people?state=disabled&page=2")
     assert many.count == few.count <= MAX_QUERIES, many.statements
     assert len(response.data) <= MAX_BYTES
     html = page_text(response)

@@ -6,7 +6,6 @@ import functools
 import http.client
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -20,7 +19,13 @@ from werkzeug.security import generate_password_hash
 
 from mentorship.accounts.models import User, UserRole
 from mentorship.extensions import db
-from tests.conftest import PASSWORD, csrf_token_from, fresh_tables, make_app
+from tests.conftest import (
+    PASSWORD,
+    csrf_token_from,
+    fresh_tables,
+    make_app,
+    throwaway_redis,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_KEY = "two-servers-share-this-secret-key-" + "k" * 32
@@ -47,19 +52,9 @@ def wait_for_port(port, process, seconds=30):
 
 @pytest.fixture(scope="module")
 def redis_url():
-    """A throwaway Redis (as tests/accounts/test_rate_limit.py starts one)."""
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.fail("redis-server is not installed (make system-packages installs it)")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    wait_for_port(port, process, seconds=10)
-    yield f"redis://127.0.0.1:{port}"
-    process.terminate()
-    process.wait(timeout=10)
+    """A throwaway Redis, shared by both servers."""
+    with throwaway_redis() as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,9 @@ from mentorship.extensions import db
 from mentorship.matching.models import BuddyRequest
 from mentorship.privacy.models import ErasureRequest
 from mentorship.volunteering.models import Application, Commitment
-from tests.conftest import MAX_BYTES, MAX_QUERIES, count_queries, page_text
+from tests.conftest import (
+    assert_within_budget,
+)
 from tests.matching.conftest import active_volunteer, newcomer_request, places  # noqa: F401
 from tests.messaging.conftest import community  # noqa: F401
 from tests.messaging.test_views import _send_many
@@ -61,21 +63,6 @@ def add_erasure_requests(app, count, start=0):
         db.session.commit()
 
 
-def cost(app, client, path):
-    with count_queries(app) as counter:
-        response = client.get(path)
-    assert response.status_code == 200, path
-    return counter, response
-
-
-def assert_within_budget(app, client, path, add_more):
-    few, _response = cost(app, client, path)
-    assert few.count <= MAX_QUERIES, "\n".join(s[:150] for s in few.statements)
-    add_more()
-    many, response = cost(app, client, path)
-    assert many.count == few.count, many.statements
-    assert len(response.data) <= MAX_BYTES, (path, len(response.data))
-    return page_text(response)
 
 
 def test_the_people_search(app, client, login_as):
