@@ -18,13 +18,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, event, func, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .errors import DomainError
 from .extensions import db
+from .i18n import lazy_gettext as _l
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -3,9 +3,10 @@
 import re
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, IntegerField, SelectChoice, StringField
+
+from .i18n import lazy_gettext as _l
 
 # The largest integer both databases store in an INTEGER column (PostgreSQL's int4).
 DB_INT_MAX = 2**31 - 1

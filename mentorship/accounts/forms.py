@@ -4,7 +4,6 @@ from pathlib import Path
 
 import wtforms
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..formtools import Form, choices
+from ..i18n import lazy_gettext as _l
 from ..i18n import native_name, spoken_language_choices
 from .models import (
     EMAIL_MAX,

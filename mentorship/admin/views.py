@@ -1,5 +1,4 @@
 from flask import abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
 
@@ -9,6 +8,7 @@ from ..audit.services import audit_page
 from ..database import folded
 from ..extensions import db
 from ..formtools import choices
+from ..i18n import gettext as _
 from ..permissions import can_administer, requires
 from ..programme.services import active_neighbourhoods, get_settings, update_settings
 from ..volunteering import services as volunteering

@@ -1,5 +1,4 @@
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..formtools import Form
+from ..i18n import lazy_gettext as _l
 from ..i18n import native_name
 from .models import (
     CITATION_MAX,

@@ -1,6 +1,5 @@
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -8,6 +7,7 @@ from ..accounts.models import NEWCOMER
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import in_reader_language
+from ..i18n import lazy_gettext as _l
 
 DRAFT, NOMINATIONS_OPEN, SHORTLISTING, VOTING, ANNOUNCED = (
     "draft", "nominations_open", "shortlisting", "voting", "announced")

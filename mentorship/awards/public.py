@@ -12,13 +12,13 @@
 
 from collections import defaultdict
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..accounts.models import User
 from ..audit.services import record
 from ..database import add_once, locked_one, utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import (
     ANNOUNCED,
     CITATION_MAX,

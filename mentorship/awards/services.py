@@ -5,7 +5,6 @@ their states are in ``cycles``; what is published in ``public``."""
 from collections import defaultdict
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from ..accounts.models import User
@@ -13,6 +12,7 @@ from ..audit.services import record
 from ..database import add_once, folded, locked_one, unique_or
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_email
 from ..volunteering.models import ACTIVE, COMPLETED, Commitment
 from .models import (

@@ -5,14 +5,15 @@ from collections import defaultdict
 from contextlib import suppress
 
 from flask import abort, request, url_for
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_login import current_user
 
 from ..accounts.models import User
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import choices
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..permissions import is_logged_in, requires
 from ..web import act, db_int, form_status, perform, redirect_to, refusal, render
 from . import bp, public, services

@@ -6,7 +6,6 @@ would take a third of the page's size budget)."""
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -16,6 +15,7 @@ from ..database import in_one_query
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
+from ..i18n import gettext as _
 from ..matching.models import Match, MatchFlag
 from ..permissions import can_coordinate, requires
 from ..web import db_int, perform, redirect_to, render

@@ -6,7 +6,6 @@ lists it as "needs a new owner", and another coordinator takes it over."""
 from dataclasses import dataclass
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, lazyload
 
@@ -15,6 +14,7 @@ from ..audit.services import record
 from ..database import locked_one
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..i18n import text_direction
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import PROPOSED, Match, MatchFlag

@@ -2,10 +2,10 @@
 and the open work that needs a new owner."""
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
+from ..i18n import gettext as _
 from ..permissions import can_coordinate, requires
 from ..volunteering.models import ENDING_SOON_DAYS, MINIMUM_MONTHS
 from ..web import act, render

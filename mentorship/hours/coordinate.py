@@ -3,14 +3,14 @@
 from datetime import date
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ..accounts.models import User
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..permissions import can_coordinate, requires
 from ..programme.services import active_neighbourhoods
 from ..web import (

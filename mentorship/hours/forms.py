@@ -1,7 +1,6 @@
 import secrets
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
@@ -17,6 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from ..dates import add_months
 from ..formatting import format_month
 from ..formtools import Form, choices
+from ..i18n import lazy_gettext as _l
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import ACTIVITIES, ACTIVITY_LABELS, MAX_ENTRY_HOURS
 

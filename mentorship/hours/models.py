@@ -1,11 +1,11 @@
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 MEETING, LANGUAGE_SESSION, HOUSING_HELP, TRAINING, EVENT, OTHER = (
     "meeting", "language_session", "housing_help", "training", "event", "other")

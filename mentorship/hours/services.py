@@ -4,8 +4,6 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import case, func, or_, select
 
 from .. import exports
@@ -16,6 +14,8 @@ from ..dates import programme_today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import format_day
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import COMPLETED as MATCH_COMPLETED
 from ..matching.models import ENDED_EARLY as MATCH_ENDED_EARLY

@@ -3,12 +3,12 @@
 from datetime import date
 
 from flask import abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import add_months, programme_today
 from ..extensions import db
 from ..formtools import MAX_YEAR, MIN_YEAR
+from ..i18n import gettext as _
 from ..permissions import can_request_buddy, can_volunteer, own_or_404, requires
 from ..web import act, attachment, db_int, perform, redirect_to, refusal, render
 from . import bp, services

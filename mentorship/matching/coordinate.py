@@ -1,13 +1,13 @@
 """The coordinator's matching board, proposals and matches."""
 
 from flask import abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import utcnow
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
+from ..i18n import gettext as _
 from ..permissions import can_coordinate, requires
 from ..programme.services import active_neighbourhoods
 from ..web import (

@@ -1,5 +1,3 @@
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     FieldList,
@@ -18,7 +16,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from ..accounts.forms import LanguageSkillForm, language_skills, unique_languages
 from ..availability import AvailabilityField, at_least_one_slot
 from ..formtools import Form, choices
-from ..i18n import spoken_language_choices
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext, spoken_language_choices
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import (
     CLOSE_REASON_LABELS,

@@ -1,13 +1,13 @@
 import secrets
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
 from ..formatting import format_moment
 from ..formtools import Form, choices
+from ..i18n import gettext as _
 from ..i18n import language_name
+from ..i18n import lazy_gettext as _l
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import BODY_MAX, GROUP_LABELS, GROUPS, KIND_LABELS, KINDS, OPERATIONAL, SUBJECT_MAX
 

@@ -5,8 +5,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts.models import User
@@ -15,7 +13,9 @@ from ..database import add_once, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import format_moment
+from ..i18n import gettext as _
 from ..i18n import language_name
+from ..i18n import lazy_gettext as _l
 from ..mail import send_email
 from ..matching.models import OPEN as REQUEST_OPEN
 from ..matching.models import BuddyRequest, Match

@@ -9,7 +9,6 @@ list says "and N more" instead of being cut silently.
 
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 
 from ..accounts.models import ROLES, User, UserRole
@@ -21,6 +20,7 @@ from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import PENDING as HOURS_PENDING
 from ..hours.models import HourEntry
+from ..i18n import lazy_gettext as _l
 from ..mail import SentEmail
 from ..matching.models import CURRENT_REQUEST_STATES, OPEN, BuddyRequest, Match
 from ..messaging.models import Message, MessageRecipient

@@ -1,12 +1,12 @@
 """Reading and changing the programme's settings and neighbourhoods."""
 
 from flask import g
-from flask_babel import lazy_gettext as _l
 
 from ..audit.services import record
 from ..database import add_once
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import Neighbourhood, ProgrammeSettings
 
 NEIGHBOURHOOD_MAX = Neighbourhood.name.type.length

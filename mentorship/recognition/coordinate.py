@@ -1,12 +1,12 @@
 """Coordinators manage perks and passes; admins manage partner venues."""
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
+from ..i18n import gettext as _
 from ..permissions import can_administer, can_coordinate, requires
 from ..web import act, db_int, form_status, perform, redirect_to, render
 from . import bp, services

@@ -1,13 +1,13 @@
 import secrets
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
 from ..i18n import in_reader_language
+from ..i18n import lazy_gettext as _l
 
 VENUE_KINDS = ("museum", "theatre", "concert_hall", "cinema", "library", "other")
 VENUE_KIND_LABELS = {

@@ -4,8 +4,6 @@ without ever overselling, redeemed once at the right venue), public thanks."""
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext, ngettext
 from sqlalchemy import and_, func, or_, select, update
 
 from ..accounts.models import PARTNER, User, UserRole, find_user_by_email
@@ -17,6 +15,8 @@ from ..extensions import db
 from ..formatting import format_day
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import HourEntry
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext, ngettext
 from ..search import fold
 from ..training.models import Certificate
 from ..volunteering.models import ACTIVE, COMPLETED, ROLE_NAMES, Commitment

@@ -1,11 +1,11 @@
 """Volunteers' perks and passes, partners checking passes, the public thank-you page."""
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
 from ..extensions import limiter
+from ..i18n import gettext as _
 from ..permissions import can_volunteer, is_partner, own_or_404, requires
 from ..qr import qr_data_uri
 from ..web import act, db_int, perform, redirect_to, refusal, render

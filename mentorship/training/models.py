@@ -1,12 +1,12 @@
 import secrets
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 IN_PERSON, ONLINE, BOTH = "in_person", "online", "both"
 KINDS = (IN_PERSON, ONLINE, BOTH)

@@ -1,13 +1,13 @@
 """The coordinator's side: the applications queue, decisions and commitments."""
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..database import utcnow
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
+from ..i18n import gettext as _
 from ..i18n import spoken_language_choices
 from ..permissions import can_coordinate, requires
 from ..programme.services import active_neighbourhoods

@@ -1,6 +1,5 @@
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import utcnow
 from ..dates import full_months_between
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER = "mentor", "language_buddy", "housing_helper"
 ROLE_CODES = (MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER)

@@ -6,8 +6,6 @@ Every rule of this area lives here, callable from views, CLI commands and tests.
 from collections import Counter
 from datetime import date, timedelta
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import func, select, union_all, update
 
 from ..accounts.models import NEWCOMER, LanguageSkill, User
@@ -17,6 +15,8 @@ from ..database import conditional_update, in_one_query, locked_one, unique_or, 
 from ..dates import add_months, programme_today
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..mail import send_email
 from ..permissions import can_apply
 from ..search import fold

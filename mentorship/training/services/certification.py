@@ -9,7 +9,6 @@ required module is completed again, ``check_training`` issues a new certificate 
 new code; the revoked one still verifies as revoked.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ...accounts.models import User
@@ -17,6 +16,7 @@ from ...audit.services import record
 from ...database import add_once, locked_one, utcnow
 from ...dates import programme_today, utc_to_local
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...mail import send_email
 from ...programme.services import get_settings
 from ...search import fold
