@@ -173,8 +173,11 @@ def needing_attention(count):
     return Attention(count=count, oldest=[tuple(row) for row in rows])
 
 
-def effects_summary(year):
+def effects_summary(year, effects=None):
     """The programme's effects in ``year`` as the public sees them (small groups hidden),
-    laid out for reports/_effects.html: one query."""
+    laid out for reports/_effects.html: one query, none when ``effects`` (the published
+    effects, ``figures.published_effects``) are given."""
     rtl = text_direction(str(get_locale())) == "rtl"
-    return figures.effects_page(figures.published_effects(year), rtl, year=year)
+    if effects is None:
+        effects = figures.published_effects(year)
+    return figures.effects_page(effects, rtl, year=year)

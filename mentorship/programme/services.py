@@ -1,9 +1,10 @@
 """Reading and changing the programme's settings and neighbourhoods."""
 
 from flask import g
+from sqlalchemy import String, cast, func, select
 
 from ..audit.services import record
-from ..database import add_once
+from ..database import add_once, is_sqlite
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -13,15 +14,32 @@ NEIGHBOURHOOD_MAX = Neighbourhood.name.type.length
 
 
 def get_settings():
-    """The settings row (created with defaults the first time), cached per request."""
+    """The settings row (created with defaults the first time), cached per request.
+
+    On PostgreSQL the same query reads the transaction snapshot (``database_snapshot``),
+    which tells the kept figures whether anything changed (reports/cache.py)."""
     if "programme_settings" not in g:
-        settings = db.session.get(ProgrammeSettings, 1)
+        settings = None
+        if is_sqlite():
+            settings = db.session.get(ProgrammeSettings, 1)
+        else:
+            row = db.session.execute(
+                select(ProgrammeSettings, cast(func.txid_current_snapshot(), String))
+                .where(ProgrammeSettings.id == 1)).first()
+            if row is not None:
+                settings, g.database_snapshot = row
         if settings is None:
             # First use: create the row. Two workers may try at once; one wins.
             add_once(ProgrammeSettings(id=1))
             settings = db.session.get(ProgrammeSettings, 1)
         g.programme_settings = settings
     return g.programme_settings
+
+
+def database_snapshot():
+    """PostgreSQL's snapshot as of this request's settings query (see get_settings)."""
+    get_settings()
+    return g.get("database_snapshot")
 
 
 def active_neighbourhoods():
