@@ -208,6 +208,7 @@ def answer_on_the_phone(browser, live_server, app, facts):
         expect(phone.locator("ol.checkin-answers .badge")).to_have_count(1)
         expect(rows.nth(count - 1)).to_contain_text(HELP_TEXT)
         fits_the_phone(phone)
+        accessible_snapshot(phone, viewport=PHONE, locale="uk")
         phone.locator(f"main form[action='{checkin_url}?step=review'] [type=submit]").click()
 
         expect(phone).to_have_url(re.compile(rf"{re.escape(checkin_url)}\?step=done$"))
@@ -219,6 +220,7 @@ def answer_on_the_phone(browser, live_server, app, facts):
         # Reloading the thank-you page sends nothing again; the form is gone.
         phone.goto(f"{checkin_url}?step=review")
         expect(phone.locator("main form[method=post]")).to_have_count(0)
+        accessible_snapshot(phone, viewport=PHONE, locale="uk")  # the "already sent" page
     finally:
         context.close()
 

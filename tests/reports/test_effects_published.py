@@ -88,6 +88,22 @@ def test_the_impact_page_shows_the_effects_with_small_groups_hidden(client, effe
         assert f'data-definition="{definition.key}">{definition.how}<' in how
 
 
+def test_the_coordinator_home_shows_the_same_effects(client, login_as, effects_year):
+    """The dashboard's effects section says what /impact says (the published lines, small
+    groups hidden), and the check-ins page links to it and to the annual report."""
+    year, _matches = effects_year
+    public = effect_rows(page_text(client.get(f"/impact?year={year}")))
+    login_as("coordinator")
+    home = page_text(client.get("/coordinate"))
+    assert 'id="effects-heading"' in home
+    assert effect_rows(home) == public
+    assert effect_rows(home)["three_months-language"]["improved"] == "7 of 12 (58%)"
+    chart_bars(home, f"effects-three_months-{year}")  # the accessible chart too
+    checkins = page_text(client.get("/coordinate/checkins"))
+    assert 'href="/coordinate#effects-heading"' in checkins
+    assert f'href="/coordinate/reports?year={year}"' in checkins
+
+
 def test_the_charts_draw_no_bar_for_a_hidden_group(client, effects_year):
     year, _matches = effects_year
     html = page_text(client.get(f"/impact?year={year}"))
