@@ -5,7 +5,6 @@ from datetime import date
 from flask import abort, request, url_for
 from flask_login import current_user
 
-from ..accounts.models import User
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
@@ -13,6 +12,7 @@ from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..permissions import can_coordinate, requires
 from ..programme.services import active_neighbourhoods
+from ..volunteering.models import ROLE_NAMES
 from ..web import (
     act,
     attachment,
@@ -25,9 +25,17 @@ from ..web import (
 )
 from . import bp, services
 from .forms import BulkDecisionForm, ExportForm, QueueFilterForm
-from .models import APPROVED, REJECTED, HourEntry
+from .models import ACTIVITY_LABELS, APPROVED, REJECTED, HourEntry
 
 FILTERS = ("volunteer", "role", "neighbourhood", "month", "activity", "age")
+
+
+def _row_texts():
+    """What every row of the queue and of the approved list says the same way, translated
+    once for the page."""
+    return dict(activity_labels={code: str(label) for code, label in ACTIVITY_LABELS.items()},
+                role_labels={code: str(name) for code, name in ROLE_NAMES.items()},
+                time_format=_("%(hours)d h %(minutes)02d"))
 
 
 def _queue_page(status=200, decision_form=None, failures=(), selected=()):
@@ -42,6 +50,7 @@ def _queue_page(status=200, decision_form=None, failures=(), selected=()):
         min_age_days=int(filters["age"]) if filters["age"] else None,
         page=request.args.get("page", 1, type=db_int))
     return render("hours/queue.html", status=status, form=form, page=page, filters=filters,
+                  **_row_texts(),
                   decision_form=decision_form or BulkDecisionForm(formdata=None),
                   failures=failures, selected=set(selected), export_form=ExportForm())
 
@@ -85,20 +94,9 @@ def decide():
 @requires(can_coordinate)
 def approved():
     volunteer = request.args.get("volunteer", "").strip()
-    query = (db.select(HourEntry).options(db.joinedload(HourEntry.user).lazyload(User.roles))
-             .where(HourEntry.status == APPROVED, HourEntry.reversal_of_id.is_(None))
-             .order_by(HourEntry.day.desc(), HourEntry.id.desc()))
-    if volunteer:
-        from ..database import folded
-
-        query = query.where(HourEntry.user_id.in_(db.select(User.id).where(
-            folded(User.name).like(f"%{volunteer.casefold()}%"))))
-    page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=25,
-                       error_out=False)
-    reversed_ids = set(db.session.scalars(db.select(HourEntry.reversal_of_id).where(
-        HourEntry.reversal_of_id.in_([e.id for e in page.items]))))
-    return render("hours/approved.html", page=page, volunteer=volunteer,
-                  reversed_ids=reversed_ids)
+    page = services.approved(volunteer=volunteer,
+                             page=request.args.get("page", 1, type=db_int))
+    return render("hours/approved.html", page=page, volunteer=volunteer, **_row_texts())
 
 
 @bp.route("/coordinate/hours/<int:entry_id>/reverse", methods=["POST"])
