@@ -66,7 +66,8 @@ class User(UserMixin, db.Model):
     # their sign-in name and get no email (the coordinator's "to call" list instead).
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), unique=True)
     sign_in_name: Mapped[str | None] = mapped_column(String(SIGN_IN_NAME_MAX), unique=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    # Indexed: the people lists are sorted by name.
+    name: Mapped[str] = mapped_column(String(NAME_MAX), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(8))
     phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
@@ -202,7 +203,8 @@ class UserRole(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20))
+    # Indexed: the few coordinators and administrators are found among thousands of roles.
+    role: Mapped[str] = mapped_column(String(20), index=True)
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")
