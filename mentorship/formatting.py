@@ -18,7 +18,7 @@ the locale's short time (18:00, 6:00 PM), whatever the width.
 """
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
 from babel import Locale
@@ -88,8 +88,13 @@ def format_clock(value, width=None):
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_local(value).replace(tzinfo=None).time()
-    return format_time(value.replace(tzinfo=None), "short", locale=_locale())
+        value = to_local(value)
+    return _clock_text(value.hour, value.minute, str(_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _clock_text(hour, minute, locale):
+    return format_time(time(hour, minute), "short", locale=Locale.parse(locale))
 
 
 def format_moment(value, width="medium"):
@@ -102,9 +107,10 @@ def format_moment(value, width="medium"):
     if not isinstance(value, datetime):
         return format_day(value, width)
     locale = _locale()
+    code = str(locale)
     local = to_local(value)
-    return _join(format_date(local.date(), _width(width), locale=locale),
-                 format_clock(local), width, locale)
+    return _join(_day_text(local.date(), _width(width), code),
+                 _clock_text(local.hour, local.minute, code), width, locale)
 
 
 def format_span(start, end, width="full"):

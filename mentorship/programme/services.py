@@ -50,8 +50,17 @@ def active_neighbourhoods():
     ).all()
 
 
+def neighbourhood_pairs():
+    """The active neighbourhoods as (id as text, name) pairs, for a select: the same for
+    everyone, kept in memory until the next write (reports.cache.remembered)."""
+    from ..reports.cache import remembered
+
+    return remembered(("neighbourhood-pairs",), lambda: tuple(
+        (str(n.id), n.name) for n in active_neighbourhoods()))
+
+
 def neighbourhood_choices(blank_label):
-    return [("", blank_label)] + [(str(n.id), n.name) for n in active_neighbourhoods()]
+    return [("", blank_label), *neighbourhood_pairs()]
 
 
 def update_settings(actor, settings, *, name, contact_email, timezone, default_locale,
