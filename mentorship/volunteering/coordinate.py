@@ -114,11 +114,12 @@ def coordinate_commitments():
         today=today, search=filters["q"], role=filters["role"], state=filters["state"],
         neighbourhood_id=int(filters["neighbourhood"]) if filters["neighbourhood"] else None,
         ending_soon=bool(filters["ending_soon"]), page=request.args.get("page", 1, type=db_int))
-    glance = services.commitments_at_a_glance(today, PREVIEW_ROWS)
-    by_reason = glance.pop("by_reason")
+    glance = services.commitments_at_a_glance(today, PREVIEW_ROWS)  # shared: only read
+    by_reason = glance["by_reason"]
     return render(
         "volunteering/coordinate_commitments.html",
-        today=today, form=form, page=page, filters=filters, **glance,
+        today=today, form=form, page=page, filters=filters, awaiting=glance["awaiting"],
+        ending_soon=glance["ending_soon"], ended=glance["ended"],
         filtered=filters != {"q": None, "role": None, "state": ACTIVE, "neighbourhood": None,
                              "ending_soon": None},
         may_end=services.may_end,
