@@ -91,7 +91,7 @@ def _page(form, status=200, preview=None):
                   chosen=_chosen_names(form), sent=services.sent_messages(
                       page=request.args.get("page", 1, type=db_int)),
                   filters=_preselected(), describe=services.describe_group, kinds=KIND_LABELS,
-                  **_languages())
+                  moment_text=services.moment_text, **_languages())
 
 
 @bp.route("/coordinate/messages", methods=["GET", "POST"])
