@@ -92,16 +92,18 @@ class Perk(db.Model):
 
     partner: Mapped[Partner] = relationship()
 
-    def _text(self, texts):
-        return in_reader_language(texts)[1]
+    @staticmethod
+    def text_for_reader(texts):
+        """One of ``titles`` or ``descriptions``, in the reader's language."""
+        return in_reader_language(texts or {})[1]
 
     @property
     def title(self):
-        return self._text(self.titles or {})
+        return self.text_for_reader(self.titles)
 
     @property
     def description(self):
-        return self._text(self.descriptions or {})
+        return self.text_for_reader(self.descriptions)
 
     @property
     def stock_left(self):
