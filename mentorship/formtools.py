@@ -2,14 +2,23 @@
 
 import re
 from datetime import date
+from functools import lru_cache
 
+from babel.support import Translations
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeField, IntegerField, SelectChoice, StringField
+from wtforms.i18n import messages_path
 
+from .i18n import current_locale
 from .i18n import lazy_gettext as _l
 
 # The largest integer both databases store in an INTEGER column (PostgreSQL's int4).
 DB_INT_MAX = 2**31 - 1
+
+
+@lru_cache(maxsize=16)
+def _wtforms_catalogue(locale):
+    return Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 def choices(pairs):
@@ -68,6 +77,11 @@ class Form(FlaskForm):
     validated, and numbers and dates must fit what the database stores."""
 
     class Meta:
+        def get_translations(self, form):
+            # WTForms' own messages ("Not a valid choice."), in the page's language: its
+            # catalogue read once per language, not on every request as Flask-WTF does.
+            return _wtforms_catalogue(str(current_locale()))
+
         def bind_field(self, form, unbound_field, options):
             if issubclass(unbound_field.field_class, StringField):
                 filters = (*unbound_field.kwargs.get("filters", ()), clean_text)

@@ -246,3 +246,23 @@ def test_code_translates_through_the_one_quick_catalogue():
         if line.strip().startswith("from flask_babel import") and "gettext" in line
     ]
     assert offenders == []
+
+
+def test_wtforms_own_messages_are_in_the_page_language(app):
+    """WTForms' messages come from its catalogue, read once per language (formtools)."""
+    from wtforms import SelectField
+
+    from mentorship.formtools import Form, choices
+
+    class Choose(Form):
+        class Meta:
+            csrf = False
+
+        pick = SelectField(choices=choices([("a", "A")]))
+
+    for language, expected in (("fr", "N'est pas un choix valide"), ("en", "Not a valid choice"),
+                               ("fr", "N'est pas un choix valide")):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            form = Choose(data={"pick": "zzz"})
+            assert not form.validate()
+            assert form.pick.errors[0].startswith(expected), form.pick.errors

@@ -76,7 +76,7 @@ class User(UserMixin, db.Model):
     )
     optional_emails: Mapped[bool] = mapped_column(default=True)
     # Opt-in: first name, role and months served on the public thank-you page.
-    public_thanks: Mapped[bool] = mapped_column(default=False)
+    public_thanks: Mapped[bool] = mapped_column(default=False, index=True)  # /thanks
     # What a newcomer matched with this volunteer sees: SHARES_CONTACT ("office": nothing,
     # they reach the volunteer through the coordinator).
     shares_contact: Mapped[str] = mapped_column(String(10), default="email",

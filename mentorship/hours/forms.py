@@ -87,6 +87,11 @@ class BulkDecisionForm(Form):
                                           max=REASON_MAX))])
 
 
+# WTForms' own words for a value not offered, translated by its catalogue (the field's
+# gettext), as WTForms' SelectField says it.
+WTFORMS_NOT_A_CHOICE = "Not a valid choice."
+
+
 class FilterSelectField(SelectField):
     """A list filter's choice: none chosen (the usual case) is valid at once; a value
     that is not offered is refused, and ``filter_values`` ignores it."""
@@ -95,7 +100,7 @@ class FilterSelectField(SelectField):
         if self.data in (None, "") or self.process_errors:
             return
         if not any(choice.value == self.data for choice in self.choices):
-            raise ValidationError(self.gettext("Not a valid choice."))
+            raise ValidationError(self.gettext(WTFORMS_NOT_A_CHOICE))
 
 
 @lru_cache(maxsize=32)

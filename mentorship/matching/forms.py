@@ -168,11 +168,6 @@ class _ListFilterForm(Form):
     class Meta:
         csrf = False
 
-        def get_translations(self, form):
-            # WTForms' own messages ("Not a valid choice") are never shown here
-            # (filter_values drops them): no need to load its catalogue per request.
-            return None
-
     q = StringField(_l("Newcomer or volunteer"))
     role = SelectField(_l("Help"))
     neighbourhood = SelectField(_l("Neighbourhood"))

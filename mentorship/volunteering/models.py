@@ -182,9 +182,12 @@ class Commitment(db.Model):
     # NULL once it has ended: at most one current commitment per person and role.
     # (status, user_id): the coordinators' list reads a state's commitments and their
     # volunteers from the index alone, to sort them by name; (status, ended_on,
-    # end_reason): the year's early ends, counted per reason from the index alone.
+    # end_reason): the year's early ends, counted per reason from the index alone;
+    # (role, status, user_id): who still needs a training module, from the index alone.
     __table_args__ = (UniqueConstraint("user_id", "current_role"),
                       Index("ix_commitments_status_user_id", "status", "user_id"),
+                      Index("ix_commitments_role_status_user_id", "role", "status",
+                            "user_id"),
                       Index("ix_commitments_status_ended_on", "status", "ended_on",
                             "end_reason"))
 
