@@ -4,11 +4,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, or_, select
 
 from ..accounts.models import User, UserRole
-from ..database import folded
+from ..database import RowsPage, folded
 from ..extensions import db
 
 # The people list's account filter (forms.ACCOUNT_STATES): the accounts each shows.
@@ -37,26 +36,19 @@ class PersonRow:
         return self.erased_at is not None
 
 
-class _People(Pagination):
-    """A page of PersonRow (``rows``: a select of the columns, filtered and ordered) with
-    their roles, and their total (``total``: a count of the same filtered users)."""
-
-    def _query_items(self):
-        rows = self._query_args["rows"].limit(self.per_page).offset(self._query_offset)
-        people = [PersonRow(*row) for row in db.session.execute(rows)]
-        roles = defaultdict(list)
-        if people:
-            for user_id, role in db.session.execute(
-                    select(UserRole.user_id, UserRole.role)
-                    .where(UserRole.user_id.in_([person.id for person in people]))
-                    .order_by(UserRole.role)):
-                roles[user_id].append(role)
-        for person in people:
-            person.roles = roles[person.id]
-        return people
-
-    def _query_count(self):
-        return db.session.scalar(self._query_args["total"])
+def _with_roles(rows):
+    """The page's rows as PersonRow, each with its roles (one query for the page)."""
+    people = [PersonRow(*row) for row in rows]
+    roles = defaultdict(list)
+    if people:
+        for user_id, role in db.session.execute(
+                select(UserRole.user_id, UserRole.role)
+                .where(UserRole.user_id.in_([person.id for person in people]))
+                .order_by(UserRole.role)):
+            roles[user_id].append(role)
+    for person in people:
+        person.roles = roles[person.id]
+    return people
 
 
 def people_page(*, q=None, role=None, state=None, page=1, per_page=25):
@@ -76,4 +68,5 @@ def people_page(*, q=None, role=None, state=None, page=1, per_page=25):
                    User.erased_at)
             .where(*conditions).order_by(User.name, User.id))
     total = select(func.count()).select_from(User).where(*conditions)
-    return _People(page=page, per_page=per_page, error_out=False, rows=rows, total=total)
+    return RowsPage(page=page, per_page=per_page, error_out=False, rows=rows, total=total,
+                    shape=_with_roles)

@@ -1,6 +1,6 @@
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Integer, and_, exists, func, or_, select
 
+from ..database import RowsPage
 from ..extensions import db
 from .models import AuditEvent
 
@@ -70,18 +70,6 @@ def record_gone():
 PER_PAGE = 25
 
 
-class _Rows(Pagination):
-    """A page of plain rows (``rows``, a select of columns) and their total (``total``, a
-    count of the same filtered events): what the log shows, without building ORM objects."""
-
-    def _query_items(self):
-        rows = self._query_args["rows"].limit(self.per_page).offset(self._query_offset)
-        return db.session.execute(rows).all()
-
-    def _query_count(self):
-        return db.session.scalar(self._query_args["total"])
-
-
 def audit_page(*, actor_id=None, record_type=None, record_id=None, page=1, per_page=PER_PAGE):
     """One page of audit events, newest first, as rows of the event's columns and
     ``actor_name`` (None for the system): two statements whatever the page holds."""
@@ -101,4 +89,4 @@ def audit_page(*, actor_id=None, record_type=None, record_id=None, page=1, per_p
             .where(*conditions)
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     total = select(func.count()).select_from(AuditEvent).where(*conditions)
-    return _Rows(page=page, per_page=per_page, error_out=False, rows=rows, total=total)
+    return RowsPage(page=page, per_page=per_page, error_out=False, rows=rows, total=total)

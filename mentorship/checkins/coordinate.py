@@ -12,7 +12,7 @@ from sqlalchemy import Date, and_, bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..accounts.models import User
-from ..database import in_one_query
+from ..database import ListPage, in_one_query
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
@@ -40,37 +40,6 @@ class Overview:
     flagged: object  # a page of matches with open flags, longest-flagged first
     resolved: list  # the last RESOLVED_SHOWN resolved flags
     waiting: object  # a page of check-ins open today, due first
-
-
-@dataclass
-class RowsPage:
-    """One page of a list of plain rows, with what the pagination macro asks (as
-    Flask-SQLAlchemy's)."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self):
-        return max(-(-self.total // self.per_page), 1)
-
-    @property
-    def has_prev(self):
-        return self.page > 1
-
-    @property
-    def has_next(self):
-        return self.page < self.pages
-
-    @property
-    def prev_num(self):
-        return self.page - 1
-
-    @property
-    def next_num(self):
-        return self.page + 1
 
 
 @dataclass
@@ -206,9 +175,9 @@ def overview(today, *, flagged_page=1, waiting_page=1, audience=None, moment=Non
         waiting=select(func.count()).select_from(Checkin)
         .where(*_waiting_conditions(today, audience, moment)))
     flagged_page, waiting_page = max(flagged_page or 1, 1), max(waiting_page or 1, 1)
-    flagged = RowsPage(flagged_matches(page=flagged_page), flagged_page, FLAGGED_PER_PAGE,
+    flagged = ListPage(flagged_matches(page=flagged_page), flagged_page, FLAGGED_PER_PAGE,
                        totals.flagged)
-    waiting = RowsPage(waiting_rows(today, audience, moment, page=waiting_page),
+    waiting = ListPage(waiting_rows(today, audience, moment, page=waiting_page),
                        waiting_page, WAITING_PER_PAGE, totals.waiting)
     return Overview(flagged=flagged, resolved=resolved_flags(), waiting=waiting)
 

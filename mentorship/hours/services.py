@@ -1,7 +1,6 @@
 """Hours: logging, validation, verification, reversals, confirmations, totals, exports."""
 
 import itertools
-import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -13,7 +12,7 @@ from sqlalchemy.orm import aliased
 from .. import exports
 from ..accounts.models import User
 from ..audit.services import record
-from ..database import add_once, locked, locked_one, utcnow
+from ..database import ListPage, add_once, locked, locked_one, utcnow
 from ..dates import programme_today
 from ..errors import DomainError
 from ..extensions import db
@@ -462,17 +461,6 @@ def _next_month(first_day):
 
 def _in_month(first_day):
     return (HourEntry.day >= first_day) & (HourEntry.day < _next_month(first_day))
-
-
-class ListPage:
-    """One page of a list (plain rows or entities) with what the pagination macro reads:
-    Flask-SQLAlchemy's Pagination pages only entities, from a statement it copies."""
-
-    def __init__(self, items, page, per_page, total):
-        self.items, self.page, self.per_page, self.total = items, page, per_page, total
-        self.pages = max(math.ceil(total / per_page), 1) if total else 0
-        self.has_prev, self.prev_num = page > 1, page - 1
-        self.has_next, self.next_num = page < self.pages, page + 1
 
 
 MONTH_PER_PAGE = 25

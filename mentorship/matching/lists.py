@@ -4,13 +4,12 @@ filtered, a page at a time, with what each row shows loaded up front."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased, load_only
 
 from ..accounts.models import LanguageSkill, User
 from ..checkins.flags import open_flag_count
-from ..database import utcnow
+from ..database import RowsPage, utcnow
 from ..dates import programme_today
 from ..extensions import db
 from ..programme.models import Neighbourhood
@@ -35,18 +34,6 @@ MATCH_LIST_STATES = ("active", "proposed", "decision")
 
 # The two people of a match, made once: an alias is costly to build at every request.
 _volunteer, _newcomer = aliased(User, name="volunteer"), aliased(User, name="newcomer")
-
-
-class _Rows(Pagination):
-    """A page of plain rows (``rows``, a select of columns) and their total (``total``, a
-    count of the same filtered ids): what a list shows without building ORM objects."""
-
-    def _query_items(self):
-        rows = self._query_args["rows"].limit(self.per_page).offset(self._query_offset)
-        return db.session.execute(rows).all()
-
-    def _query_count(self):
-        return db.session.scalar(self._query_args["total"])
 
 
 @dataclass
@@ -104,7 +91,7 @@ def board(*, q=None, role=None, neighbourhood_id=None, state=None, page=1, per_p
     count = select(func.count(BuddyRequest.id)).select_from(BuddyRequest)
     if q:
         count = count.join(newcomer, BuddyRequest.user)
-    found = _Rows(page=page, per_page=per_page, error_out=False, rows=rows,
+    found = RowsPage(page=page, per_page=per_page, error_out=False, rows=rows,
                   total=count.where(*conditions))
     by_newcomer, by_request = {}, {}
     for *values, newcomer_id in found.items:
@@ -192,7 +179,7 @@ def matches_list(*, q=None, role=None, neighbourhood_id=None, state="active", pa
         count = count.join(BuddyRequest, Match.request)
     if state == "decision":
         count = count.join(Commitment, Match.commitment)
-    found = _Rows(page=page, per_page=per_page, error_out=False, rows=rows,
+    found = RowsPage(page=page, per_page=per_page, error_out=False, rows=rows,
                   total=count.where(*conditions))
     found.items = [MatchRow(*values, _CommitmentState(status, end_date))
                    for *values, status, end_date in found.items]

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..audit.services import record
-from ..database import add_once, utcnow
+from ..database import ListPage, add_once, utcnow
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import format_moment
@@ -402,36 +402,6 @@ class SentMessage:
     to_call_count = Message.to_call_count
 
 
-@dataclass
-class SentPage:
-    """A page of the messages sent, with what the pagination macro asks."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self):
-        return max(-(-self.total // self.per_page), 1)
-
-    @property
-    def has_prev(self):
-        return self.page > 1
-
-    @property
-    def has_next(self):
-        return self.page < self.pages
-
-    @property
-    def prev_num(self):
-        return self.page - 1
-
-    @property
-    def next_num(self):
-        return self.page + 1
-
-
 def sent_messages(page=1, per_page=SENT_PER_PAGE):
     """The messages sent, newest first, with who sent them: the columns the list shows
     (not the sender's account nor the message's token), counted on the table alone."""
@@ -443,7 +413,7 @@ def sent_messages(page=1, per_page=SENT_PER_PAGE):
         .outerjoin(User, User.id == Message.sender_id)
         .order_by(Message.sent_at.desc(), Message.id.desc())
         .limit(per_page).offset((page - 1) * per_page))
-    return SentPage([SentMessage(*row) for row in rows], page, per_page,
+    return ListPage([SentMessage(*row) for row in rows], page, per_page,
                     db.session.scalar(select(func.count()).select_from(Message)))
 
 

@@ -30,6 +30,7 @@ from ..audit.models import AuditEvent
 from ..audit.services import about
 from ..awards.models import AwardCategory, Nomination
 from ..checkins.models import Checkin
+from ..database import ListPage
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import PENDING as HOURS_PENDING
@@ -165,38 +166,8 @@ class PersonRow:
 
 
 @dataclass
-class PeoplePage:
-    """One page of people, with what the pagination macro asks (as Flask-SQLAlchemy's)."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self):
-        return max(-(-self.total // self.per_page), 1)
-
-    @property
-    def has_prev(self):
-        return self.page > 1
-
-    @property
-    def has_next(self):
-        return self.page < self.pages
-
-    @property
-    def prev_num(self):
-        return self.page - 1
-
-    @property
-    def next_num(self):
-        return self.page + 1
-
-
-@dataclass
 class SearchResults:
-    page: PeoplePage
+    page: ListPage
     standing: dict  # user id → Standing
 
 
@@ -230,7 +201,7 @@ def search(*, query="", role=None, status=None, neighbourhood_id=None, today, pa
                         sorted(row.roles.split()) if row.roles else [], row.is_enabled,
                         row.erased_at, row.place)
               for row in rows]
-    return SearchResults(PeoplePage(people, page, per_page, total),
+    return SearchResults(ListPage(people, page, per_page, total),
                          _standing([person.id for person in people], today))
 
 

@@ -5,12 +5,19 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, case, func, or_, select, update
 
 from ..accounts.models import PARTNER, User, UserRole, find_user_by_email
 from ..audit.services import record
-from ..database import add_once, conditional_update, locked, locked_one, month_of, utcnow
+from ..database import (
+    RowsPage,
+    add_once,
+    conditional_update,
+    locked,
+    locked_one,
+    month_of,
+    utcnow,
+)
 from ..dates import add_months, local_to_utc
 from ..errors import DomainError
 from ..extensions import db
@@ -294,22 +301,6 @@ def revoke(actor, pass_id, reason, return_to_stock=True):
 # Pages -------------------------------------------------------------------------------
 
 
-class _Page(Pagination):
-    """A page of ``items`` (a select of entities) or of ``rows`` (a select of columns),
-    and their total counted by ``total`` (a count of the filtered ids: not a count over
-    a subquery of every column)."""
-
-    def _query_items(self):
-        if "rows" in self._query_args:
-            rows = self._query_args["rows"].limit(self.per_page).offset(self._query_offset)
-            return db.session.execute(rows).all()
-        items = self._query_args["items"].limit(self.per_page).offset(self._query_offset)
-        return db.session.scalars(items).all()
-
-    def _query_count(self):
-        return db.session.scalar(self._query_args["total"])
-
-
 def perks_for(user, today, mine=None):
     """Every perk with the volunteer's standing: (perk, missing words, my passes).
     ``mine``: the volunteer's passes when already read (``my_passes``)."""
@@ -385,7 +376,7 @@ def redemptions(partner_id, page=1, per_page=25):
             .join(Perk, Perk.id == Pass.perk_id).join(User, User.id == Pass.user_id)
             .where(*conditions).order_by(Pass.redeemed_at.desc(), Pass.id.desc()))
     total = select(func.count(Pass.id)).join(Perk, Perk.id == Pass.perk_id).where(*conditions)
-    found = _Page(rows=rows, total=total, page=page, per_page=per_page, error_out=False)
+    found = RowsPage(rows=rows, total=total, page=page, per_page=per_page, error_out=False)
     titles = {}  # a venue has a few perks: each title found once in the reader's language
     for _when, perk_id, texts, _name in found.items:
         if perk_id not in titles:
@@ -470,7 +461,7 @@ def passes(*, today, volunteer=None, user_id=None, perk_id=None, state=None, pag
     total = select(func.count(Pass.id)).where(*conditions)
     if folded:  # every pass has its holder: the account is read only to search it
         total = total.join(User, User.id == Pass.user_id)
-    found = _Page(rows=rows, total=total, page=page, per_page=per_page, error_out=False)
+    found = RowsPage(rows=rows, total=total, page=page, per_page=per_page, error_out=False)
     found.items = [PassRow(*row) for row in found.items]
     return found
 
@@ -492,7 +483,7 @@ def public_thanks(today, page=1, per_page=None):
     shown = (User.public_thanks.is_(True), User.is_enabled.is_(True), served)
     query = (select(User).options(db.load_only(User.id, User.name), db.lazyload(User.roles))
              .where(*shown).order_by(User.name, User.id))
-    result = _Page(items=query, total=select(func.count(User.id)).where(*shown), page=page,
+    result = RowsPage(items=query, total=select(func.count(User.id)).where(*shown), page=page,
                    per_page=per_page or THANKS_PER_PAGE, error_out=False)
     people = {user.id: {"first_name": user.first_name, "roles": set(), "months": 0}
               for user in result.items}

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, union_all, update
 from ..accounts.models import NEWCOMER, LanguageSkill, User
 from ..accounts.services import update_languages
 from ..audit.services import record
-from ..database import conditional_update, in_one_query, locked_one, unique_or, utcnow
+from ..database import ListPage, conditional_update, in_one_query, locked_one, unique_or, utcnow
 from ..dates import add_months, programme_today
 from ..errors import DomainError
 from ..extensions import db
@@ -444,17 +444,6 @@ def volunteer_overview(user_id):
 # decision form (approve, ask, decline without leaving the queue): eight of them keep the
 # page under the 30 KB budget (issue 17) whatever the applicants wrote.
 QUEUE_PER_PAGE = 8
-
-
-class ListPage:
-    """One page of a list, with what the pagination macro reads (as Flask-SQLAlchemy's
-    Pagination, whose count runs over a subquery of every column of the entity)."""
-
-    def __init__(self, items, page, per_page, total):
-        self.items, self.page, self.per_page, self.total = items, page, per_page, total
-        self.pages = max(-(-total // per_page), 1) if total else 0
-        self.has_prev, self.prev_num = page > 1, page - 1
-        self.has_next, self.next_num = page < self.pages, page + 1
 
 
 def _page_of(entity, conditions, order, options, page, per_page):
