@@ -2,7 +2,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -59,6 +59,9 @@ LEVEL_SHORT = {level: level for level in LEVELS} | {"native": _l("native")}
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # /thanks: those who chose to appear, by name, read in order from the index (a few
+    # among thousands, or most of them: either way no scan of everyone, no sort).
+    __table_args__ = (Index("ix_users_public_thanks_name", "public_thanks", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased; the unique index makes the address case-insensitive. None for a
@@ -76,7 +79,7 @@ class User(UserMixin, db.Model):
     )
     optional_emails: Mapped[bool] = mapped_column(default=True)
     # Opt-in: first name, role and months served on the public thank-you page.
-    public_thanks: Mapped[bool] = mapped_column(default=False, index=True)  # /thanks
+    public_thanks: Mapped[bool] = mapped_column(default=False)
     # What a newcomer matched with this volunteer sees: SHARES_CONTACT ("office": nothing,
     # they reach the volunteer through the coordinator).
     shares_contact: Mapped[str] = mapped_column(String(10), default="email",

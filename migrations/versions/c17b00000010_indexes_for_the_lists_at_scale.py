@@ -19,7 +19,7 @@ depends_on = None
 
 INDEXES = (
     ('ix_users_name', 'users', ['name']),
-    ('ix_users_public_thanks', 'users', ['public_thanks']),
+    ('ix_users_public_thanks_name', 'users', ['public_thanks', 'name']),
     ('ix_user_roles_role', 'user_roles', ['role']),
     ('ix_commitments_status_user_id', 'commitments', ['status', 'user_id']),
     ('ix_commitments_role_status_user_id', 'commitments', ['role', 'status', 'user_id']),
