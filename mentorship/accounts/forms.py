@@ -4,7 +4,6 @@ from pathlib import Path
 
 import wtforms
 from flask import current_app
-from markupsafe import Markup
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,15 +12,12 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
 )
-from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
-from wtforms.widgets import Select, html_params
 
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
 from ..i18n import current_locale, gettext, native_name, spoken_language_choices
 from ..i18n import lazy_gettext as _l
 from .models import (
@@ -37,42 +33,6 @@ from .models import (
 )
 
 PASSWORD_MIN = 10
-
-
-class OptionsWrittenOnce(Select):
-    """WTForms' Select, the same HTML, with each option written once per language (and
-    set of choices) and only marked selected per field: the profile's language rows (40
-    languages a select, three rows) cost ~1 ms each when every option went through
-    WTForms' rendering. For a SelectField of plain choices (SelectChoice, no optgroup,
-    no attributes of their own, values compared as text); WTForms renders any other."""
-
-    def __call__(self, field, **kwargs):
-        declared = field.choices
-        if field.coerce is not str or not isinstance(declared, list | tuple) or not all(
-                type(choice) is SelectChoice and not choice.render_kw
-                and choice.optgroup is None for choice in declared):
-            return super().__call__(field, **kwargs)
-        kwargs.setdefault("id", field.id)
-        flags = getattr(field, "flags", {})
-        for k in dir(flags):
-            if k in self.validation_attrs and k not in kwargs:
-                kwargs[k] = getattr(flags, k)
-        options = _written_options(tuple((choice.value, str(choice.label or choice.value))
-                                         for choice in declared))
-        data = field.data
-        html = "".join(selected if choice.value == data else plain
-                       for choice, (plain, selected) in zip(declared, options, strict=True))
-        # html_params escapes every value, and the options are WTForms' own Markup.
-        params = html_params(name=field.name, **kwargs)
-        return Markup(f"<select {params}>{html}</select>")  # noqa: S704  # nosec B704
-
-
-@lru_cache(maxsize=64)
-def _written_options(choices):
-    """((value, label), ...) as (option, option marked selected) HTML pairs."""
-    return tuple((Select.render_option(Choice(value, label, selected=False, render_kw=None)),
-                  Select.render_option(Choice(value, label, selected=True, render_kw=None)))
-                 for value, label in choices)
 
 
 @cache
@@ -209,8 +169,8 @@ class ResetPasswordForm(Form):
 
 
 class LanguageSkillForm(wtforms.Form):
-    language = SelectField(_l("Language"), widget=OptionsWrittenOnce())
-    level = SelectField(_l("Level"), widget=OptionsWrittenOnce())
+    language = SelectField(_l("Language"))
+    level = SelectField(_l("Level"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,9 +186,8 @@ class LanguageSkillForm(wtforms.Form):
 
 class ProfileForm(Form):
     name = RegisterForm.name
-    locale = SelectField(_l("Language for this website and emails"), widget=OptionsWrittenOnce())
-    neighbourhood = SelectField(_l("Neighbourhood"), validators=[Optional()],
-                                widget=OptionsWrittenOnce())
+    locale = SelectField(_l("Language for this website and emails"))
+    neighbourhood = SelectField(_l("Neighbourhood"), validators=[Optional()])
     phone = StringField(
         _l("Phone (optional)"),
         validators=[

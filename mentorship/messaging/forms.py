@@ -1,10 +1,10 @@
 import secrets
 from functools import cache
 
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
 from ..i18n import gettext as _
 from ..i18n import language_name
 from ..i18n import lazy_gettext as _l

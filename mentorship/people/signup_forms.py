@@ -6,7 +6,6 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
 )
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from ..accounts.forms import ProfileForm, RegisterForm, interface_language_choices, password_field
 from ..accounts.models import EMAIL_MAX, PHONE_MAX
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
 from ..i18n import lazy_gettext as _l
 from ..matching.forms import BuddyRequestForm
 from ..matching.models import HELP_LABELS

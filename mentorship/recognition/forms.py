@@ -4,7 +4,6 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -14,7 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
 from ..i18n import lazy_gettext as _l
 from ..i18n import native_name
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
