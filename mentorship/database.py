@@ -17,9 +17,9 @@ until the commit.
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import String, event, func, inspect
+from sqlalchemy import String, cast, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -71,6 +71,21 @@ def folded(expression):
     if is_sqlite():
         return func.casefold(expression)
     return func.lower(expression)
+
+
+def snapshot_column():
+    """PostgreSQL: the transaction snapshot as text, for a query that runs anyway to read
+    along (``programme.services.get_settings``); see ``database_snapshot``."""
+    return cast(func.txid_current_snapshot(), String)
+
+
+def database_snapshot():
+    """PostgreSQL's snapshot for this request: what ``get_settings`` read along with the
+    settings (``g.database_snapshot``), else one query. It changes when any transaction
+    that writes starts or ends; read-only ones leave it alone (reports/cache.py)."""
+    if "database_snapshot" not in g:
+        g.database_snapshot = db.session.scalar(select(snapshot_column()))
+    return g.database_snapshot
 
 
 def is_sqlite(engine=None):

@@ -1,10 +1,10 @@
 """Reading and changing the programme's settings and neighbourhoods."""
 
 from flask import g
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import select
 
 from ..audit.services import record
-from ..database import add_once, is_sqlite
+from ..database import add_once, is_sqlite, snapshot_column
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -23,9 +23,8 @@ def get_settings():
         if is_sqlite():
             settings = db.session.get(ProgrammeSettings, 1)
         else:
-            row = db.session.execute(
-                select(ProgrammeSettings, cast(func.txid_current_snapshot(), String))
-                .where(ProgrammeSettings.id == 1)).first()
+            row = db.session.execute(select(ProgrammeSettings, snapshot_column())
+                                     .where(ProgrammeSettings.id == 1)).first()
             if row is not None:
                 settings, g.database_snapshot = row
         if settings is None:
@@ -34,12 +33,6 @@ def get_settings():
             settings = db.session.get(ProgrammeSettings, 1)
         g.programme_settings = settings
     return g.programme_settings
-
-
-def database_snapshot():
-    """PostgreSQL's snapshot as of this request's settings query (see get_settings)."""
-    get_settings()
-    return g.get("database_snapshot")
 
 
 def active_neighbourhoods():

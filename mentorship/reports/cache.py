@@ -34,7 +34,7 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 
-from ..database import is_sqlite
+from ..database import database_snapshot, is_sqlite
 from ..extensions import db
 
 MAX_AGE = 60  # seconds a kept value may serve at most (a backstop: changes are seen at once)
@@ -94,8 +94,6 @@ def _look_for_changes(store):
             connection.info["data_version"] = seen
             store.version += 1
         return
-    from ..programme.services import database_snapshot
-
     seen = database_snapshot()
     if seen is None or seen != store.snapshot:
         store.snapshot = seen
