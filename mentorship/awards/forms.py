@@ -1,9 +1,10 @@
 from flask import current_app
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -75,25 +76,38 @@ class JuryForm(Form):
     submit = SubmitField(_l("Save the jury"))
 
 
-_OPTION = Markup('<option value="{}">{}</option>')
-_SELECTED_OPTION = Markup('<option selected value="{}">{}</option>')
-
-
 class NameSelect(widgets.Select):
-    """WTForms' select with each plain option written in one step: the nominee list holds
-    a score of names, and the generic attribute writer per option cost as much as the
-    rest of the page's form. The same HTML (see test_nominee_search)."""
+    """WTForms' select, the same HTML (see test_nominee_search), with each option written
+    in one step: the nominee list holds a score of names (another score with each search),
+    and WTForms' generic writer (attributes sorted and escaped one by one, each option's
+    signature inspected) cost as much as the rest of the page's form. For plain choices
+    (SelectChoice without optgroup or attributes of its own, values compared as text);
+    WTForms writes any other."""
 
-    @classmethod
-    def render_option(cls, choice, **kwargs):
-        if kwargs or choice.render_kw or not isinstance(choice.value, str):
-            return super().render_option(choice, **kwargs)
-        template = _SELECTED_OPTION if choice.selected else _OPTION
-        return template.format(choice.value, choice.label or choice.value)  # both escaped
+    def __call__(self, field, **kwargs):
+        declared = field.choices
+        if field.coerce is not str or not isinstance(declared, list | tuple) or not all(
+                type(choice) is SelectChoice and not choice.render_kw
+                and choice.optgroup is None and isinstance(choice.value, str)
+                for choice in declared):
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        for flag in self.validation_attrs:  # as WTForms: required, disabled, if set
+            value = getattr(field.flags, flag)  # None: not set
+            if value is not None:
+                kwargs.setdefault(flag, value)
+        data = field.data
+        # escape() of every value and label: the options are as safe as WTForms' own.
+        options = "".join(
+            f'<option{" selected" if choice.value == data else ""} value="{escape(choice.value)}">'
+            f"{escape(choice.label or choice.value)}</option>" for choice in declared)
+        return Markup(f"<select {widgets.html_params(name=field.name, **kwargs)}>"  # noqa: S704
+                      f"{options}</select>")
 
 
 class NominationForm(Form):
-    category = SelectField(_l("Category"), validators=[DataRequired(_l("Please choose one."))])
+    category = SelectField(_l("Category"), widget=NameSelect(), validators=[
+        DataRequired(_l("Please choose one."))])
     nominee = SelectField(_l("Volunteer"), widget=NameSelect(), validators=[
         DataRequired(_l("Please choose the volunteer you nominate."))])
     citation = TextAreaField(
