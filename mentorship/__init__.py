@@ -67,7 +67,8 @@ def register_extensions(app):
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from .i18n import install_template_gettext, select_locale, select_timezone
+    from .i18n import install_template_gettext
+    from .programme.languages import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     install_template_gettext(app)

@@ -1,17 +1,18 @@
-"""Locale choice and language names.
+"""Translated strings and language names: what every module imports (so it imports no
+module of the app; the locale's choice, which reads the programme's settings, is in
+programme/languages.py).
 
-The locale comes from, in order: the user's saved preference, the choice made with
-the language switcher (kept in the session), the browser's Accept-Language, and the
-programme's default language.
+Strings are looked up through one catalogue per request and language
+(``current_translations``): import ``gettext``, ``ngettext``, ``lazy_gettext`` and
+``lazy_ngettext`` from here, never from Flask-Babel.
 """
 
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, g
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString
-from flask_login import current_user
 
 # Languages people can say they speak (ISO 639-1). Names come from CLDR in the page's
 # language, so they need no catalogue entries.
@@ -26,43 +27,6 @@ LANGUAGE_SESSION_KEY = "locale"
 
 def supported_locales():
     return current_app.config["LANGUAGES"]
-
-
-def select_locale():
-    supported = supported_locales()
-    if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
-    if current_user and current_user.is_authenticated and current_user.locale in supported:
-        return current_user.locale
-    chosen = session.get(LANGUAGE_SESSION_KEY)
-    if chosen in supported:
-        return chosen
-    best = request.accept_languages.best_match(supported)
-    if best:
-        return best
-    from .programme.services import get_settings
-
-    default = get_settings().default_locale
-    return default if default in supported else current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def select_timezone():
-    from .programme.services import get_settings
-
-    return get_settings().timezone
-
-
-def in_reader_language(texts):
-    """A text written in several languages, as (language, text) for this reader: their
-    own language, else the programme's default, else English, else any. ``texts`` maps a
-    language code to its text; (None, "") when there is none."""
-    from .programme.services import get_settings
-
-    texts = {code: text for code, text in (texts or {}).items() if text}
-    for code in (str(get_locale()), get_settings().default_locale, "en"):
-        if code in texts:
-            return code, texts[code]
-    return next(iter(texts.items()), (None, ""))
 
 
 def current_translations():

@@ -6,8 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import in_reader_language
 from ..i18n import lazy_gettext as _l
+from ..programme.languages import in_reader_language
 
 VENUE_KINDS = ("museum", "theatre", "concert_hall", "cinema", "library", "other")
 VENUE_KIND_LABELS = {
