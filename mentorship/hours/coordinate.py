@@ -1,17 +1,21 @@
 """The coordinator's verification queue, reversals and exports."""
 
-from datetime import date
+from datetime import UTC, date
+from typing import NamedTuple
 
 from flask import abort, request, url_for
+from flask_babel import get_timezone
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..dates import programme_today
 from ..extensions import db
+from ..formatting import format_day
 from ..formtools import filter_values
 from ..i18n import gettext as _
 from ..i18n import ngettext
 from ..permissions import can_coordinate, requires
-from ..programme.services import active_neighbourhoods
+from ..programme.services import neighbourhood_pairs
 from ..volunteering.models import ROLE_NAMES
 from ..web import (
     act,
@@ -38,9 +42,51 @@ def _row_texts():
                 time_format=_("%(hours)d h %(minutes)02d"))
 
 
+class QueueLine(NamedTuple):
+    """A row of the queue with its words written out (``services.QueueRow`` plus texts)."""
+
+    entry: "services.QueueRow"
+    day: str  # the day the time was given, as the page writes dates
+    logged: str  # the day it was logged, in the programme's zone
+    time: str  # "1 h 30"
+    role: str  # the volunteer's role's name, or ""
+    activity: str
+    select_label: Markup  # the row's checkbox's label
+
+
+def _queue_lines(items, texts):
+    """The queue's rows with their words, worked out here rather than in the template's
+    loop: each distinct day is written once for the page and every translated phrase is
+    looked up once, not once a row (50 dates and 25 phrases with the page's lookups of its
+    language and zone each)."""
+    days = {}
+
+    def day_text(day):
+        text = days.get(day)
+        if text is None:
+            text = days[day] = format_day(day)
+        return text
+
+    zone = get_timezone()  # the programme's, read once: as formatting.to_local, stored UTC
+    # A translation is trusted text, as a template's _() takes it (the name is escaped).
+    select = Markup(_("Select the entry of %(name)s on %(date)s"))  # noqa: S704  # nosec B704
+    time_format, roles, activities = (
+        texts["time_format"], texts["role_labels"], texts["activity_labels"])
+    lines = []
+    for entry in items:
+        day = day_text(entry.day)
+        logged = entry.created_at.replace(tzinfo=UTC).astimezone(zone).date()
+        lines.append(QueueLine(
+            entry, day, day_text(logged),
+            time_format % {"hours": entry.minutes // 60, "minutes": entry.minutes % 60},
+            roles[entry.role] if entry.role else "", activities[entry.activity],
+            select % {"name": entry.volunteer, "date": day}))
+    return lines
+
+
 def _queue_page(status=200, decision_form=None, failures=(), selected=()):
-    form = QueueFilterForm(request.args, today=programme_today(), neighbourhood_choices=[
-        (str(n.id), n.name) for n in active_neighbourhoods()])
+    form = QueueFilterForm(request.args, today=programme_today(),
+                           neighbourhood_choices=neighbourhood_pairs())
     filters = filter_values(form, FILTERS)
     month = filters["month"]
     page = services.queue(
@@ -50,7 +96,7 @@ def _queue_page(status=200, decision_form=None, failures=(), selected=()):
         min_age_days=int(filters["age"]) if filters["age"] else None,
         page=request.args.get("page", 1, type=db_int))
     return render("hours/queue.html", status=status, form=form, page=page, filters=filters,
-                  **_row_texts(),
+                  lines=_queue_lines(page.items, _row_texts()),
                   decision_form=decision_form or BulkDecisionForm(formdata=None),
                   failures=failures, selected=set(selected), export_form=ExportForm())
 

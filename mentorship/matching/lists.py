@@ -3,16 +3,19 @@ filtered, a page at a time, with what each row shows loaded up front."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased, load_only
 
 from ..accounts.models import LanguageSkill, User
 from ..checkins.flags import open_flag_count
-from ..database import RowsPage, utcnow
+from ..database import ListPage, RowsPage, utcnow
 from ..dates import programme_today
 from ..extensions import db
 from ..programme.models import Neighbourhood
+from ..reports.cache import remembered
+from ..search import fold
 from ..volunteering.models import Commitment
 from .endings import needs_decision
 from .models import (
@@ -59,59 +62,89 @@ def board(*, q=None, role=None, neighbourhood_id=None, state=None, page=1, per_p
     """Open requests, oldest first, as BoardRow: all, or those whose newcomer (or proposed
     volunteer) has ``q`` in their name, of one role, neighbourhood or state
     (BOARD_STATES). The page also carries ``needing_attention``: how many matches have an
-    open early-warning flag (the board's line about them).
+    open early-warning flag (the board's line about them), the same for every coordinator
+    and kept until the next write (``remembered``).
 
     Only the columns the board shows are read, in four statements whatever the page holds
-    (the requests, their total, the newcomers' languages, the proposed volunteers)."""
-    newcomer, volunteer = User, _volunteer  # the volunteer only in a subquery (search)
-    proposed = exists().where(Match.request_id == BuddyRequest.id, Match.status == PROPOSED)
-    conditions = [BuddyRequest.status == OPEN]
-    if q:
-        volunteer_named = exists().where(
-            Match.request_id == BuddyRequest.id, Match.status == PROPOSED,
-            volunteer.id == Match.volunteer_id, person_matches(volunteer, q))
-        conditions.append(or_(person_matches(newcomer, q), volunteer_named))
+    (the requests, their total, the newcomers' languages, the proposed volunteers), each
+    built once per set of filters (``_board_statements``)."""
+    page = max(page or 1, 1)
+    params = {"open": OPEN, "proposed": PROPOSED, "limit": per_page,
+              "offset": (page - 1) * per_page}
+    if q:  # as person_matches: folded, and LIKE's wildcards searched as typed
+        params["q"] = fold(q).replace("/", "//").replace("%", "/%").replace("_", "/_")
     if role:
-        conditions.append(BuddyRequest.role == role)
+        params["role"] = role
     if neighbourhood_id:
-        conditions.append(BuddyRequest.neighbourhood_id == neighbourhood_id)
+        params["neighbourhood_id"] = neighbourhood_id
+    if state == "waiting_long":
+        params["cutoff"] = (now or utcnow()) - timedelta(days=WAITING_LONG_DAYS)
+    statements = _board_statements(frozenset(params), state)
+    by_newcomer, by_request = {}, {}
+    for *values, newcomer_id in db.session.execute(statements["rows"], params):
+        item = BoardRow(*values)
+        by_newcomer.setdefault(newcomer_id, []).append(item)
+        by_request[item.id] = item
+    found = ListPage(list(by_request.values()), page, per_page,
+                     db.session.scalar(statements["count"], params))
+    if found.items:
+        for user_id, language in db.session.execute(
+                statements["languages"], {"ids": list(by_newcomer)}):
+            for item in by_newcomer[user_id]:
+                item.languages.append(language)
+        for request_id, name in db.session.execute(
+                statements["proposed_to"], {"ids": list(by_request), "proposed": PROPOSED}):
+            by_request[request_id].proposed_to.append(name)
+    found.needing_attention = remembered(("open-flag-count",), open_flag_count)
+    return found
+
+
+@cache
+def _board_statements(filters, state):
+    """The board's statements for one set of filters (the names of the parameters given)
+    and state, built once each: building them cost more than running them."""
+    newcomer, volunteer = User, _volunteer  # the volunteer only in a subquery (search)
+    proposed = exists().where(Match.request_id == BuddyRequest.id,
+                              Match.status == bindparam("proposed"))
+    conditions = [BuddyRequest.status == bindparam("open")]
+    if "q" in filters:
+        volunteer_named = exists().where(
+            Match.request_id == BuddyRequest.id, Match.status == bindparam("proposed"),
+            volunteer.id == Match.volunteer_id,
+            volunteer.search_text.contains(bindparam("q"), escape="/"))
+        conditions.append(or_(newcomer.search_text.contains(bindparam("q"), escape="/"),
+                              volunteer_named))
+    if "role" in filters:
+        conditions.append(BuddyRequest.role == bindparam("role"))
+    if "neighbourhood_id" in filters:
+        conditions.append(BuddyRequest.neighbourhood_id == bindparam("neighbourhood_id"))
     if state == "unproposed":
         conditions.append(~proposed)
     elif state == "proposed":
         conditions.append(proposed)
-    elif state == "waiting_long":
-        cutoff = (now or utcnow()) - timedelta(days=WAITING_LONG_DAYS)
-        conditions.append(BuddyRequest.created_at <= cutoff)
+    if "cutoff" in filters:
+        conditions.append(BuddyRequest.created_at <= bindparam("cutoff"))
     rows = (select(BuddyRequest.id, BuddyRequest.role, BuddyRequest.target_language,
                    BuddyRequest.created_at, newcomer.name, Neighbourhood.name, newcomer.id)
             .join(newcomer, BuddyRequest.user)
             .outerjoin(Neighbourhood, BuddyRequest.neighbourhood)
             .where(*conditions)
-            .order_by(BuddyRequest.created_at, BuddyRequest.id))
+            .order_by(BuddyRequest.created_at, BuddyRequest.id)
+            .limit(bindparam("limit")).offset(bindparam("offset")))
     count = select(func.count(BuddyRequest.id)).select_from(BuddyRequest)
-    if q:
+    if "q" in filters:
         count = count.join(newcomer, BuddyRequest.user)
-    found = RowsPage(page=page, per_page=per_page, error_out=False, rows=rows,
-                  total=count.where(*conditions))
-    by_newcomer, by_request = {}, {}
-    for *values, newcomer_id in found.items:
-        item = BoardRow(*values)
-        by_newcomer.setdefault(newcomer_id, []).append(item)
-        by_request[item.id] = item
-    found.items = list(by_request.values())
-    if found.items:
-        for user_id, language in db.session.execute(
-                select(LanguageSkill.user_id, LanguageSkill.language)
-                .where(LanguageSkill.user_id.in_(by_newcomer)).order_by(LanguageSkill.id)):
-            for item in by_newcomer[user_id]:
-                item.languages.append(language)
-        for request_id, name in db.session.execute(
-                select(Match.request_id, User.name).join(User, Match.volunteer)
-                .where(Match.request_id.in_(by_request), Match.status == PROPOSED)
-                .order_by(Match.created_at)):
-            by_request[request_id].proposed_to.append(name)
-    found.needing_attention = open_flag_count()
-    return found
+    return {
+        "rows": rows,
+        "count": count.where(*conditions),
+        "languages": select(LanguageSkill.user_id, LanguageSkill.language)
+        .where(LanguageSkill.user_id.in_(bindparam("ids", expanding=True)))
+        .order_by(LanguageSkill.id),
+        "proposed_to": select(Match.request_id, User.name).join(User, Match.volunteer)
+        .where(Match.request_id.in_(bindparam("ids", expanding=True)),
+               Match.status == bindparam("proposed"))
+        .order_by(Match.created_at),
+    }
 
 
 @dataclass
