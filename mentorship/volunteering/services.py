@@ -446,27 +446,85 @@ def volunteer_overview(user_id):
 QUEUE_PER_PAGE = 8
 
 
-def _page_of(entity, conditions, order, options, page, per_page):
-    """A ``ListPage`` of ``entity``: the total counted on the filtered ids alone, then only
-    the page's rows loaded with ``options``."""
-    page = max(page or 1, 1)
-    ids = select(entity.id).where(*conditions)
-    total = db.session.scalar(select(func.count()).select_from(ids.subquery()))
-    items = []
-    if total > (page - 1) * per_page:
-        # The page's ids are chosen in the subquery, and their rows loaded in the same
-        # order in the outer query.
-        chosen = ids.order_by(*order).limit(per_page).offset((page - 1) * per_page)
-        items = db.session.scalars(
-            select(entity).options(*options).where(entity.id.in_(chosen.scalar_subquery()))
-            .order_by(*order)).unique().all()
-    return ListPage(items, page, per_page, total)
+class SpokenLanguage(NamedTuple):
+    language: str
+    level: str
+
+
+class Applicant(NamedTuple):
+    """The applicant as a card shows them (``application.user`` on an ``Application``)."""
+
+    name: str
+    email: str
+    phone: str | None
+    languages: list  # SpokenLanguage, in the order they were entered
+
+
+class PlaceName(NamedTuple):
+    name: str
+
+
+class ApplicationCard(NamedTuple):
+    """An application as a card of the queue shows it: plain data read with a few columns
+    (not an ``Application`` with its volunteer and neighbourhood of 20 columns each), with
+    the same names the card reads on an ``Application`` (its own page and HTMX answers
+    show one of those)."""
+
+    id: int
+    role: str
+    status: str
+    motivation: str
+    availability: list
+    start_date: date
+    pledge_end_date: date
+    submitted_at: object  # datetime
+    decision_message: str | None
+    user: Applicant
+    neighbourhood: PlaceName | None
+
+    is_open = Application.is_open
+    status_label = Application.status_label
+    waiting_days = Application.waiting_days
+
+
+def _application_cards(rows):
+    """``ApplicationCard``s of a page's rows, their applicants' languages in one query."""
+    spoken = {}
+    if rows:
+        for user_id, language, level in db.session.execute(
+                select(LanguageSkill.user_id, LanguageSkill.language, LanguageSkill.level)
+                .where(LanguageSkill.user_id.in_({row.user_id for row in rows}))
+                .order_by(LanguageSkill.id)):
+            spoken.setdefault(user_id, []).append(SpokenLanguage(language, level))
+    return [ApplicationCard(
+        row.id, row.role, row.status, row.motivation, row.availability or [], row.start_date,
+        row.pledge_end_date, row.submitted_at, row.decision_message,
+        Applicant(row.name, row.email, row.phone, spoken.get(row.user_id, [])),
+        PlaceName(row.place) if row.place is not None else None) for row in rows]
 
 
 def review_queue(*, role=None, status="open", language=None, neighbourhood_id=None,
                  waiting_days=None, page=1, per_page=QUEUE_PER_PAGE, now=None):
-    """Applications for coordinators, oldest first, with what the page shows loaded (and
-    only that: no password hash or search text for eight cards)."""
+    """Applications for coordinators, oldest first, a page of ``ApplicationCard``s: only
+    the columns the cards show (no password hash or search text for eight cards).
+
+    The same for every coordinator: kept in memory (``reports.cache.remembered``) until
+    anything is written to the database (a decision is a write), unless it counts
+    waiting days (to the second: counted afresh)."""
+    arguments = dict(role=role, status=status, language=language,
+                     neighbourhood_id=neighbourhood_id, page=max(page or 1, 1),
+                     per_page=per_page)
+    if waiting_days:
+        return _review_queue(waiting_days=waiting_days, now=now, **arguments)
+    from ..reports.cache import remembered
+
+    return remembered(("volunteering-review-queue", *arguments.values()),
+                      partial(_review_queue, waiting_days=None, now=None, **arguments))
+
+
+def _review_queue(*, role, status, language, neighbourhood_id, waiting_days, page, per_page,
+                  now):
+    """``review_queue`` counted and read."""
     conditions = []
     if role:
         conditions.append(Application.role == role)
@@ -484,20 +542,25 @@ def review_queue(*, role=None, status="open", language=None, neighbourhood_id=No
     if waiting_days:
         cutoff = (now or utcnow()) - timedelta(days=waiting_days)
         conditions.append(Application.submitted_at <= cutoff)
-    options = (
-        db.load_only(Application.user_id, Application.role, Application.status,
-                     Application.motivation, Application.neighbourhood_id,
-                     Application.availability, Application.start_date,
-                     Application.pledge_end_date, Application.submitted_at,
-                     Application.decision_message),
-        db.joinedload(Application.user).load_only(User.name, User.email, User.phone)
-        .options(db.selectinload(User.languages)
-                 .load_only(LanguageSkill.language, LanguageSkill.level),
-                 db.lazyload(User.roles)),
-        db.joinedload(Application.neighbourhood).load_only(Neighbourhood.name),
-    )
-    return _page_of(Application, conditions, (Application.submitted_at, Application.id),
-                    options, page, per_page)
+    order = (Application.submitted_at, Application.id)
+    ids = select(Application.id).where(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(ids.subquery()))
+    items = []
+    if total > (page - 1) * per_page:
+        # The page's ids are chosen in the subquery, and their rows read in the same
+        # order in the outer query.
+        chosen = ids.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        items = _application_cards(db.session.execute(
+            select(Application.id, Application.role, Application.status,
+                   Application.motivation, Application.availability, Application.start_date,
+                   Application.pledge_end_date, Application.submitted_at,
+                   Application.decision_message, Application.user_id, User.name, User.email,
+                   User.phone, Neighbourhood.name.label("place"))
+            .join(User, User.id == Application.user_id)
+            .outerjoin(Neighbourhood, Neighbourhood.id == Application.neighbourhood_id)
+            .where(Application.id.in_(chosen.scalar_subquery()))
+            .order_by(*order)).all())
+    return ListPage(items, page, per_page, total)
 
 
 def commitments_ending_soon(today, days=ENDING_SOON_DAYS):
@@ -553,7 +616,26 @@ def find_commitments(*, today, search=None, role=None, state=ACTIVE, neighbourho
     state, the neighbourhood of the application and "ending soon".
 
     The total is counted on the commitments alone (joined to the volunteers only to
-    search their names), and only the page's 25 rows are read, as ``CommitmentRow``s."""
+    search their names), and only the page's 25 rows are read, as ``CommitmentRow``s.
+
+    Without a search, the page is the same for every coordinator: kept in memory
+    (``reports.cache.remembered``) until anything is written to the database (sorting
+    the 3,000 active volunteers by name is most of the page's SQL at scale).
+    """
+    arguments = dict(today=today, search=search, role=role, state=state,
+                     neighbourhood_id=neighbourhood_id, ending_soon=ending_soon,
+                     page=max(page or 1, 1), per_page=per_page)
+    if search and search.strip():
+        return _find_commitments(**arguments)
+    from ..reports.cache import remembered
+
+    return remembered(("volunteering-commitments", *arguments.values()),
+                      partial(_find_commitments, **arguments))
+
+
+def _find_commitments(*, today, search, role, state, neighbourhood_id, ending_soon, page,
+                      per_page):
+    """``find_commitments`` counted and read."""
     conditions = []
     words = fold(search).split()
     for word in words:
@@ -576,7 +658,6 @@ def find_commitments(*, today, search=None, role=None, state=ACTIVE, neighbourho
     counted = select(func.count()).select_from(Commitment)
     if words:
         counted = counted.join(Commitment.user)
-    page = max(page or 1, 1)
     total = db.session.scalar(counted.where(*conditions))
     items = []
     if total > (page - 1) * per_page:
