@@ -250,3 +250,16 @@ def test_a_select_is_written_as_wtforms_writes_it(app):
                         assert str(field(**attributes)) == str(Select()(field, **attributes))
             assert ("Accepter" if language == "fr" else "Approve") in str(form.pick())
     assert isinstance(Fast().pick, wtforms.SelectField)
+
+
+def test_every_select_of_the_app_is_the_quick_one():
+    """Forms take SelectField from formtools (options written once), not from WTForms."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "mentorship"
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if path.name != "formtools.py" and re.search(
+                     r"^from wtforms import [^\n]*\bSelectField\b|^from wtforms import \([^)]*"
+                     r"\n    SelectField,", path.read_text(), re.M)]
+    assert offenders == []

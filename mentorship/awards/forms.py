@@ -1,11 +1,8 @@
 from flask import current_app
-from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
-    SelectChoice,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -14,7 +11,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..formtools import Form
+from ..formtools import Form, SelectField
 from ..i18n import lazy_gettext as _l
 from ..i18n import native_name
 from .models import (
@@ -76,39 +73,10 @@ class JuryForm(Form):
     submit = SubmitField(_l("Save the jury"))
 
 
-class NameSelect(widgets.Select):
-    """WTForms' select, the same HTML (see test_nominee_search), with each option written
-    in one step: the nominee list holds a score of names (another score with each search),
-    and WTForms' generic writer (attributes sorted and escaped one by one, each option's
-    signature inspected) cost as much as the rest of the page's form. For plain choices
-    (SelectChoice without optgroup or attributes of its own, values compared as text);
-    WTForms writes any other."""
-
-    def __call__(self, field, **kwargs):
-        declared = field.choices
-        if field.coerce is not str or not isinstance(declared, list | tuple) or not all(
-                type(choice) is SelectChoice and not choice.render_kw
-                and choice.optgroup is None and isinstance(choice.value, str)
-                for choice in declared):
-            return super().__call__(field, **kwargs)
-        kwargs.setdefault("id", field.id)
-        for flag in self.validation_attrs:  # as WTForms: required, disabled, if set
-            value = getattr(field.flags, flag)  # None: not set
-            if value is not None:
-                kwargs.setdefault(flag, value)
-        data = field.data
-        # escape() of every value and label: the options are as safe as WTForms' own.
-        options = "".join(
-            f'<option{" selected" if choice.value == data else ""} value="{escape(choice.value)}">'
-            f"{escape(choice.label or choice.value)}</option>" for choice in declared)
-        return Markup(f"<select {widgets.html_params(name=field.name, **kwargs)}>"  # noqa: S704
-                      f"{options}</select>")
-
-
 class NominationForm(Form):
-    category = SelectField(_l("Category"), widget=NameSelect(), validators=[
+    category = SelectField(_l("Category"), validators=[
         DataRequired(_l("Please choose one."))])
-    nominee = SelectField(_l("Volunteer"), widget=NameSelect(), validators=[
+    nominee = SelectField(_l("Volunteer"), validators=[
         DataRequired(_l("Please choose the volunteer you nominate."))])
     citation = TextAreaField(
         _l("What did they do?"), validators=[

@@ -8,7 +8,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectChoice,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -17,7 +16,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from ..dates import add_months
 from ..formatting import format_month
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
 from ..i18n import current_locale
 from ..i18n import lazy_gettext as _l
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES

@@ -4,7 +4,6 @@ from wtforms import (
     FormField,
     HiddenField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts.forms import LanguageSkillForm, language_skills, unique_languages
 from ..availability import AvailabilityField, at_least_one_slot
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
 from ..i18n import lazy_gettext as _l
 from ..i18n import lazy_ngettext, spoken_language_choices
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
