@@ -4,6 +4,7 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 from sqlalchemy import func, select
 
@@ -12,7 +13,6 @@ from ..audit.services import record
 from ..database import locked_one, utcnow
 from ..extensions import db
 from ..formatting import format_day
-from ..i18n import lazy_gettext as _l
 from ..mail import send_email
 from .models import (
     ANNOUNCED,

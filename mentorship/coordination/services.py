@@ -6,6 +6,7 @@ lists it as "needs a new owner", and another coordinator takes it over."""
 from dataclasses import dataclass
 
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, lazyload
 
@@ -14,7 +15,6 @@ from ..audit.services import record
 from ..database import locked_one
 from ..errors import DomainError
 from ..extensions import db
-from ..i18n import lazy_gettext as _l
 from ..i18n import text_direction
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import PROPOSED, Match, MatchFlag
@@ -173,11 +173,8 @@ def needing_attention(count):
     return Attention(count=count, oldest=[tuple(row) for row in rows])
 
 
-def effects_summary(year, effects=None):
+def effects_summary(year):
     """The programme's effects in ``year`` as the public sees them (small groups hidden),
-    laid out for reports/_effects.html: one query, none when ``effects`` (the published
-    effects, ``figures.published_effects``) are given."""
+    laid out for reports/_effects.html: one query."""
     rtl = text_direction(str(get_locale())) == "rtl"
-    if effects is None:
-        effects = figures.published_effects(year)
-    return figures.effects_page(effects, rtl, year=year)
+    return figures.effects_page(figures.published_effects(year), rtl, year=year)

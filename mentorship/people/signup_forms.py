@@ -1,11 +1,13 @@
 """Forms of assisted sign-up: registering a newcomer, claiming an invitation, a buddy
 request made by a coordinator."""
 
+from flask_babel import lazy_gettext as _l
 from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
     RadioField,
+    SelectField,
     StringField,
     SubmitField,
 )
@@ -13,8 +15,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from ..accounts.forms import ProfileForm, RegisterForm, interface_language_choices, password_field
 from ..accounts.models import EMAIL_MAX, PHONE_MAX
-from ..formtools import Form, SelectField, choices
-from ..i18n import lazy_gettext as _l
+from ..formtools import Form, choices
 from ..matching.forms import BuddyRequestForm
 from ..matching.models import HELP_LABELS
 from ..volunteering.models import ROLE_CODES
