@@ -46,6 +46,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from html import unescape
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -386,16 +387,28 @@ def print_table(rows, reference_runs):
 
 # --- honest benchmarks ----------------------------------------------------------------
 
-def sequential(browser, path, runs=HONEST_RUNS, warm=2):
-    if max(browser.get(path).ms for _ in range(warm)) > 2000:
+def sequential(browser, path, runs=HONEST_RUNS, warm=2, before=None):
+    """``before``: run ahead of each request, untimed (a write, so nothing is kept)."""
+    before = before or (lambda: None)
+    if max((before(), browser.get(path))[1].ms for _ in range(warm)) > 2000:
         runs = 5  # far from any goal: five runs tell as much, in less time
     timings, last = [], None
     for _ in range(runs):
+        before()
         last = browser.get(path)
         timings.append(last.ms)
     timings.sort()
     p95 = timings[min(len(timings) - 1, round(0.95 * (len(timings) - 1)))]
     return statistics.median(timings), p95, last
+
+
+def touch(database):
+    """A write from another process: the app's kept figures must be counted again
+    (reports/cache.py). The programme's name gains or loses a trailing space: a real
+    change (SQLite skips writing a row updated to what it already holds)."""
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE programme_settings SET name = CASE WHEN name LIKE '% ' "
+                           "THEN rtrim(name) ELSE name || ' ' END")
 
 
 def open_request_id(database):
@@ -494,9 +507,16 @@ def honest(database, port, coordinator, args):
                   "/coordinate/hours?" + urlencode(filters), 50, note))
     cases.append(("coordinator dashboard", coordinator, "/coordinate", 100, ""))
     cases.append(("impact", Browser(port), "/impact", 100, "anonymous"))
+    # The same two right after a write (another process commits before each request):
+    # what is kept in memory is counted again, so this is their cost from the database.
+    cases.append(("coordinator dashboard, after a write", coordinator, "/coordinate", 100,
+                  "counted again"))
+    cases.append(("impact, after a write", Browser(port), "/impact", 100,
+                  "anonymous, counted again"))
     results = []
     for label, browser, path, goal, note in cases:
-        median, p95, last = sequential(browser, path)
+        write = partial(touch, database) if "after a write" in label else None
+        median, p95, last = sequential(browser, path, before=write)
         ok = last.status == 200 and median < goal
         verdict = "PASS" if ok else (f"FAIL: status {last.status}" if last.status != 200
                                      else f"FAIL: {median:.0f} ms ≥ {goal} ms")

@@ -6,13 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask, flash, request, url_for
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from config import INSTANCE_DIR, load_config
 
 from .database import configure_sqlite, is_sqlite
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from .i18n import lazy_gettext as _l
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,9 +67,11 @@ def register_extensions(app):
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from .i18n import select_locale, select_timezone
+    from .i18n import install_template_gettext
+    from .programme.languages import select_locale, select_timezone
 
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

@@ -1,10 +1,10 @@
 """The weekly availability grid (days × morning/afternoon/evening), shared by
 volunteers' applications and newcomers' buddy requests."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectMultipleField, ValidationError, widgets
 
 from .formtools import choices
+from .i18n import lazy_gettext as _l
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARTS = ("morning", "afternoon", "evening")

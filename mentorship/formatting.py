@@ -18,18 +18,21 @@ the locale's short time (18:00, 6:00 PM), whatever the width.
 """
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton, format_time
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_timezone
+
+from .i18n import current_locale
 
 WIDTHS = ("short", "medium", "long", "full")
 MONTH_KEY = re.compile(r"(\d{4})-(\d{2})")
 
 
 def _locale():
-    return get_locale() or Locale.parse("en")
+    return current_locale() or Locale.parse("en")
 
 
 def _width(width):
@@ -67,7 +70,14 @@ def format_day(value, width="medium"):
     """A date, or a timestamp shown as its date in the programme's zone ("" for None)."""
     if value is None:
         return ""
-    return format_date(_day_of(value), _width(width), locale=_locale())
+    return _day_text(_day_of(value), _width(width), str(_locale()))
+
+
+@lru_cache(maxsize=8192)
+def _day_text(day, width, locale):
+    # CLDR's words never change while the app runs, and a page shows the same few days
+    # many times over (Babel takes ~30 µs a date): each is written once.
+    return format_date(day, width, locale=Locale.parse(locale))
 
 
 def format_clock(value, width=None):
@@ -78,8 +88,13 @@ def format_clock(value, width=None):
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_local(value).replace(tzinfo=None).time()
-    return format_time(value.replace(tzinfo=None), "short", locale=_locale())
+        value = to_local(value)
+    return _clock_text(value.hour, value.minute, str(_locale()))
+
+
+@lru_cache(maxsize=4096)
+def _clock_text(hour, minute, locale):
+    return format_time(time(hour, minute), "short", locale=Locale.parse(locale))
 
 
 def format_moment(value, width="medium"):
@@ -92,9 +107,10 @@ def format_moment(value, width="medium"):
     if not isinstance(value, datetime):
         return format_day(value, width)
     locale = _locale()
+    code = str(locale)
     local = to_local(value)
-    return _join(format_date(local.date(), _width(width), locale=locale),
-                 format_clock(local), width, locale)
+    return _join(_day_text(local.date(), _width(width), code),
+                 _clock_text(local.hour, local.minute, code), width, locale)
 
 
 def format_span(start, end, width="full"):
@@ -129,7 +145,12 @@ def format_month(value):
         if not found:
             raise ValueError(f"not a YYYY-MM month: {value!r}")
         value = date(int(found.group(1)), int(found.group(2)), 1)
-    text = format_skeleton("yMMMM", _day_of(value), locale=_locale())
+    return _month_text(date(*_day_of(value).timetuple()[:2], 1), str(_locale()))
+
+
+@lru_cache(maxsize=2048)
+def _month_text(first_day, locale):
+    text = format_skeleton("yMMMM", first_day, locale=Locale.parse(locale))
     return text[:1].upper() + text[1:]
 
 

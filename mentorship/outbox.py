@@ -25,7 +25,6 @@ from typing import NamedTuple
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -34,6 +33,7 @@ from .audit.services import record
 from .database import is_sqlite, locked_one, utcnow
 from .errors import DomainError
 from .extensions import db
+from .i18n import lazy_gettext as _l
 from .mail import CANCELLED, ERROR_MAX, FAILED, PENDING, SENT, OutgoingEmail, Transport
 
 mail_cli = AppGroup("mail", help="Deliver the emails waiting in the outbox.")

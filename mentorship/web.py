@@ -28,8 +28,6 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from jinja2_fragments import BlockNotFoundError
@@ -40,6 +38,8 @@ from werkzeug.routing import IntegerConverter
 from .errors import DomainError
 from .extensions import db
 from .formtools import DB_INT_MAX, attach_error
+from .i18n import gettext as _
+from .i18n import lazy_gettext as _l
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

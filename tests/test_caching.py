@@ -36,6 +36,25 @@ def test_a_change_this_process_commits_shows_at_once(app, client, login_as):
         2 * int(re.search(volunteers, before).group(1))
 
 
+def test_a_change_another_process_commits_shows_at_once(app, app_factory, client):
+    """Another app on the same database (its own engine and store: another worker, the
+    second app server) writes; this one counts again on its next request, not a minute
+    later (SQLite: PRAGMA data_version; PostgreSQL: the transaction snapshot)."""
+    year = build_three_years(app)
+    volunteers = r'data-metric="volunteers">(\w+)<'
+    before = int(re.search(volunteers, page_text(client.get(f"/impact?year={year}"))).group(1))
+    with count_queries(app) as kept:
+        client.get(f"/impact?year={year}")
+    assert kept.count <= 1, kept.statements  # nothing changed: from memory
+    other = app_factory(fresh=False)
+    build_three_years(other)  # commits through the other app's own connections
+    after = int(re.search(volunteers, page_text(client.get(f"/impact?year={year}"))).group(1))
+    assert after == 2 * before
+    with count_queries(app) as again:
+        client.get(f"/impact?year={year}")
+    assert again.count <= 1, again.statements  # counted once, then kept again
+
+
 def test_kept_figures_are_counted_again_after_a_minute(app, client, monkeypatch):
     year = build_three_years(app)
     client.get(f"/impact?year={year}")

@@ -1,6 +1,7 @@
 import shlex
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,40 @@ def html_lang(response):
     html = page_text(response)
     start = html.index("<html")
     return html[start:html.index(">", start)]
+
+
+def test_a_request_keeps_one_catalogue_per_language(app):
+    """The catalogue is found once per request (i18n.current_translations), yet an email
+    written in its reader's language inside a page (force_locale) is in that language,
+    and the page's own strings after it are the page's again, in templates and in code,
+    with dates too (their text is kept per language)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from mentorship.formatting import format_day, format_month
+    from mentorship.i18n import gettext, lazy_gettext, ngettext
+
+    page = ('{{ _("Hours to verify") }}|'
+            '{{ ngettext("%(num)d entry waiting", "%(num)d entries waiting", 2) }}|'
+            '{{ day|dateformat("long") }}')
+    day = date(2026, 11, 14)
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        before = render_template_string(page, day=day)
+        with force_locale("uk"):
+            inside = render_template_string(page, day=day)
+            inside_code = (gettext("Approve"), str(lazy_gettext("Approve")),
+                           ngettext("%(num)d entry waiting", "%(num)d entries waiting", 2),
+                           format_day(day, "long"), format_month(day))
+        after = render_template_string(page, day=day)
+        after_code = (gettext("Approve"), format_day(day, "long"), format_month(day))
+    assert before == after == (
+        "Heures à vérifier|2 saisies en attente de vérification|14 novembre 2026")
+    assert inside.startswith("Години на перевірку|2 ")
+    assert inside.endswith("|14 листопада 2026\u202fр.")
+    assert inside_code[:2] == ("Схвалити", "Схвалити")
+    assert inside_code[2] == inside.split("|")[1]
+    assert inside_code[3:] == ("14 листопада 2026\u202fр.", "Листопад 2026\u202fр.")
+    assert after_code == ("Accepter", "14 novembre 2026", "Novembre 2026")
 
 
 def test_default_language_comes_from_programme_settings(client, app):
@@ -198,3 +233,36 @@ def test_every_page_renders_in_each_language(client, login_as, language):
         response = client.get(path)
         assert response.status_code == 200, path
         assert f'lang="{language}"' in html_lang(response)
+
+
+def test_code_translates_through_the_one_quick_catalogue():
+    """Strings in code come through mentorship.i18n (one catalogue lookup per request),
+    not Flask-Babel's gettext (a dozen context lookups per string)."""
+    root = Path(__file__).resolve().parent.parent / "mentorship"
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if line.strip().startswith("from flask_babel import") and "gettext" in line
+    ]
+    assert offenders == []
+
+
+def test_wtforms_own_messages_are_in_the_page_language(app):
+    """WTForms' messages come from its catalogue, read once per language (formtools)."""
+    from wtforms import SelectField
+
+    from mentorship.formtools import Form, choices
+
+    class Choose(Form):
+        class Meta:
+            csrf = False
+
+        pick = SelectField(choices=choices([("a", "A")]))
+
+    for language, expected in (("fr", "N'est pas un choix valide"), ("en", "Not a valid choice"),
+                               ("fr", "N'est pas un choix valide")):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            form = Choose(data={"pick": "zzz"})
+            assert not form.validate()
+            assert form.pick.errors[0].startswith(expected), form.pick.errors

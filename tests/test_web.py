@@ -220,3 +220,46 @@ def test_every_form_of_the_app_cleans_its_input(app):
             seen.append(cls)
     assert len(seen) > 30
     assert [cls.__qualname__ for cls in seen if not issubclass(cls, Form)] == []
+
+
+def test_a_select_is_written_as_wtforms_writes_it(app):
+    """formtools.SelectField writes each option once per language and set of choices:
+    the same HTML as WTForms' own widget, for every value chosen (or none), with
+    attributes, in each language, and WTForms' own rendering for what it does not cover."""
+    import wtforms
+    from wtforms.widgets import Select
+
+    from mentorship.formtools import Form, SelectField, choices
+    from mentorship.i18n import lazy_gettext as _l
+
+    pairs = [("", _l("All roles")), ("a&b", "A & <b>"), ("c", _l("Approve")), ("1", "One")]
+
+    class Fast(Form):
+        class Meta:
+            csrf = False
+
+        pick = SelectField("Pick", choices=choices(pairs))
+        number = SelectField("Number", coerce=int, choices=choices([(1, "One"), (2, "Two")]))
+
+    for language in ("en", "fr", "en"):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            for value in ("", "a&b", "c", "zz", None):
+                form = Fast(data={"pick": value, "number": 2})
+                for field in (form.pick, form.number):
+                    for attributes in ({}, {"required": True, "class_": "x"}):
+                        assert str(field(**attributes)) == str(Select()(field, **attributes))
+            assert ("Accepter" if language == "fr" else "Approve") in str(form.pick())
+    assert isinstance(Fast().pick, wtforms.SelectField)
+
+
+def test_every_select_of_the_app_is_the_quick_one():
+    """Forms take SelectField from formtools (options written once), not from WTForms."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "mentorship"
+    offenders = [str(path.relative_to(root)) for path in root.rglob("*.py")
+                 if path.name != "formtools.py" and re.search(
+                     r"^from wtforms import [^\n]*\bSelectField\b|^from wtforms import \([^)]*"
+                     r"\n    SelectField,", path.read_text(), re.M)]
+    assert offenders == []

@@ -1,10 +1,9 @@
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import wtforms
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -13,14 +12,14 @@ from wtforms import (
     HiddenField,
     PasswordField,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from ..formtools import Form, choices
-from ..i18n import native_name, spoken_language_choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import current_locale, gettext, native_name, spoken_language_choices
+from ..i18n import lazy_gettext as _l
 from .models import (
     EMAIL_MAX,
     LEVEL_LABELS,
@@ -175,11 +174,8 @@ class LanguageSkillForm(wtforms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.language.choices = choices([("", _l("Choose a language"))]
-                                        + spoken_language_choices())
-        self.level.choices = choices(
-            [("", _l("Choose a level"))] + [(level, LEVEL_LABELS[level]) for level in LEVELS]
-        )
+        languages, levels = _row_choices(str(current_locale()))
+        self.language.choices, self.level.choices = list(languages), list(levels)
 
     def validate_level(self, field):
         if self.language.data and not field.data:
@@ -243,6 +239,16 @@ class ProfileForm(Form):
 
     def language_skills(self):
         return language_skills(self.languages)
+
+
+@lru_cache(maxsize=16)
+def _row_choices(locale):
+    """A language row's (languages, levels) choices in ``locale``, the page's language:
+    the same for every row and every page, translated once."""
+    languages = choices([("", gettext("Choose a language"))] + spoken_language_choices())
+    levels = choices([("", gettext("Choose a level"))]
+                     + [(level, str(LEVEL_LABELS[level])) for level in LEVELS])
+    return tuple(languages), tuple(levels)
 
 
 def unique_languages(form, field):

@@ -1,14 +1,14 @@
 import hashlib
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..search import person_search_text
 
 RESIDENT = "resident"
@@ -59,6 +59,9 @@ LEVEL_SHORT = {level: level for level in LEVELS} | {"native": _l("native")}
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    # /thanks: those who chose to appear, by name, read in order from the index (a few
+    # among thousands, or most of them: either way no scan of everyone, no sort).
+    __table_args__ = (Index("ix_users_public_thanks_name", "public_thanks", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased; the unique index makes the address case-insensitive. None for a
@@ -66,7 +69,8 @@ class User(UserMixin, db.Model):
     # their sign-in name and get no email (the coordinator's "to call" list instead).
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), unique=True)
     sign_in_name: Mapped[str | None] = mapped_column(String(SIGN_IN_NAME_MAX), unique=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    # Indexed: the people lists are sorted by name.
+    name: Mapped[str] = mapped_column(String(NAME_MAX), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(8))
     phone: Mapped[str | None] = mapped_column(String(PHONE_MAX))
@@ -202,7 +206,8 @@ class UserRole(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20))
+    # Indexed: the few coordinators and administrators are found among thousands of roles.
+    role: Mapped[str] = mapped_column(String(20), index=True)
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")

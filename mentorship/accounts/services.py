@@ -4,7 +4,6 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -12,6 +11,7 @@ from ..audit.services import record
 from ..database import locked, unique_or, utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_email
 from . import throttle
 from .models import (

@@ -1,9 +1,9 @@
 from flask import current_app, flash, request, session, url_for
-from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter
 from ..i18n import LANGUAGE_SESSION_KEY
+from ..i18n import gettext as _
 from ..permissions import can_volunteer, is_logged_in, requires
 from ..privacy import notice
 from ..privacy.notice_views import check_consent

@@ -1,11 +1,11 @@
 from zoneinfo import available_timezones
 
-from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from ..accounts.forms import interface_language_choices
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import lazy_gettext as _l
 from .services import REASON_MAX
 
 

@@ -1,10 +1,10 @@
 """Admin: emails that could not be delivered, with "send again"."""
 
 from flask import request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import outbox
+from ..i18n import gettext as _
 from ..permissions import can_administer, requires
 from ..web import db_int, perform, redirect_to, refusal, render
 from . import bp

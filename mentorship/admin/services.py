@@ -1,7 +1,6 @@
 """Accounts that end: an administrator disables an account (with a reason) and may enable
 it again. Every change is audited; a refusal changes nothing."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts.models import ADMIN, User, UserRole
@@ -10,6 +9,7 @@ from ..audit.services import record
 from ..awards.services import leave_open_juries
 from ..database import locked, locked_one, utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 REASON_MAX = 1000
 

@@ -1,14 +1,12 @@
 from flask import abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_
 
 from ..accounts.models import GRANTABLE_ROLES, ROLE_LABELS, ROLES, User, UserRole
 from ..accounts.services import grant_role, remove_role
 from ..audit.services import audit_page
-from ..database import folded
 from ..extensions import db
 from ..formtools import choices
+from ..i18n import gettext as _
 from ..permissions import can_administer, requires
 from ..programme.services import active_neighbourhoods, get_settings, update_settings
 from ..volunteering import services as volunteering
@@ -16,6 +14,7 @@ from ..volunteering.forms import RoleSettingsForm
 from ..web import db_int, form_status, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import DisableForm, PeopleSearchForm, SettingsForm
+from .lists import people_page
 
 
 @bp.route("")
@@ -26,37 +25,27 @@ def index():
 
 PER_PAGE = 25
 
-# The people list's account filter (forms.ACCOUNT_STATES): the accounts each shows.
-ACCOUNT_FILTERS = {
-    "enabled": User.is_enabled.is_(True),
-    "disabled": User.is_enabled.is_(False) & User.erased_at.is_(None),
-    "erased": User.erased_at.is_not(None),
-}
-
 
 @bp.route("/people")
 @requires(can_administer)
 def people():
     form = PeopleSearchForm(request.args)
     form.role.choices = choices([("", _("All roles"))] + [(r, ROLE_LABELS[r]) for r in ROLES])
-    query = db.select(User).order_by(User.name, User.id)
-    if form.q.data:
-        pattern = f"%{form.q.data.strip().casefold()}%"
-        query = query.where(or_(folded(User.name).like(pattern), User.email.like(pattern)))
-    if form.role.data:
-        query = query.where(User.roles.any(UserRole.role == form.role.data))
-    if form.state.data in ACCOUNT_FILTERS:
-        query = query.where(ACCOUNT_FILTERS[form.state.data])
-    page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=PER_PAGE,
-                       error_out=False)
+    page = people_page(q=form.q.data, role=form.role.data, state=form.state.data,
+                       page=request.args.get("page", 1, type=db_int), per_page=PER_PAGE)
     # A row links to the person's own page, where their roles and account change (no
     # forms per row: 25 rows of them weighed 100 KB); the list's filters travel along so
     # the admin comes back to the list as they left it.
     back = {"q": form.q.data or None, "filter_role": form.role.data or None,
             "filter_state": form.state.data or None,
             "page": page.page if page.page > 1 else None}
-    return render("admin/people.html", form=form, page=page, role_labels=ROLE_LABELS,
-                  back=back)
+    # The rows' links differ only by the person's id: what url_for writes around it is
+    # written once (a url_for per row cost more than the rest of the row).
+    path, _mark, query = url_for("admin.person", user_id=0, **back).partition("?")
+    # Each label translated once, not once per row.
+    role_labels = {role: str(label) for role, label in ROLE_LABELS.items()}
+    return render("admin/people.html", form=form, page=page, role_labels=role_labels,
+                  person_path=path.removesuffix("0"), back_query=f"?{query}" if query else "")
 
 
 # What the list's filters are called when they travel with a person's forms.
@@ -200,11 +189,11 @@ def audit():
     record_id = request.args.get("record_id", type=db_int)
     page = audit_page(actor_id=actor_id, record_type=record_type, record_id=record_id,
                       page=request.args.get("page", 1, type=db_int))
-    # Their names only (as a User each, their roles would cost a query more).
+    # Their names only (as a User each, their roles would cost a query more). IN over the
+    # few staff role rows (ix_user_roles_role), not EXISTS per user: that read every user.
+    staff = db.select(UserRole.user_id).where(UserRole.role.in_(("admin", "coordinator")))
     actors = db.session.execute(
-        db.select(User.id, User.name)
-        .where(User.roles.any(UserRole.role.in_(("admin", "coordinator"))))
-        .order_by(User.name)
+        db.select(User.id, User.name).where(User.id.in_(staff)).order_by(User.name)
     ).all()
     return render("admin/audit.html", page=page, actors=actors, actor_id=actor_id,
                   record_type=record_type, record_id=record_id)

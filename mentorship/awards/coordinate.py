@@ -3,13 +3,13 @@ the tally and the chair's tie-breaks, and the review of citations before they ar
 published."""
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import ADMIN, COORDINATOR, User, UserRole
 from ..dates import local_to_utc, programme_today, utc_to_local
 from ..extensions import db
 from ..formtools import choices
+from ..i18n import gettext as _
 from ..permissions import can_coordinate, requires
 from ..web import (
     act,

@@ -4,7 +4,6 @@
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event
 from sqlalchemy import func, select
 
@@ -13,6 +12,7 @@ from ..audit.services import record
 from ..database import locked_one, utcnow
 from ..extensions import db
 from ..formatting import format_day
+from ..i18n import lazy_gettext as _l
 from ..mail import send_email
 from .models import (
     ANNOUNCED,

@@ -1,10 +1,8 @@
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     DateTimeLocalField,
     IntegerField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -13,7 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
-from ..formtools import Form
+from ..formtools import Form, SelectField
+from ..i18n import lazy_gettext as _l
 from ..i18n import native_name
 from .models import (
     CITATION_MAX,
@@ -75,7 +74,8 @@ class JuryForm(Form):
 
 
 class NominationForm(Form):
-    category = SelectField(_l("Category"), validators=[DataRequired(_l("Please choose one."))])
+    category = SelectField(_l("Category"), validators=[
+        DataRequired(_l("Please choose one."))])
     nominee = SelectField(_l("Volunteer"), validators=[
         DataRequired(_l("Please choose the volunteer you nominate."))])
     citation = TextAreaField(

@@ -1,13 +1,13 @@
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import NEWCOMER
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import in_reader_language
+from ..i18n import lazy_gettext as _l
+from ..programme.languages import in_reader_language
 
 DRAFT, NOMINATIONS_OPEN, SHORTLISTING, VOTING, ANNOUNCED = (
     "draft", "nominations_open", "shortlisting", "voting", "announced")
@@ -57,7 +57,8 @@ class AwardCycle(db.Model):
     ceremony_at: Mapped[datetime]  # UTC
     ceremony_place: Mapped[str] = mapped_column(String(PLACE_MAX), default="")
     # What the cycle is about, in as many languages as the coordinators wrote it:
-    # {"fr": "...", "en": "..."}; each reader gets theirs (see i18n.in_reader_language).
+    # {"fr": "...", "en": "..."}; each reader gets theirs
+    # (see programme.languages.in_reader_language).
     descriptions: Mapped[dict] = mapped_column(JSON, default=dict)
     shortlist_size: Mapped[int] = mapped_column(default=DEFAULT_SHORTLIST_SIZE)
     chair_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -11,16 +11,19 @@
 """
 
 from collections import defaultdict
+from functools import cache
+from types import SimpleNamespace
+from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..accounts.models import User
 from ..audit.services import record
 from ..database import add_once, locked_one, utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import (
-    ANNOUNCED,
+    CATEGORY_LABELS,
     CITATION_MAX,
     SHORT_CITATION,
     AwardCategory,
@@ -136,55 +139,93 @@ def consented(cycle):
 # What each person sees on /awards ----------------------------------------------------
 
 
-def received_and_past(user):
-    """``(received, past)``: the cycles in which ``user`` was nominated, as they see
-    them (every cycle not yet announced, and announced ones where they were shortlisted:
-    only those can put them on a public page), and every announced cycle, latest first.
+@cache
+def _statements():
+    """The statements of the award page about one person, built once (the person is a
+    bound parameter): building and keying them again for each page view cost more than
+    running them."""
+    user_id = bindparam("user_id")
+
+    def about_user(model, *conditions):
+        return select(model.id).where(*conditions).exists()
+
+    nominated = about_user(Nomination, Nomination.cycle_id == AwardCycle.id,
+                           Nomination.nominee_id == user_id)
+    listed = select(AwardCategory.id).join(Shortlisted).where(
+        AwardCategory.cycle_id == AwardCycle.id, Shortlisted.nominee_id == user_id).exists()
+    declined = about_user(Decline, Decline.cycle_id == AwardCycle.id,
+                          Decline.user_id == user_id)
+    agreed = about_user(PublicConsent, PublicConsent.cycle_id == AwardCycle.id,
+                        PublicConsent.user_id == user_id)
+    return SimpleNamespace(
+        # Every cycle (one a year): the current one is among them.
+        cycles=select(AwardCycle, nominated, listed, declined, agreed)
+        .options(db.joinedload(AwardCycle.categories))
+        .order_by(AwardCycle.year.desc()),
+        given=select(AwardCycle.year, AwardCategory.code, User.name, Nomination.citation,
+                     Nomination.public_citation, Nomination.locale)
+        .join(AwardCategory, AwardCategory.id == Nomination.category_id)
+        .join(AwardCycle, AwardCycle.id == AwardCategory.cycle_id)
+        .join(User, User.id == Nomination.nominee_id)
+        .where(Nomination.nominator_id == user_id)
+        .order_by(AwardCycle.year.desc(), Nomination.id),
+    )
+
+
+def overview(user):
+    """``(current, received, past)``: the current cycle (the latest not yet announced, as
+    ``services.current_cycle``; None between cycles), the cycles in which ``user`` was
+    nominated, as they see them (every cycle not yet announced, and announced ones where
+    they were shortlisted: only those can put them on a public page), and every announced
+    cycle, latest first.
 
     Each received entry has a status: nominated (the shortlist stays internal until the
     announcement), shortlisted or winner; declined; agreed to appear. One query however
     many years: each cycle with its categories and what this person did in it.
     """
-    def about_user(model, *conditions):
-        return select(model.id).where(*conditions).exists()
-
-    nominated = about_user(Nomination, Nomination.cycle_id == AwardCycle.id,
-                           Nomination.nominee_id == user.id)
-    listed = select(AwardCategory.id).join(Shortlisted).where(
-        AwardCategory.cycle_id == AwardCycle.id, Shortlisted.nominee_id == user.id).exists()
-    declined = about_user(Decline, Decline.cycle_id == AwardCycle.id,
-                          Decline.user_id == user.id)
-    agreed = about_user(PublicConsent, PublicConsent.cycle_id == AwardCycle.id,
-                        PublicConsent.user_id == user.id)
-    rows = db.session.execute(
-        select(AwardCycle, nominated, listed, declined, agreed)
-        .options(db.joinedload(AwardCycle.categories))
-        .where(nominated | (AwardCycle.state == ANNOUNCED))
-        .order_by(AwardCycle.year.desc())).unique().all()
+    user_id = user.id
+    rows = db.session.execute(_statements().cycles, {"user_id": user_id}).unique().all()
+    current = next((row[0] for row in rows if not row[0].is_announced), None)
     entries = []
     for cycle, was_nominated, was_listed, has_declined, has_agreed in rows:
         if not was_nominated or (cycle.is_announced and not was_listed):
             continue
-        won = [c.label for c in cycle.categories if c.winner_id == user.id]
+        won = [c.label for c in cycle.categories if c.winner_id == user_id]
         status = (NOMINATED if not cycle.is_announced else WINNER if won else SHORTLISTED)
         entries.append({"cycle": cycle, "status": status, "won": won,
                         "declined": bool(has_declined), "public": bool(has_agreed)})
-    return entries, [row[0] for row in rows if row[0].is_announced]
+    return current, entries, [row[0] for row in rows if row[0].is_announced]
+
+
+class Given(NamedTuple):
+    """A nomination someone made, as their award page shows it."""
+
+    year: int
+    code: str  # the category's
+    nominee_name: str
+    citation: str
+    public_citation: str | None
+    locale: str | None
+
+    @property
+    def label(self):
+        """The category's name (as ``AwardCategory.label``)."""
+        return CATEGORY_LABELS.get(self.code, self.code)
+
+    @property
+    def is_reviewed(self):
+        return self.public_citation is not None
+
+    @property
+    def edited(self):
+        """The reviewed text is not what they wrote."""
+        return self.is_reviewed and self.public_citation != self.citation.strip()
 
 
 def given(user):
-    """The nominations ``user`` made, latest cycle first (``edited``: the reviewed text is
-    not what they wrote)."""
-    rows = db.session.scalars(
-        select(Nomination).options(db.joinedload(Nomination.nominee).lazyload(User.roles),
-                                   db.joinedload(Nomination.category)
-                                   .joinedload(AwardCategory.cycle))
-        .join(AwardCycle, AwardCycle.id == Nomination.cycle_id)
-        .where(Nomination.nominator_id == user.id)
-        .order_by(AwardCycle.year.desc(), Nomination.id)).all()
-    for row in rows:
-        row.edited = row.is_reviewed and row.public_citation != row.citation.strip()
-    return rows
+    """The nominations ``user`` made (as ``Given``), latest cycle first."""
+    return [Given(*row) for row in db.session.execute(_statements().given,
+                                                      {"user_id": user.id})]
 
 
 # The public page ---------------------------------------------------------------------

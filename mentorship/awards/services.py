@@ -4,8 +4,9 @@ their states are in ``cycles``; what is published in ``public``."""
 
 from collections import defaultdict
 from datetime import date
+from functools import partial
+from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 
 from ..accounts.models import User
@@ -13,6 +14,7 @@ from ..audit.services import record
 from ..database import add_once, folded, locked_one, unique_or
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_email
 from ..volunteering.models import ACTIVE, COMPLETED, Commitment
 from .models import (
@@ -111,13 +113,40 @@ def _named_like(cycle, query, excluding):
     return statement
 
 
+class Nominee(NamedTuple):
+    """A person the nomination form lists: what it shows of them."""
+
+    id: int
+    name: str
+
+
 def nominee_choices(cycle, query, limit=NOMINEE_RESULTS, excluding=None):
-    """``(people, total)``: the first ``limit`` people ``eligible_nominees`` lists and
-    how many there are in all, in one query (the nomination form says "20 of 26")."""
+    """``(people, total)``: the first ``limit`` people ``eligible_nominees`` lists (as
+    Nominee) and how many there are in all (the nomination form says "20 of 26").
+
+    Without a search the list is the same for everyone (but the nominator): it is kept
+    until anything is written to the database (see ``_everyone_eligible``)."""
+    if not (query or "").strip():
+        from ..reports.cache import remembered  # reports imports the award's pages
+
+        first, ids = remembered(("award-nominees", cycle.id, cycle.year, limit),
+                                partial(_everyone_eligible, cycle, limit + 1))
+        people = [person for person in first if person.id != excluding][:limit]
+        return people, len(ids) - (excluding in ids)
     rows = db.session.execute(
-        _named_like(cycle, query, excluding).add_columns(func.count().over())
+        _named_like(cycle, query, excluding)
+        .with_only_columns(User.id, User.name, func.count().over())
         .order_by(User.name, User.id).limit(limit)).all()
-    return [user for user, _total in rows], rows[0][1] if rows else 0
+    return [Nominee(person_id, name) for person_id, name, _total in rows], (
+        rows[0][2] if rows else 0)
+
+
+def _everyone_eligible(cycle, first):
+    """The ``first`` people who may be nominated in ``cycle``, by name, and the ids of
+    all of them: plain values, the same whoever asks (the nominator is left out after)."""
+    rows = db.session.execute(_eligible(cycle).with_only_columns(User.id, User.name)
+                              .order_by(User.name, User.id)).all()
+    return [Nominee(*row) for row in rows[:first]], frozenset(row[0] for row in rows)
 
 
 def eligible_nominees(cycle, query, limit=NOMINEE_RESULTS, excluding=None):

@@ -5,14 +5,15 @@ from collections import defaultdict
 from contextlib import suppress
 
 from flask import abort, request, url_for
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
+from flask_babel import get_locale
 from flask_login import current_user
 
 from ..accounts.models import User
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import choices
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..permissions import is_logged_in, requires
 from ..web import act, db_int, form_status, perform, redirect_to, refusal, render
 from . import bp, public, services
@@ -57,8 +58,10 @@ def _nomination_form(cycle, formdata=None, query=""):
     return form
 
 
-def _page(cycle, form=None, status=200):
-    today = programme_today()
+def _page(form=None, status=200):
+    """The page: the current cycle comes with what the person did in each cycle (one
+    query, see ``public.overview``)."""
+    cycle, received, past = public.overview(current_user)
     ballot = []
     if cycle and cycle.is_voting and services.is_juror(current_user, cycle):
         voted = {(v.category_id, v.nominee_id): v for v in db.session.scalars(
@@ -74,8 +77,7 @@ def _page(cycle, form=None, status=200):
             for entry in shortlist[category.id]:
                 ballot.append((category, entry.nominee, voted.get((category.id,
                                                                     entry.nominee_id))))
-    received, past = public.received_and_past(current_user)
-    return render("awards/awards.html", status=status, cycle=cycle, today=today,
+    return render("awards/awards.html", status=status, cycle=cycle,
                   form=form or (_nomination_form(cycle, query=request.args.get("q"))
                                 if cycle and cycle.is_nominating else None),
                   q=request.args.get("q", ""), mine=public.given(current_user),
@@ -87,7 +89,7 @@ def _page(cycle, form=None, status=200):
 @bp.route("/awards")
 @requires(is_logged_in)
 def awards():
-    return _page(services.current_cycle())
+    return _page()
 
 
 @bp.route("/awards/nominate", methods=["POST"])
@@ -105,7 +107,7 @@ def nominate():
                                  "until nominations close."))
         if done:
             return redirect_to(url_for("awards.awards"))
-    return _page(cycle, form=form, status=form_status(form))
+    return _page(form=form, status=form_status(form))
 
 
 @bp.route("/awards/decline", methods=["POST"])
@@ -132,7 +134,7 @@ def consent(year):
     if not done:
         return refusal(done, url_for("awards.awards"))
     if request.htmx:
-        return _page(services.current_cycle())
+        return _page()
     return redirect_to(url_for("awards.awards") + "#my-award")
 
 

@@ -4,10 +4,10 @@ The answer is checked by ``services.parse_value`` (one place for the rule): the 
 only carry the CSRF token and keep what was chosen or typed when a refusal re-renders.
 """
 
-from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, TextAreaField
 
 from ..formtools import Form
+from ..i18n import lazy_gettext as _l
 from . import models
 from .services import TEXT_LIMIT
 

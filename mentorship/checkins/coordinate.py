@@ -3,25 +3,26 @@ check-ins waiting for an answer, and the questions. The programme's effects are 
 coordinator's home and in the annual report (the page links to them: shown here too, they
 would take a third of the page's size budget)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 from flask import abort, current_app, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Date, and_, bindparam, func, select
+from sqlalchemy.orm import aliased, joinedload
 
 from ..accounts.models import User
-from ..database import in_one_query
+from ..database import ListPage, in_one_query
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
-from ..matching.models import Match, MatchFlag
+from ..i18n import gettext as _
+from ..matching.models import FLAG_REASON_LABELS, Match, MatchFlag
 from ..permissions import can_coordinate, requires
 from ..web import db_int, perform, redirect_to, render
 from . import bp, flags, questions
 from .forms import WaitingFilterForm, question_form, resolve_form, text_field_name
-from .models import AUDIENCE_LABELS, OPEN, Checkin
+from .models import AUDIENCE_LABELS, MOMENT_LABELS, OPEN, Checkin
 
 FLAGGED_PER_PAGE = 10
 WAITING_PER_PAGE = 10
@@ -41,62 +42,144 @@ class Overview:
     waiting: object  # a page of check-ins open today, due first
 
 
+@dataclass
+class FlaggedMatch:
+    """A row of the flagged list: the match, its two people and its open flags (rows with
+    id, reason, raised_at, checkin_id, moment, audience), the oldest first."""
+
+    id: int
+    request_id: int
+    volunteer_id: int
+    volunteer_name: str
+    newcomer_id: int
+    newcomer_name: str
+    open_flags: list = field(default_factory=list)
+
+
 def _waiting_conditions(today, audience=None, moment=None):
     conditions = [Checkin.status == OPEN, Checkin.opens_on <= today, Checkin.due_on >= today]
-    if audience:
+    if audience is not None:
         conditions.append(Checkin.audience == audience)
-    if moment:
+    if moment is not None:
         conditions.append(Checkin.moment == moment)
     return conditions
 
 
-def waiting_query(today, audience=None, moment=None):
-    """Check-ins that can be answered today and are not yet, the soonest due first, with
-    the person and the match's two people (joined, their roles not loaded)."""
-    match = joinedload(Checkin.match)
-    return (select(Checkin)
-            .options(joinedload(Checkin.person).lazyload(User.roles),
-                     match.joinedload(Match.volunteer).lazyload(User.roles),
-                     match.joinedload(Match.newcomer).lazyload(User.roles))
-            .where(*_waiting_conditions(today, audience, moment))
-            .order_by(Checkin.due_on, Checkin.id))
+def _offset(page, per_page):
+    return (max(page or 1, 1) - 1) * per_page
 
 
-def flagged_query():
-    """``flags.flagged_matches_query`` for the page: the open flags, their check-ins and
-    the two people come in the same query (joined), not one query each."""
+# The three lists' statements are built once (values bound at execution): building a
+# select of three aliased people costs more than running it.
+
+@cache
+def _waiting_statement(by_audience, by_moment):
+    person, volunteer, newcomer = aliased(User), aliased(User), aliased(User)
+    return (select(Checkin.id, Checkin.moment, Checkin.audience, Checkin.due_on,
+                   person.id.label("person_id"), person.name.label("person_name"),
+                   person.email.is_not(None).label("has_email"),
+                   volunteer.name.label("volunteer_name"),
+                   newcomer.name.label("newcomer_name"))
+            .join(person, person.id == Checkin.person_id)
+            .join(Match, Match.id == Checkin.match_id)
+            .join(volunteer, volunteer.id == Match.volunteer_id)
+            .join(newcomer, newcomer.id == Match.newcomer_id)
+            .where(*_waiting_conditions(bindparam("today", type_=Date),
+                                        bindparam("audience") if by_audience else None,
+                                        bindparam("moment") if by_moment else None))
+            .order_by(Checkin.due_on, Checkin.id)
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def waiting_rows(today, audience=None, moment=None, *, page=1, per_page=WAITING_PER_PAGE):
+    """A page of check-ins that can be answered today and are not yet, the soonest due
+    first: the columns the list shows, the person and the match's two people joined."""
+    values = {"today": today, "limit": per_page, "offset": _offset(page, per_page)}
+    if audience:
+        values["audience"] = audience
+    if moment:
+        values["moment"] = moment
+    return db.session.execute(_waiting_statement(bool(audience), bool(moment)),
+                              values).all()
+
+
+@cache
+def _flagged_statement():
     oldest = select(MatchFlag.match_id, func.min(MatchFlag.raised_at).label("since")) \
         .where(MatchFlag.resolved_at.is_(None)).group_by(MatchFlag.match_id).subquery()
-    return select(Match).join(oldest, oldest.c.match_id == Match.id) \
-        .options(joinedload(Match.open_flags).joinedload(MatchFlag.checkin),
-                 joinedload(Match.volunteer).lazyload(User.roles),
-                 joinedload(Match.newcomer).lazyload(User.roles)) \
-        .order_by(oldest.c.since, Match.id)
+    chosen = (select(oldest.c.match_id, oldest.c.since)
+              .order_by(oldest.c.since, oldest.c.match_id)
+              .limit(bindparam("limit")).offset(bindparam("offset")).subquery())
+    volunteer, newcomer = aliased(User), aliased(User)
+    return (select(Match.id, Match.request_id, volunteer.id.label("volunteer_id"),
+                   volunteer.name.label("volunteer_name"), newcomer.id.label("newcomer_id"),
+                   newcomer.name.label("newcomer_name"), MatchFlag.id.label("flag_id"),
+                   MatchFlag.reason, MatchFlag.raised_at, Checkin.id.label("checkin_id"),
+                   Checkin.moment, Checkin.audience)
+            .select_from(chosen)
+            .join(Match, Match.id == chosen.c.match_id)
+            .join(volunteer, volunteer.id == Match.volunteer_id)
+            .join(newcomer, newcomer.id == Match.newcomer_id)
+            .join(MatchFlag, and_(MatchFlag.match_id == Match.id,
+                                  MatchFlag.resolved_at.is_(None)))
+            .outerjoin(Checkin, Checkin.id == MatchFlag.checkin_id)
+            .order_by(chosen.c.since, chosen.c.match_id, MatchFlag.raised_at, MatchFlag.id))
+
+
+def flagged_matches(*, page=1, per_page=FLAGGED_PER_PAGE):
+    """A page of matches with open flags, the longest-flagged first (as
+    ``flags.flagged_matches_query``), with their two people and open flags: one query,
+    a row per open flag."""
+    rows = db.session.execute(_flagged_statement(),
+                              {"limit": per_page, "offset": _offset(page, per_page)})
+    matches = {}
+    for row in rows:
+        match = matches.get(row.id)
+        if match is None:
+            match = matches[row.id] = FlaggedMatch(
+                row.id, row.request_id, row.volunteer_id, row.volunteer_name,
+                row.newcomer_id, row.newcomer_name)
+        match.open_flags.append(row)
+    return list(matches.values())
+
+
+@cache
+def _resolved_statement():
+    volunteer, newcomer, resolver = aliased(User), aliased(User), aliased(User)
+    return (select(MatchFlag.id, MatchFlag.reason, MatchFlag.resolved_at,
+                   MatchFlag.resolution, resolver.name.label("resolved_by_name"),
+                   volunteer.name.label("volunteer_name"),
+                   newcomer.name.label("newcomer_name"))
+            .join(Match, Match.id == MatchFlag.match_id)
+            .join(volunteer, volunteer.id == Match.volunteer_id)
+            .join(newcomer, newcomer.id == Match.newcomer_id)
+            .outerjoin(resolver, resolver.id == MatchFlag.resolved_by_id)
+            .where(MatchFlag.resolved_at.is_not(None))
+            .order_by(MatchFlag.resolved_at.desc(), MatchFlag.id.desc())
+            .limit(bindparam("limit")))
+
+
+def resolved_flags(limit=RESOLVED_SHOWN):
+    """The last resolved flags: reason, when, by whom, what was done, the match's two
+    people (names only)."""
+    return db.session.execute(_resolved_statement(), {"limit": limit}).all()
 
 
 def overview(today, *, flagged_page=1, waiting_page=1, audience=None, moment=None):
     """Everything /coordinate/checkins shows, in four queries however much there is: the
-    two totals together, then each list with the people it names."""
+    two totals together, then each list with the people it names (the columns shown,
+    not whole entities)."""
     totals = in_one_query(
         flagged=select(func.count(func.distinct(MatchFlag.match_id)))
         .where(MatchFlag.resolved_at.is_(None)),
         waiting=select(func.count()).select_from(Checkin)
         .where(*_waiting_conditions(today, audience, moment)))
-    flagged = db.paginate(flagged_query(), page=flagged_page, per_page=FLAGGED_PER_PAGE,
-                          error_out=False, count=False)
-    flagged.total = totals.flagged
-    resolved_match = joinedload(MatchFlag.match)
-    resolved = db.session.scalars(
-        select(MatchFlag).where(MatchFlag.resolved_at.is_not(None))
-        .options(joinedload(MatchFlag.resolved_by).lazyload(User.roles),
-                 resolved_match.joinedload(Match.volunteer).lazyload(User.roles),
-                 resolved_match.joinedload(Match.newcomer).lazyload(User.roles))
-        .order_by(MatchFlag.resolved_at.desc(), MatchFlag.id.desc())
-        .limit(RESOLVED_SHOWN)).all()
-    waiting = db.paginate(waiting_query(today, audience, moment), page=waiting_page,
-                          per_page=WAITING_PER_PAGE, error_out=False, count=False)
-    waiting.total = totals.waiting
-    return Overview(flagged=flagged, resolved=resolved, waiting=waiting)
+    flagged_page, waiting_page = max(flagged_page or 1, 1), max(waiting_page or 1, 1)
+    flagged = ListPage(flagged_matches(page=flagged_page), flagged_page, FLAGGED_PER_PAGE,
+                       totals.flagged)
+    waiting = ListPage(waiting_rows(today, audience, moment, page=waiting_page),
+                       waiting_page, WAITING_PER_PAGE, totals.waiting)
+    return Overview(flagged=flagged, resolved=resolved_flags(), waiting=waiting)
 
 
 def _page():
@@ -108,8 +191,15 @@ def _page():
     data = overview(today, flagged_page=flagged_page, waiting_page=waiting_page, **filters)
     return render("checkins/coordinate.html", data=data,
                   filter_form=filter_form, filters=filters, flagged_page=flagged_page,
-                  waiting_page=waiting_page, today=today, audience_labels=AUDIENCE_LABELS,
-                  resolution_shown=RESOLUTION_SHOWN)
+                  waiting_page=waiting_page, today=today,
+                  audience_texts=_texts(AUDIENCE_LABELS), moment_texts=_texts(MOMENT_LABELS),
+                  reason_texts=_texts(FLAG_REASON_LABELS), resolution_shown=RESOLUTION_SHOWN)
+
+
+def _texts(labels):
+    """A dict of lazy labels read once in the request's language (the rows look each up
+    many times)."""
+    return {key: str(label) for key, label in labels.items()}
 
 
 @bp.route("/coordinate/checkins")

@@ -7,7 +7,6 @@ one email to the coordinators, through the outbox. A coordinator records what wa
 the flag is then resolved and its badge goes.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +14,7 @@ from ..audit.services import record
 from ..database import add_once, conditional_update, utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_email
 from ..matching.models import MISSED_CHECKINS, SUPPORT, VERY_HARD, Match, MatchFlag
 from ..matching.services import coordinators_to_tell

@@ -1,12 +1,12 @@
 """The coordinator's forms: resolving a flag, filtering the check-ins waiting for an
 answer, and a question's wording in every language."""
 
-from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
 from ..i18n import language_name
+from ..i18n import lazy_gettext as _l
 from .flags import RESOLUTION_LIMIT
 from .models import AUDIENCE_LABELS, AUDIENCES, MOMENT_LABELS, MOMENTS
 from .questions import WORDING_LIMIT

@@ -7,12 +7,12 @@ keeps the version it was given to, so a changed question never rewrites old answ
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 # Who a check-in is for (the side of the match).
 NEWCOMER, VOLUNTEER = "newcomer", "volunteer"

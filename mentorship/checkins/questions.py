@@ -2,7 +2,6 @@
 they are asked. Changed wording is a new version; answers keep the version they were
 given to, so the effects never compare an answer with a question it was not asked."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -10,6 +9,7 @@ from ..audit.services import record
 from ..database import locked_one
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import AUDIENCES, CheckinQuestion, CheckinQuestionVersion
 from .services import ensure_questions
 

@@ -12,7 +12,6 @@ from datetime import datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +23,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..formatting import format_day
 from ..hours.models import REJECTED, HourEntry
+from ..i18n import lazy_gettext as _l
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import MATCH_OUTCOMES, Match
 from ..permissions import can_answer_checkin

@@ -9,8 +9,9 @@ cycles the "needs a new owner" list reads (``open_cycles``): one query for both.
 Indexes these aggregates are written to use (5 years of history): see the note at the end.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from types import SimpleNamespace
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager
@@ -27,6 +28,7 @@ from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import OPEN, BuddyRequest, Match, MatchFlag
 from ..privacy.models import REQUESTED, ErasureRequest
 from ..recognition.models import REDEEMED, Pass
+from ..reports import figures as published
 from ..reports.counting import year_bounds
 from ..training.models import ATTENDED, NO_SHOW, Enrollment
 from ..volunteering.models import (
@@ -38,6 +40,7 @@ from ..volunteering.models import (
     Application,
     Commitment,
 )
+from . import services
 
 
 def _count(model, *conditions):
@@ -169,6 +172,51 @@ def figures(today):
         "erasure_requests": row.erasure_requests,
         "matches_needing_attention": row.matches_needing_attention,
     }
+
+
+def home(today):
+    """Everything the coordinator's home shows, as plain data that may be kept in memory
+    (``reports.cache.remembered``: until anything is written to the database): the
+    figures, the work that needs a new owner, the longest-flagged matches and the
+    published effects of the year. The same for every coordinator; labels stay lazy, so
+    each reader gets them in their own language. Seven queries, each run only when the
+    database changed."""
+    numbers = figures(today)
+    cycles = numbers.pop("cycles")
+    owner = services.needing_new_owner(cycles)
+    attention = services.needing_attention(numbers["matches_needing_attention"])
+    people = ("volunteer.name", "newcomer.name")
+    return {
+        "figures": numbers,
+        "new_owner": replace(
+            owner,
+            applications=[plain(a, "id", "role", "status_label", "user.name",
+                                "decided_by.name") for a in owner.applications],
+            proposals=[(plain(match, "id", "request_id", *people), plain(person, "name"))
+                       for match, person in owner.proposals],
+            cycles=[plain(cycle, "id", "year", "chair.name") for cycle in owner.cycles],
+            matches=[plain(match, "id", *people) for match in owner.matches]),
+        "attention": replace(attention, oldest=[
+            (plain(match, "id", *people), plain(flag, "reason_label", "raised_at"))
+            for match, flag in attention.oldest]),
+        "effects": published.published_effects(today.year),
+    }
+
+
+def plain(thing, *paths):
+    """A copy of the attributes at ``paths`` ("id", "user.name") of a database object,
+    nested as they are read (``copy.user.name``), that outlives its session."""
+    copy = SimpleNamespace()
+    for path in paths:
+        *parents, name = path.split(".")
+        value, target = thing, copy
+        for parent in parents:
+            value = getattr(value, parent)
+            if not hasattr(target, parent):
+                setattr(target, parent, SimpleNamespace())
+            target = getattr(target, parent)
+        setattr(target, name, getattr(value, name))
+    return copy
 
 
 def _share(part, whole):

@@ -6,7 +6,6 @@ lists it as "needs a new owner", and another coordinator takes it over."""
 from dataclasses import dataclass
 
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased, contains_eager, lazyload
 
@@ -15,6 +14,7 @@ from ..audit.services import record
 from ..database import locked_one
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..i18n import text_direction
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import PROPOSED, Match, MatchFlag
@@ -173,8 +173,11 @@ def needing_attention(count):
     return Attention(count=count, oldest=[tuple(row) for row in rows])
 
 
-def effects_summary(year):
+def effects_summary(year, effects=None):
     """The programme's effects in ``year`` as the public sees them (small groups hidden),
-    laid out for reports/_effects.html: one query."""
+    laid out for reports/_effects.html: one query, none when ``effects`` (the published
+    effects, ``figures.published_effects``) are given."""
     rtl = text_direction(str(get_locale())) == "rtl"
-    return figures.effects_page(figures.published_effects(year), rtl, year=year)
+    if effects is None:
+        effects = figures.published_effects(year)
+    return figures.effects_page(effects, rtl, year=year)

@@ -2,11 +2,12 @@
 and the open work that needs a new owner."""
 
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
+from ..i18n import gettext as _
 from ..permissions import can_coordinate, requires
+from ..reports.cache import remembered
 from ..volunteering.models import ENDING_SOON_DAYS, MINIMUM_MONTHS
 from ..web import act, render
 from . import bp, dashboard, services
@@ -20,15 +21,16 @@ URGENT_AFTER_DAYS = 7
 @requires(can_coordinate)
 def home():
     today = programme_today()
-    figures = dashboard.figures(today)  # two queries; the lists below, one each
+    # Counted again only when something was written (by anyone): reports/cache.py.
+    kept = remembered(("coordinator-home", today), lambda: dashboard.home(today))
+    figures = kept["figures"]
     return render("coordination/home.html", figures=figures,
                   ending_soon_days=ENDING_SOON_DAYS, minimum_months=MINIMUM_MONTHS,
-                  new_owner=services.needing_new_owner(figures["cycles"]),
+                  new_owner=kept["new_owner"],
                   matches_needing_decision=figures["matches_needing_decision"],
                   erasure_requests=figures["erasure_requests"],
-                  urgent_after_days=URGENT_AFTER_DAYS,
-                  attention=services.needing_attention(figures["matches_needing_attention"]),
-                  effects=services.effects_summary(today.year))
+                  urgent_after_days=URGENT_AFTER_DAYS, attention=kept["attention"],
+                  effects=services.effects_summary(today.year, kept["effects"]))
 
 
 def _back_home():

@@ -1,18 +1,22 @@
 """The coordinator's verification queue, reversals and exports."""
 
-from datetime import date
+from datetime import UTC, date
+from typing import NamedTuple
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import get_timezone
 from flask_login import current_user
+from markupsafe import Markup
 
-from ..accounts.models import User
 from ..dates import programme_today
 from ..extensions import db
+from ..formatting import format_day
 from ..formtools import filter_values
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..permissions import can_coordinate, requires
-from ..programme.services import active_neighbourhoods
+from ..programme.services import neighbourhood_pairs
+from ..volunteering.models import ROLE_NAMES
 from ..web import (
     act,
     attachment,
@@ -25,14 +29,64 @@ from ..web import (
 )
 from . import bp, services
 from .forms import BulkDecisionForm, ExportForm, QueueFilterForm
-from .models import APPROVED, REJECTED, HourEntry
+from .models import ACTIVITY_LABELS, APPROVED, REJECTED, HourEntry
 
 FILTERS = ("volunteer", "role", "neighbourhood", "month", "activity", "age")
 
 
+def _row_texts():
+    """What every row of the queue and of the approved list says the same way, translated
+    once for the page."""
+    return dict(activity_labels={code: str(label) for code, label in ACTIVITY_LABELS.items()},
+                role_labels={code: str(name) for code, name in ROLE_NAMES.items()},
+                time_format=_("%(hours)d h %(minutes)02d"))
+
+
+class QueueLine(NamedTuple):
+    """A row of the queue with its words written out (``services.QueueRow`` plus texts)."""
+
+    entry: "services.QueueRow"
+    day: str  # the day the time was given, as the page writes dates
+    logged: str  # the day it was logged, in the programme's zone
+    time: str  # "1 h 30"
+    role: str  # the volunteer's role's name, or ""
+    activity: str
+    select_label: Markup  # the row's checkbox's label
+
+
+def _queue_lines(items, texts):
+    """The queue's rows with their words, worked out here rather than in the template's
+    loop: each distinct day is written once for the page and every translated phrase is
+    looked up once, not once a row (50 dates and 25 phrases with the page's lookups of its
+    language and zone each)."""
+    days = {}
+
+    def day_text(day):
+        text = days.get(day)
+        if text is None:
+            text = days[day] = format_day(day)
+        return text
+
+    zone = get_timezone()  # the programme's, read once: as formatting.to_local, stored UTC
+    # A translation is trusted text, as a template's _() takes it (the name is escaped).
+    select = Markup(_("Select the entry of %(name)s on %(date)s"))  # noqa: S704  # nosec B704
+    time_format, roles, activities = (
+        texts["time_format"], texts["role_labels"], texts["activity_labels"])
+    lines = []
+    for entry in items:
+        day = day_text(entry.day)
+        logged = entry.created_at.replace(tzinfo=UTC).astimezone(zone).date()
+        lines.append(QueueLine(
+            entry, day, day_text(logged),
+            time_format % {"hours": entry.minutes // 60, "minutes": entry.minutes % 60},
+            roles[entry.role] if entry.role else "", activities[entry.activity],
+            select % {"name": entry.volunteer, "date": day}))
+    return lines
+
+
 def _queue_page(status=200, decision_form=None, failures=(), selected=()):
-    form = QueueFilterForm(request.args, today=programme_today(), neighbourhood_choices=[
-        (str(n.id), n.name) for n in active_neighbourhoods()])
+    form = QueueFilterForm(request.args, today=programme_today(),
+                           neighbourhood_choices=neighbourhood_pairs())
     filters = filter_values(form, FILTERS)
     month = filters["month"]
     page = services.queue(
@@ -42,6 +96,7 @@ def _queue_page(status=200, decision_form=None, failures=(), selected=()):
         min_age_days=int(filters["age"]) if filters["age"] else None,
         page=request.args.get("page", 1, type=db_int))
     return render("hours/queue.html", status=status, form=form, page=page, filters=filters,
+                  lines=_queue_lines(page.items, _row_texts()),
                   decision_form=decision_form or BulkDecisionForm(formdata=None),
                   failures=failures, selected=set(selected), export_form=ExportForm())
 
@@ -85,20 +140,9 @@ def decide():
 @requires(can_coordinate)
 def approved():
     volunteer = request.args.get("volunteer", "").strip()
-    query = (db.select(HourEntry).options(db.joinedload(HourEntry.user).lazyload(User.roles))
-             .where(HourEntry.status == APPROVED, HourEntry.reversal_of_id.is_(None))
-             .order_by(HourEntry.day.desc(), HourEntry.id.desc()))
-    if volunteer:
-        from ..database import folded
-
-        query = query.where(HourEntry.user_id.in_(db.select(User.id).where(
-            folded(User.name).like(f"%{volunteer.casefold()}%"))))
-    page = db.paginate(query, page=request.args.get("page", 1, type=db_int), per_page=25,
-                       error_out=False)
-    reversed_ids = set(db.session.scalars(db.select(HourEntry.reversal_of_id).where(
-        HourEntry.reversal_of_id.in_([e.id for e in page.items]))))
-    return render("hours/approved.html", page=page, volunteer=volunteer,
-                  reversed_ids=reversed_ids)
+    page = services.approved(volunteer=volunteer,
+                             page=request.args.get("page", 1, type=db_int))
+    return render("hours/approved.html", page=page, volunteer=volunteer, **_row_texts())
 
 
 @bp.route("/coordinate/hours/<int:entry_id>/reverse", methods=["POST"])

@@ -1,22 +1,24 @@
 import secrets
 from datetime import date
+from functools import lru_cache
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
     IntegerField,
-    SelectField,
+    SelectChoice,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..dates import add_months
 from ..formatting import format_month
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import current_locale
+from ..i18n import lazy_gettext as _l
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import ACTIVITIES, ACTIVITY_LABELS, MAX_ENTRY_HOURS
 
@@ -84,16 +86,41 @@ class BulkDecisionForm(Form):
                                           max=REASON_MAX))])
 
 
+# WTForms' own words for a value not offered, translated by its catalogue (the field's
+# gettext), as WTForms' SelectField says it.
+WTFORMS_NOT_A_CHOICE = "Not a valid choice."
+
+
+class FilterSelectField(SelectField):
+    """A list filter's choice: none chosen (the usual case) is valid at once; a value
+    that is not offered is refused, and ``filter_values`` ignores it."""
+
+    def pre_validate(self, form):
+        if self.data in (None, "") or self.process_errors:
+            return
+        if not any(choice.value == self.data for choice in self.choices):
+            raise ValidationError(self.gettext(WTFORMS_NOT_A_CHOICE))
+
+
+@lru_cache(maxsize=32)
+def _queue_months(first, locale):
+    """The month the time was given in: the QUEUE_MONTHS months up to ``first``, newest
+    first, named in ``locale`` (the page's: ``format_month`` reads it). The same all month
+    long, so written once per month and language."""
+    return tuple(SelectChoice(m.strftime("%Y-%m"), format_month(m))
+                 for m in (add_months(first, -n) for n in range(QUEUE_MONTHS)))
+
+
 class QueueFilterForm(Form):
     class Meta:
         csrf = False
 
     volunteer = StringField(_l("Volunteer"))
-    role = SelectField(_l("Role"))
-    neighbourhood = SelectField(_l("Neighbourhood"))
-    month = SelectField(_l("Month"))
-    activity = SelectField(_l("Activity"))
-    age = SelectField(_l("Waiting"))
+    role = FilterSelectField(_l("Role"))
+    neighbourhood = FilterSelectField(_l("Neighbourhood"))
+    month = FilterSelectField(_l("Month"))
+    activity = FilterSelectField(_l("Activity"))
+    age = FilterSelectField(_l("Waiting"))
 
     def __init__(self, *args, neighbourhood_choices=(), today=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -101,11 +128,8 @@ class QueueFilterForm(Form):
             (c, ROLE_NAMES[c]) for c in ROLE_CODES])
         self.neighbourhood.choices = choices(
             [("", _l("Any neighbourhood"))] + list(neighbourhood_choices))
-        # The month the time was given in: the last QUEUE_MONTHS months, newest first.
-        first = (today or date.today()).replace(day=1)
-        months = [add_months(first, -n) for n in range(QUEUE_MONTHS)]
-        self.month.choices = choices([("", _l("Any month"))] + [
-            (m.strftime("%Y-%m"), format_month(m)) for m in months])
+        self.month.choices = [SelectChoice("", _l("Any month")), *_queue_months(
+            (today or date.today()).replace(day=1), str(current_locale()))]
         self.activity.choices = choices([("", _l("All activities"))] + [
             (a, ACTIVITY_LABELS[a]) for a in ACTIVITIES])
         self.age.choices = choices([("", _l("Any time")), ("7", _l("7 days or more")),

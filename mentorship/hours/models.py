@@ -1,11 +1,11 @@
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 MEETING, LANGUAGE_SESSION, HOUSING_HELP, TRAINING, EVENT, OTHER = (
     "meeting", "language_session", "housing_help", "training", "event", "other")
@@ -49,6 +49,9 @@ class HourEntry(db.Model):
         # this index alone; the approved list walks the second in date order.
         Index("ix_hour_entries_status_day", "status", "day", "user_id", "minutes"),
         Index("ix_hour_entries_status_reversal_day", "status", "reversal_of_id", "day"),
+        # The queue's count by role and neighbourhood reads this index alone.
+        Index("ix_hour_entries_status_commitment_id_user_id", "status", "commitment_id",
+              "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,20 +2,23 @@
 
 import itertools
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased
 
 from .. import exports
 from ..accounts.models import User
 from ..audit.services import record
-from ..database import add_once, locked, locked_one, utcnow
+from ..database import ListPage, add_once, locked, locked_one, utcnow
 from ..dates import programme_today
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import format_day
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import COMPLETED as MATCH_COMPLETED
 from ..matching.models import ENDED_EARLY as MATCH_ENDED_EARLY
@@ -72,13 +75,18 @@ class BulkRefused(HoursError):
 def loggable_matches(user_id, now=None):
     """The volunteer's own active matches and those ended in the last 60 days."""
     since = (now or utcnow()) - timedelta(days=RECENTLY_ENDED_DAYS)
-    return db.session.scalars(
-        select(Match).options(_newcomer())
-        .where(Match.volunteer_id == user_id,
-               or_(Match.status == MATCH_ACTIVE,
-                   Match.status.in_((MATCH_COMPLETED, MATCH_ENDED_EARLY))
-                   & (Match.ended_at >= since)))
-        .order_by(Match.created_at)).all()
+    return db.session.scalars(_loggable_statement(),
+                              {"user_id": user_id, "since": since}).all()
+
+
+@cache
+def _loggable_statement():  # built once (see _totals_statement)
+    return (select(Match).options(_newcomer())
+            .where(Match.volunteer_id == bindparam("user_id"),
+                   or_(Match.status == MATCH_ACTIVE,
+                       Match.status.in_((MATCH_COMPLETED, MATCH_ENDED_EARLY))
+                       & (Match.ended_at >= bindparam("since"))))
+            .order_by(Match.created_at))
 
 
 def _newcomer(path=None):
@@ -88,8 +96,13 @@ def _newcomer(path=None):
 
 
 def commitments_of(user_id):
-    return db.session.scalars(select(Commitment).where(Commitment.user_id == user_id)
-                              .order_by(Commitment.start_date, Commitment.id)).all()
+    return db.session.scalars(_commitments_statement(), {"user_id": user_id}).all()
+
+
+@cache
+def _commitments_statement():  # built once (see _totals_statement)
+    return (select(Commitment).where(Commitment.user_id == bindparam("user_id"))
+            .order_by(Commitment.start_date, Commitment.id))
 
 
 def service_end(commitment, today):
@@ -369,44 +382,77 @@ def to_confirm(newcomer_id):
 # Totals and pages --------------------------------------------------------------------
 
 
+# The hours page's statements are built once, with parameters (on first use: the models
+# must all be mapped): SQLAlchemy then finds their compiled SQL without walking a new
+# statement (a dozen CASE expressions, eager-load options) on every request.
+TOTAL_KEYS = ("month_approved", "month_pending", "year_approved", "year_pending",
+              "all_approved", "all_pending")
+
+
+def _minutes(status, since=None):
+    condition = HourEntry.status == status
+    if since is not None:
+        condition = condition & (HourEntry.day >= bindparam(since))
+    return func.coalesce(func.sum(case((condition, HourEntry.minutes), else_=0)), 0)
+
+
+@cache
+def _totals_statement(with_month):
+    statement = (select(_minutes(APPROVED, "month_start"), _minutes(PENDING, "month_start"),
+                        _minutes(APPROVED, "year_start"), _minutes(PENDING, "year_start"),
+                        _minutes(APPROVED), _minutes(PENDING))
+                 .where(HourEntry.user_id == bindparam("user_id")))
+    if with_month:
+        statement = statement.add_columns(func.coalesce(func.sum(case((
+            (HourEntry.day >= bindparam("shown_start"))
+            & (HourEntry.day < bindparam("shown_end")), 1), else_=0)), 0))
+    return statement
+
+
 def totals(user_id, today, shown_month=None):
     """Minutes this month, this year and all time, approved and pending: one query. With
     ``shown_month`` (its first day), also how many entries that month holds
     (``shown_entries``, for the page's pagination)."""
-    month_start, year_start = today.replace(day=1), today.replace(month=1, day=1)
-
-    def total(status, since=None):
-        condition = HourEntry.status == status
-        if since is not None:
-            condition = condition & (HourEntry.day >= since)
-        return func.coalesce(func.sum(case((condition, HourEntry.minutes), else_=0)), 0)
-
-    columns = [total(APPROVED, month_start), total(PENDING, month_start),
-               total(APPROVED, year_start), total(PENDING, year_start),
-               total(APPROVED), total(PENDING)]
-    keys = ["month_approved", "month_pending", "year_approved", "year_pending",
-            "all_approved", "all_pending"]
+    params = {"user_id": user_id, "month_start": today.replace(day=1),
+              "year_start": today.replace(month=1, day=1)}
+    keys = TOTAL_KEYS
     if shown_month is not None:
-        columns.append(func.coalesce(func.sum(case((_in_month(shown_month), 1), else_=0)), 0))
-        keys.append("shown_entries")
-    row = db.session.execute(select(*columns).where(HourEntry.user_id == user_id)).one()
+        params.update(shown_start=shown_month, shown_end=_next_month(shown_month))
+        keys = (*keys, "shown_entries")
+    row = db.session.execute(_totals_statement(shown_month is not None), params).one()
     return dict(zip(keys, (int(v) for v in row), strict=True))
 
 
+class MatchTotal(NamedTuple):
+    newcomer: str  # the first name
+    approved: int
+    pending: int
+
+
+@cache
+def _per_match_statement():
+    newcomer = aliased(User)
+    return (select(newcomer.name,
+                   func.sum(case((HourEntry.status == APPROVED, HourEntry.minutes), else_=0)),
+                   func.sum(case((HourEntry.status == PENDING, HourEntry.minutes), else_=0)))
+            .join(Match, Match.id == HourEntry.match_id)
+            .join(newcomer, newcomer.id == Match.newcomer_id)
+            .where(HourEntry.user_id == bindparam("user_id"))
+            .group_by(Match.id, newcomer.name)
+            .order_by(Match.created_at))
+
+
 def per_match_totals(user_id):
-    """(match, approved minutes, pending minutes) for each match the volunteer logged."""
-    sums = (select(HourEntry.match_id,
-                   func.sum(case((HourEntry.status == APPROVED, HourEntry.minutes),
-                                 else_=0)).label("approved"),
-                   func.sum(case((HourEntry.status == PENDING, HourEntry.minutes),
-                                 else_=0)).label("pending"))
-            .where(HourEntry.user_id == user_id, HourEntry.match_id.is_not(None))
-            .group_by(HourEntry.match_id).subquery())
-    return db.session.execute(
-        select(Match, sums.c.approved, sums.c.pending)
-        .join(sums, sums.c.match_id == Match.id)
-        .options(_newcomer())
-        .order_by(Match.created_at)).all()
+    """(newcomer's first name, approved minutes, pending minutes) for each match the
+    volunteer logged."""
+    return [MatchTotal(first_name(name), int(approved), int(pending))
+            for name, approved, pending in db.session.execute(_per_match_statement(),
+                                                              {"user_id": user_id})]
+
+
+def first_name(name):
+    """``User.first_name`` from the name alone (for rows that are not ORM objects)."""
+    return name.split()[0] if name.split() else name
 
 
 def _next_month(first_day):
@@ -424,16 +470,27 @@ def month_entries(user_id, first_day, page=None, total=None, per_page=MONTH_PER_
     """The volunteer's entries of one month, newest first: all of them, or (``page``)
     one page of them, counted by ``total`` (``totals()["shown_entries"]``) when given,
     else by one more query."""
-    query = (select(HourEntry).options(_newcomer(db.joinedload(HourEntry.match)))
-             .where(HourEntry.user_id == user_id, _in_month(first_day))
-             .order_by(HourEntry.day.desc(), HourEntry.id.desc()))
+    params = {"user_id": user_id, "start": first_day, "end": _next_month(first_day)}
     if page is None:
-        return db.session.scalars(query).all()
-    found = db.paginate(query, page=page, per_page=per_page, error_out=False,
-                        count=total is None)
-    if total is not None:
-        found.total = total
-    return found
+        return db.session.scalars(_month_statement(False), params).all()
+    page = max(page, 1)
+    items = db.session.scalars(_month_statement(True), {
+        **params, "limit": per_page, "offset": (page - 1) * per_page}).unique().all()
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(HourEntry).where(
+            HourEntry.user_id == user_id, _in_month(first_day)))
+    return ListPage(items, page, per_page, total)
+
+
+@cache
+def _month_statement(paged):  # built once (see _totals_statement)
+    statement = (select(HourEntry).options(_newcomer(db.joinedload(HourEntry.match)))
+                 .where(HourEntry.user_id == bindparam("user_id"),
+                        HourEntry.day >= bindparam("start"), HourEntry.day < bindparam("end"))
+                 .order_by(HourEntry.day.desc(), HourEntry.id.desc()))
+    if paged:
+        statement = statement.limit(bindparam("limit")).offset(bindparam("offset"))
+    return statement
 
 
 def month_page_of(entry, per_page=MONTH_PER_PAGE):
@@ -446,36 +503,129 @@ def month_page_of(entry, per_page=MONTH_PER_PAGE):
     return newer // per_page + 1
 
 
+class QueueRow(NamedTuple):
+    """What the queue shows of a pending entry (no ORM object: 25 rows of five entities
+    each cost more to build than the whole page to render)."""
+
+    id: int
+    volunteer: str
+    role: str | None
+    day: date
+    minutes: int
+    activity: str
+    newcomer: str | None  # the match's newcomer's first name
+    confirmed_by_newcomer_at: datetime | None
+    note: str | None
+    created_at: datetime
+
+
 def queue(*, volunteer=None, role=None, neighbourhood_id=None, month=None, activity=None,
           min_age_days=None, page=1, per_page=25, now=None):
-    """Pending entries, oldest first, with what the queue shows loaded up front: all, or
-    those of a volunteer (by name), a role, the volunteer's neighbourhood, the month the
-    time was given in (its first day), an activity, or waiting ``min_age_days``."""
+    """Pending entries, oldest first, as ``QueueRow``s of a ``ListPage``: all, or those of a
+    volunteer (by name), a role, the volunteer's neighbourhood, the month the time was
+    given in (its first day), an activity, or waiting ``min_age_days``."""
+    from ..database import is_sqlite
+
+    page = max(page or 1, 1)
+    params = {"status": PENDING, "limit": per_page, "offset": (page - 1) * per_page}
+    if volunteer:
+        params["volunteer"] = f"%{volunteer.strip().casefold()}%"
+    if role:
+        params["role"] = role
+    if neighbourhood_id:
+        params["neighbourhood_id"] = neighbourhood_id
+    if month:
+        params.update(month_start=month, month_end=_next_month(month))
+    if activity:
+        params["activity"] = activity
+    if min_age_days:
+        params["logged_before"] = (now or utcnow()) - timedelta(days=min_age_days)
+    items_statement, count_statement = _queue_statements(frozenset(params), is_sqlite())
+    items = [QueueRow(id_, name, role_, day, minutes, activity_,
+                      first_name(newcomer_name) if newcomer_name else None,
+                      confirmed, note, created)
+             for (id_, name, role_, day, minutes, activity_, newcomer_name, confirmed, note,
+                  created) in db.session.execute(items_statement, params)]
+    total = db.session.scalar(count_statement, params)
+    return ListPage(items, page, per_page, total)
+
+
+@cache
+def _queue_statements(filters, sqlite):
+    """The queue's page and count statements for one set of filters (the names of the
+    parameters given), built once each (see _totals_statement)."""
     from ..database import folded
 
-    query = (select(HourEntry)
-             .options(db.joinedload(HourEntry.user).lazyload(User.roles),
-                      db.joinedload(HourEntry.commitment),
-                      _newcomer(db.joinedload(HourEntry.match)))
-             .where(HourEntry.status == PENDING))
+    conditions = [HourEntry.status == bindparam("status")]
+    if "volunteer" in filters:
+        conditions.append(HourEntry.user_id.in_(select(User.id).where(
+            folded(User.name).like(bindparam("volunteer")))))
+    # Role and neighbourhood as EXISTS, not IN: SQLite then walks the pending entries
+    # (by month when one is chosen) instead of every entry of thousands of volunteers.
+    # (Aliases: the page's own query joins these tables too.)
+    if "role" in filters:
+        of_role = aliased(Commitment)
+        conditions.append(select(of_role.id).where(
+            of_role.id == HourEntry.commitment_id, of_role.role == bindparam("role"))
+            .correlate(HourEntry).exists())
+    if "neighbourhood_id" in filters:
+        living = aliased(User)
+        conditions.append(select(living.id).where(
+            living.id == HourEntry.user_id,
+            living.neighbourhood_id == bindparam("neighbourhood_id"))
+            .correlate(HourEntry).exists())
+    if "month_start" in filters:
+        conditions += [HourEntry.day >= bindparam("month_start"),
+                       HourEntry.day < bindparam("month_end")]
+    if "activity" in filters:
+        conditions.append(HourEntry.activity == bindparam("activity"))
+    if "logged_before" in filters:
+        conditions.append(HourEntry.created_at <= bindparam("logged_before"))
+    newcomer = aliased(User)
+    items = (select(HourEntry.id, User.name, Commitment.role, HourEntry.day,
+                    HourEntry.minutes, HourEntry.activity, newcomer.name,
+                    HourEntry.confirmed_by_newcomer_at, HourEntry.note, HourEntry.created_at)
+             .join(User, User.id == HourEntry.user_id)
+             .outerjoin(Commitment, Commitment.id == HourEntry.commitment_id)
+             .outerjoin(Match, Match.id == HourEntry.match_id)
+             .outerjoin(newcomer, newcomer.id == Match.newcomer_id)
+             .where(*conditions)
+             .order_by(HourEntry.created_at, HourEntry.id)
+             .limit(bindparam("limit")).offset(bindparam("offset")))
+    count = select(func.count()).select_from(HourEntry).where(*conditions)
+    return items, count
+
+
+def approved(*, volunteer=None, page=1, per_page=25):
+    """Approved entries that are not reversals, newest day first, as rows (id, name, day,
+    minutes, activity, reversed) of a ``ListPage``: all, or those of a volunteer (by name).
+
+    How many there are is counted over the whole history (~200,000 entries at five years,
+    8 ms): it is kept until anything is written (``remembered``), the same for every
+    coordinator (the key holds the volunteer filter, nothing about who asks)."""
+    from ..database import folded
+    from ..reports.cache import remembered
+
+    conditions = [HourEntry.status == APPROVED, HourEntry.reversal_of_id.is_(None)]
     if volunteer:
-        query = query.where(HourEntry.user_id.in_(select(User.id).where(
-            folded(User.name).like(f"%{volunteer.strip().casefold()}%"))))
-    if role:
-        query = query.where(HourEntry.commitment_id.in_(
-            select(Commitment.id).where(Commitment.role == role)))
-    if neighbourhood_id:
-        query = query.where(HourEntry.user_id.in_(
-            select(User.id).where(User.neighbourhood_id == neighbourhood_id)))
-    if month:
-        query = query.where(_in_month(month))
-    if activity:
-        query = query.where(HourEntry.activity == activity)
-    if min_age_days:
-        query = query.where(HourEntry.created_at <= (now or utcnow())
-                            - timedelta(days=min_age_days))
-    query = query.order_by(HourEntry.created_at, HourEntry.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+        conditions.append(HourEntry.user_id.in_(select(User.id).where(
+            folded(User.name).like(f"%{volunteer.casefold()}%"))))
+    page = max(page or 1, 1)
+    # A reversal is itself approved: the (status, reversal_of_id, day) index finds it.
+    reversal = aliased(HourEntry)
+    reversed_ = (select(reversal.id).where(reversal.status == APPROVED,
+                                           reversal.reversal_of_id == HourEntry.id)
+                 .exists().label("reversed"))
+    rows = db.session.execute(
+        select(HourEntry.id, User.name, HourEntry.day, HourEntry.minutes, HourEntry.activity,
+               reversed_)
+        .join(User, User.id == HourEntry.user_id)
+        .where(*conditions)
+        .order_by(HourEntry.day.desc(), HourEntry.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    total = remembered(("hours-approved-count", volunteer or ""), lambda: db.session.scalar(
+        select(func.count()).select_from(HourEntry).where(*conditions)))
+    return ListPage(rows, page, per_page, total)
 
 
 # Exports -----------------------------------------------------------------------------

@@ -3,17 +3,17 @@
 from datetime import date
 
 from flask import abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import add_months, programme_today
 from ..extensions import db
 from ..formtools import MAX_YEAR, MIN_YEAR
+from ..i18n import gettext as _
 from ..permissions import can_request_buddy, can_volunteer, own_or_404, requires
 from ..web import act, attachment, db_int, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import HourForm
-from .models import HourEntry
+from .models import ACTIVITY_LABELS, STATUS_LABELS, HourEntry
 
 
 def _month(value, today):
@@ -56,7 +56,10 @@ def _page(form, status=200, month=None, editing=None, edit_form=None, page=None)
         per_match=services.per_match_totals(current_user.id),
         previous=add_months(month, -1), following=add_months(month, 1),
         window=services.logging_window(current_user.id, today), editing=editing,
-        edit_form=edit_form)
+        edit_form=edit_form,
+        # Each entry's labels, translated once for the page.
+        activity_labels={code: str(label) for code, label in ACTIVITY_LABELS.items()},
+        status_labels={code: str(label) for code, label in STATUS_LABELS.items()})
 
 
 def _save(form, success, entry=None):

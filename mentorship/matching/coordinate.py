@@ -1,15 +1,20 @@
 """The coordinator's matching board, proposals and matches."""
 
+from typing import NamedTuple
+
 from flask import abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..database import utcnow
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
+from ..i18n import current_locale, language_name, ngettext
+from ..i18n import gettext as _
 from ..permissions import can_coordinate, requires
-from ..programme.services import active_neighbourhoods
+from ..programme.services import neighbourhood_pairs
+from ..volunteering.models import ROLE_NAMES
 from ..web import (
     db_int,
     flash_success,
@@ -37,8 +42,7 @@ FILTERS = ("q", "role", "neighbourhood", "state")
 
 
 def _filters(form_class):
-    form = form_class(request.args, neighbourhood_choices=[
-        (str(n.id), n.name) for n in active_neighbourhoods()])
+    form = form_class(request.args, neighbourhood_choices=neighbourhood_pairs())
     filters = filter_values(form, FILTERS)
     if filters["q"]:
         filters["q"] = filters["q"].strip() or None
@@ -56,8 +60,51 @@ def board():
     page = lists.board(q=filters["q"], role=filters["role"],
                        neighbourhood_id=_neighbourhood_id(filters), state=filters["state"],
                        page=request.args.get("page", 1, type=db_int))
-    return render("matching/board.html", page=page, form=form, filters=filters, now=utcnow(),
-                  help_labels=HELP_LABELS)
+    return render("matching/board.html", page=page, form=form, filters=filters,
+                  lines=_board_lines(page.items, utcnow()), help_labels=HELP_LABELS)
+
+
+class BoardLine(NamedTuple):
+    """A row of the board with its words written out (``lists.BoardRow`` plus texts)."""
+
+    request: "lists.BoardRow"
+    help: str  # the role, and the language to practise: "Language buddy (French)"
+    languages: str  # the newcomer's languages: "Arabic, French"
+    waiting: Markup  # "12 days"
+    flagged: bool  # waiting too long (the request's own rule)
+    proposed: list  # "Proposed: Claire Dubois", one a proposed volunteer
+
+
+def _board_lines(items, now):
+    """The board's rows with their words, worked out here rather than in the template's
+    loop: each phrase and each language's name is looked up once for the page, not
+    once a row (20 rows of five lookups each, with the page's lookups of its language)."""
+    locale = current_locale()
+    roles = {code: str(name) for code, name in ROLE_NAMES.items()}
+    # Translations are trusted text, as a template's _() takes them (names are escaped).
+    proposed = Markup(_("Proposed: %(name)s"))  # noqa: S704  # nosec B704
+    waiting, languages = {}, {}
+
+    def language(code):
+        name = languages.get(code)
+        if name is None:
+            name = languages[code] = language_name(code, locale)
+        return name
+
+    lines = []
+    for item in items:
+        days = item.waiting_days(now)
+        if days not in waiting:
+            waiting[days] = Markup(  # noqa: S704  # nosec B704
+                ngettext("%(num)d day", "%(num)d days", days))
+        help_text = roles[item.role]
+        if item.target_language:
+            help_text = f"{help_text} ({language(item.target_language)})"
+        lines.append(BoardLine(
+            item, help_text, ", ".join(language(code) for code in item.languages),
+            waiting[days], item.is_flagged(now),
+            [proposed % {"name": name} for name in item.proposed_to]))
+    return lines
 
 
 def _request_or_404(request_id):

@@ -3,7 +3,6 @@ their own, and a volunteer whose commitment ended under an active match renews o
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from ..accounts.models import User
@@ -11,6 +10,7 @@ from ..audit.services import record
 from ..database import locked, locked_one, utcnow
 from ..dates import programme_today
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..signals import match_ended
 from ..volunteering.models import ACTIVE as COMMITMENT_ACTIVE
 from ..volunteering.models import Commitment

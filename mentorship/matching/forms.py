@@ -1,12 +1,9 @@
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     FieldList,
     FormField,
     HiddenField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -17,8 +14,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..accounts.forms import LanguageSkillForm, language_skills, unique_languages
 from ..availability import AvailabilityField, at_least_one_slot
-from ..formtools import Form, choices
-from ..i18n import spoken_language_choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext, spoken_language_choices
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import (
     CLOSE_REASON_LABELS,

@@ -1,11 +1,11 @@
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 # A request waiting longer than this many full days is flagged on the board.
 FLAG_AFTER_DAYS = 14
@@ -104,7 +104,10 @@ MATCH_END_REASON_LABELS.update({reason: label for reason, label in CLOSE_REASON_
 class BuddyRequest(db.Model):
     __tablename__ = "buddy_requests"
     # current_role: the kind of help while the request is open or matched, NULL after.
-    __table_args__ = (UniqueConstraint("user_id", "current_role"),)
+    # The board lists open requests oldest first (lists.board).
+    __table_args__ = (UniqueConstraint("user_id", "current_role"),
+                      Index("ix_buddy_requests_status_created_at", "status", "created_at",
+                            "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -158,6 +161,10 @@ class BuddyRequest(db.Model):
 
 class Match(db.Model):
     __tablename__ = "matches"
+    # The coordinator's lists of active matches and of proposals, oldest first
+    # (lists.matches_list).
+    __table_args__ = (Index("ix_matches_status_activated_at", "status", "activated_at", "id"),
+                      Index("ix_matches_status_created_at", "status", "created_at", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(

@@ -15,12 +15,12 @@ A suggestion's score is the sum of:
 from dataclasses import dataclass, field
 
 from babel.lists import format_list
-from flask_babel import get_locale, ngettext
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale
 
 from ..dates import full_months_between
-from ..i18n import language_name
+from ..i18n import gettext as _
+from ..i18n import language_name, ngettext
+from ..i18n import lazy_gettext as _l
 
 WEIGHTS = {
     "shared_language": 20,

@@ -2,8 +2,6 @@
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import func, or_, select
 
 from ..accounts.models import COORDINATOR, LanguageSkill, User, UserRole
@@ -13,6 +11,8 @@ from ..database import add_once, locked_one, utcnow
 from ..dates import add_months, programme_today
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..mail import send_email
 from ..programme.services import get_settings
 from ..search import fold

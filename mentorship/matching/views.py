@@ -1,9 +1,9 @@
 """The newcomer's side (/buddy) and the pages both people of a match share."""
 
 from flask import abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..i18n import gettext as _
 from ..permissions import can_request_buddy, is_logged_in, own_or_404, requires
 from ..programme.services import neighbourhood_choices
 from ..volunteering.models import ROLE_CODES

@@ -1,15 +1,16 @@
 import secrets
+from functools import cache
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Length
 
-from ..formatting import format_moment
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import gettext as _
 from ..i18n import language_name
+from ..i18n import lazy_gettext as _l
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import BODY_MAX, GROUP_LABELS, GROUPS, KIND_LABELS, KINDS, OPERATIONAL, SUBJECT_MAX
+from .services import moment_text
 
 
 def new_token():
@@ -42,7 +43,7 @@ class ComposeForm(Form):
             (group, GROUP_LABELS[group]) for group in GROUPS])
         self.session_id.choices = choices([("", _l("Choose a session"))] + [
             (str(row.id), _("%(title)s, %(when)s", title=row.title,
-                            when=format_moment(row.starts_at))) for row in sessions])
+                            when=moment_text(row.starts_at))) for row in sessions])
         self.role.choices = choices([("", _l("Any role"))] + [
             (code, ROLE_NAMES[code]) for code in ROLE_CODES])
         self.neighbourhood_id.choices = choices([("", _l("Any neighbourhood"))] + [
@@ -67,6 +68,13 @@ class ComposeForm(Form):
 
 def compose_form(*args, locales, **kwargs):
     """A ComposeForm with a subject and a body for each of ``locales``."""
+    return _localised_form_class(tuple(locales))(*args, locales=locales, **kwargs)
+
+
+@cache
+def _localised_form_class(locales):
+    """The form class for these languages, made once (WTForms sorts a new class's fields
+    on its first use: every request did it again)."""
 
     class LocalisedComposeForm(ComposeForm):
         pass
@@ -78,4 +86,4 @@ def compose_form(*args, locales, **kwargs):
         setattr(LocalisedComposeForm, f"body_{code}", TextAreaField(validators=[
             Length(max=BODY_MAX, message=_l("Please keep it under %(max)d characters.",
                                             max=BODY_MAX))]))
-    return LocalisedComposeForm(*args, locales=locales, **kwargs)
+    return LocalisedComposeForm

@@ -1,14 +1,13 @@
 """Write to a group: recipients, preview, send once; the messages sent."""
 
 from flask import abort, current_app, flash, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ..database import utcnow
 from ..dates import programme_today
 from ..extensions import db
-from ..i18n import language_name, text_direction
+from ..i18n import gettext as _
+from ..i18n import language_name, ngettext, text_direction
 from ..permissions import can_coordinate, requires
 from ..programme.services import active_neighbourhoods, get_settings
 from ..web import db_int, flash_success, perform, redirect_to, render
@@ -92,7 +91,7 @@ def _page(form, status=200, preview=None):
                   chosen=_chosen_names(form), sent=services.sent_messages(
                       page=request.args.get("page", 1, type=db_int)),
                   filters=_preselected(), describe=services.describe_group, kinds=KIND_LABELS,
-                  **_languages())
+                  moment_text=services.moment_text, **_languages())
 
 
 @bp.route("/coordinate/messages", methods=["GET", "POST"])

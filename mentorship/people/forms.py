@@ -1,11 +1,11 @@
 """The people search's form (a GET form: nothing to protect with a CSRF token)."""
 
-from flask_babel import lazy_gettext as _l
-from wtforms import SearchField, SelectField
+from wtforms import SearchField
 from wtforms.validators import Length
 
 from ..accounts.models import ROLE_LABELS, ROLES
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import lazy_gettext as _l
 from .services import STATUS_LABELS, STATUSES
 
 QUERY_MAX = 200

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select, update
 
 from ..accounts.models import (
@@ -36,6 +35,7 @@ from ..database import conditional_update, locked_one, unique_or, utcnow
 from ..dates import local_to_utc, programme_today
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..matching.models import PROPOSED, BuddyRequest, Match
 from ..search import fold
 from ..training.models import ENROLLED, Enrollment, TrainingSession

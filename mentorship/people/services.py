@@ -8,22 +8,38 @@ list says "and N more" instead of being cut silently.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import (
+    Date,
+    DateTime,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 
 from ..accounts.models import ROLES, User, UserRole
 from ..audit.models import AuditEvent
 from ..audit.services import about
 from ..awards.models import AwardCategory, Nomination
 from ..checkins.models import Checkin
+from ..database import ListPage
 from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import PENDING as HOURS_PENDING
 from ..hours.models import HourEntry
+from ..i18n import lazy_gettext as _l
 from ..mail import SentEmail
 from ..matching.models import CURRENT_REQUEST_STATES, OPEN, BuddyRequest, Match
 from ..messaging.models import Message, MessageRecipient
+from ..programme.models import Neighbourhood
 from ..recognition.models import Pass, Perk
 from ..search import digits, fold
 from ..training.models import Certificate, Enrollment, ModuleCompletion, TrainingSession
@@ -121,55 +137,37 @@ def neighbourhood_condition(neighbourhood_id):
 
 @dataclass
 class Standing:
-    """What a row of the search shows about one person beyond their account."""
+    """What a row of the search shows about one person beyond their account: ``(role,
+    state)`` pairs of their current commitments (state as of today), open applications
+    and current buddy requests, and the neighbourhood named on one of them."""
 
     commitments: list = field(default_factory=list)
     applications: list = field(default_factory=list)
     requests: list = field(default_factory=list)
-
-    @property
-    def neighbourhood(self):
-        """The neighbourhood given on a current application or request, if any."""
-        for record in (*self.applications, *self.requests,
-                       *(c.application for c in self.commitments if c.application)):
-            if record.neighbourhood is not None:
-                return record.neighbourhood
-        return None
+    neighbourhood: str | None = None
 
 
 @dataclass
-class PeoplePage:
-    """One page of people, with what the pagination macro asks (as Flask-SQLAlchemy's)."""
+class PersonRow:
+    """One person of the search, as the row shows them (not the User: a page of 25 reads
+    only these columns)."""
 
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self):
-        return max(-(-self.total // self.per_page), 1)
-
-    @property
-    def has_prev(self):
-        return self.page > 1
+    id: int
+    name: str
+    contact: str | None  # their email, or the sign-in name of someone without one
+    roles: list  # account roles, sorted
+    is_enabled: bool
+    erased_at: object
+    neighbourhood: str | None  # their account's
 
     @property
-    def has_next(self):
-        return self.page < self.pages
-
-    @property
-    def prev_num(self):
-        return self.page - 1
-
-    @property
-    def next_num(self):
-        return self.page + 1
+    def is_erased(self):
+        return self.erased_at is not None
 
 
 @dataclass
 class SearchResults:
-    page: PeoplePage
+    page: ListPage
     standing: dict  # user id → Standing
 
 
@@ -187,42 +185,72 @@ def search(*, query="", role=None, status=None, neighbourhood_id=None, today, pa
     page = max(page or 1, 1)
     # Counted on the users table alone (the page's query joins their neighbourhood).
     total = db.session.scalar(select(func.count()).select_from(User).where(*conditions))
-    # Their roles joined in (the page's users in a subquery), not a query of their own.
-    people = db.session.scalars(
-        select(User).options(db.joinedload(User.neighbourhood), db.joinedload(User.roles))
-        .where(*conditions)
-        .order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)
-    ).unique().all()
-    return SearchResults(PeoplePage(people, page, per_page, total),
-                         _standing([user.id for user in people]))
+    # The page's people (by the name index) in a subquery, their roles joined in.
+    chosen = (select(User.id).where(*conditions).order_by(User.name, User.id)
+              .limit(per_page).offset((page - 1) * per_page).subquery())
+    rows = db.session.execute(
+        select(User.id, User.name, User.email, User.sign_in_name, User.is_enabled,
+               User.erased_at, Neighbourhood.name.label("place"),
+               func.aggregate_strings(UserRole.role, " ").label("roles"))
+        .join(chosen, chosen.c.id == User.id)
+        .outerjoin(Neighbourhood, Neighbourhood.id == User.neighbourhood_id)
+        .outerjoin(UserRole, UserRole.user_id == User.id)
+        .group_by(User.id, Neighbourhood.name)
+        .order_by(User.name, User.id))
+    people = [PersonRow(row.id, row.name, row.email or row.sign_in_name,
+                        sorted(row.roles.split()) if row.roles else [], row.is_enabled,
+                        row.erased_at, row.place)
+              for row in rows]
+    return SearchResults(ListPage(people, page, per_page, total),
+                         _standing([person.id for person in people], today))
 
 
-def _standing(user_ids):
+@cache
+def _standing_statement():
+    """One statement for the three kinds of record a row shows, each in its own order, for
+    the ``user_ids`` bound at execution: built once, not per request."""
+    user_ids = bindparam("user_ids", expanding=True)
+
+    def rows(kind, model, source, place_of, *conditions, at=None, on=None):
+        return (select(literal_column(str(kind)).label("kind"), model.user_id, model.role,
+                       model.status,
+                       # Typed NULLs: the first select gives the union's column types.
+                       (model.end_date if on is not None else type_coerce(null(), Date))
+                       .label("end_date"),
+                       Neighbourhood.name.label("place"),
+                       (at if at is not None else type_coerce(null(), DateTime)).label("at"),
+                       (on if on is not None else type_coerce(null(), Date)).label("on"))
+                .select_from(source.outerjoin(Neighbourhood, Neighbourhood.id == place_of))
+                .where(model.user_id.in_(user_ids), *conditions))
+    return union_all(
+        rows(0, Application, Application.__table__, Application.neighbourhood_id,
+             Application.status.in_(OPEN_APPLICATION_STATES), at=Application.submitted_at),
+        rows(1, BuddyRequest, BuddyRequest.__table__, BuddyRequest.neighbourhood_id,
+             BuddyRequest.status.in_(CURRENT_REQUEST_STATES), at=BuddyRequest.created_at),
+        rows(2, Commitment, Commitment.__table__.outerjoin(
+                 Application.__table__, Application.id == Commitment.application_id),
+             Application.neighbourhood_id,
+             Commitment.status.in_(CURRENT_COMMITMENT_STATES), on=Commitment.start_date),
+    ).order_by("kind", "at", "on")
+
+
+def _standing(user_ids, today):
     standing = {uid: Standing() for uid in user_ids}
     if not user_ids:
         return standing
-    commitments = db.session.scalars(
-        select(Commitment)
-        .options(db.joinedload(Commitment.application).joinedload(Application.neighbourhood))
-        .where(Commitment.user_id.in_(user_ids),
-               Commitment.status.in_(CURRENT_COMMITMENT_STATES))
-        .order_by(Commitment.start_date))
-    for commitment in commitments:
-        standing[commitment.user_id].commitments.append(commitment)
-    applications = db.session.scalars(
-        select(Application).options(db.joinedload(Application.neighbourhood))
-        .where(Application.user_id.in_(user_ids),
-               Application.status.in_(OPEN_APPLICATION_STATES))
-        .order_by(Application.submitted_at))
-    for application in applications:
-        standing[application.user_id].applications.append(application)
-    requests = db.session.scalars(
-        select(BuddyRequest).options(db.joinedload(BuddyRequest.neighbourhood))
-        .where(BuddyRequest.user_id.in_(user_ids),
-               BuddyRequest.status.in_(CURRENT_REQUEST_STATES))
-        .order_by(BuddyRequest.created_at))
-    for buddy_request in requests:
-        standing[buddy_request.user_id].requests.append(buddy_request)
+    found = db.session.execute(_standing_statement(), {"user_ids": user_ids})
+    # The neighbourhood a row shows after the account's: that of an open application,
+    # else of a current buddy request, else of the application a commitment came from.
+    for row in found:
+        of = standing[row.user_id]
+        if row.kind == 0:
+            of.applications.append((row.role, row.status))
+        elif row.kind == 1:
+            of.requests.append((row.role, row.status))
+        else:
+            # The model's own rule, read from the row's status and end date.
+            of.commitments.append((row.role, Commitment.current_status(row, today)))
+        of.neighbourhood = of.neighbourhood or row.place
     return standing
 
 

@@ -12,13 +12,13 @@ makes the older code void.
 
 from flask import abort, current_app, flash, render_template, request, session, url_for
 from flask_babel import force_locale, refresh
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from ..accounts.models import NEWCOMER, User
 from ..extensions import db, limiter
 from ..i18n import LANGUAGE_SESSION_KEY, text_direction
+from ..i18n import gettext as _
 from ..matching.models import HELP_DESCRIPTIONS, HELP_LABELS
 from ..permissions import can_coordinate, requires
 from ..privacy import notice

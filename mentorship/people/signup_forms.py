@@ -1,13 +1,11 @@
 """Forms of assisted sign-up: registering a newcomer, claiming an invitation, a buddy
 request made by a coordinator."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
     RadioField,
-    SelectField,
     StringField,
     SubmitField,
 )
@@ -15,7 +13,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, V
 
 from ..accounts.forms import ProfileForm, RegisterForm, interface_language_choices, password_field
 from ..accounts.models import EMAIL_MAX, PHONE_MAX
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import lazy_gettext as _l
 from ..matching.forms import BuddyRequestForm
 from ..matching.models import HELP_LABELS
 from ..volunteering.models import ROLE_CODES

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, or_, select, update
 
 from ..accounts.models import ADMIN, User, UserRole
@@ -29,6 +28,7 @@ from ..database import conditional_update, utcnow
 from ..dates import add_months
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..matching.models import CURRENT_REQUEST_STATES, PLACE_TAKING_STATES, BuddyRequest, Match
 from ..volunteering.models import CURRENT_COMMITMENT_STATES, Commitment
 from .erasure import ErasureError, erase

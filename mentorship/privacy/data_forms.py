@@ -1,10 +1,10 @@
 """Forms of "Delete my account" and of the coordinators' confirmation of an erasure."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, SubmitField
 from wtforms.validators import DataRequired
 
 from ..formtools import Form
+from ..i18n import lazy_gettext as _l
 
 
 class ErasureRequestForm(Form):

@@ -4,7 +4,6 @@ coordinators' queue of erasure requests (/coordinate/erasure-requests)."""
 from datetime import timedelta
 
 from flask import abort, current_app, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import LEVEL_LABELS, ROLE_LABELS, SHARES_CONTACT_LABELS
@@ -13,6 +12,7 @@ from ..checkins.models import CHECKIN_STATE_LABELS, MOMENT_LABELS
 from ..extensions import db
 from ..hours.models import ACTIVITY_LABELS
 from ..hours.models import STATUS_LABELS as HOUR_STATUS_LABELS
+from ..i18n import gettext as _
 from ..matching.models import FLAG_REASON_LABELS, MATCH_STATE_LABELS, REQUEST_STATE_LABELS
 from ..permissions import can_coordinate, is_logged_in, requires
 from ..training.models import ENROLLMENT_LABELS

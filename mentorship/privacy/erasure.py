@@ -17,7 +17,6 @@ wrote as a coordinator stay, no longer linked to them.
 Lock order on every path: the administrators' role rows, the erasure request, the person.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 
 from ..accounts.models import ADMIN, User, UserRole
@@ -38,6 +37,7 @@ from ..database import add_once, conditional_update, is_sqlite, locked, locked_o
 from ..dates import programme_today
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..mail import send_email
 from ..matching.models import (
     ACTIVE,

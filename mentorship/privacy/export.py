@@ -49,11 +49,11 @@ from ..checkins.models import (
 )
 from ..extensions import db
 from ..hours.models import HourEntry
-from ..i18n import in_reader_language
 from ..mail import SentEmail
 from ..matching.models import BuddyRequest, Match, MatchFlag
 from ..messaging.models import Message, MessageRecipient
 from ..people.models import Invitation
+from ..programme.languages import in_reader_language
 from ..recognition.models import Partner, PartnerStaff, Pass, Perk
 from ..reports.models import SentReminder
 from ..training.models import (

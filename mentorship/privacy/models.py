@@ -1,11 +1,11 @@
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 # An erasure request: asked by the person, then erased (confirmed by a coordinator, or
 # automatically after ERASURE_CONFIRM_AFTER_DAYS), or cancelled by the person.

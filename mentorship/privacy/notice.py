@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..audit.services import record
 from ..database import add_once, unique_or, utcnow
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from ..programme.services import get_settings
 from .models import Consent, PrivacyNotice
 

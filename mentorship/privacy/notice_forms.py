@@ -1,12 +1,12 @@
 """Forms of the privacy notice: the admins' editor and the "I agree" button."""
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, IntegerField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import HiddenInput
 
 from ..formtools import Form
+from ..i18n import lazy_gettext as _l
 from ..i18n import native_name
 from .models import NOTICE_MAX
 

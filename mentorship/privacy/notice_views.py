@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 from flask import request, session, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user, user_loaded_from_cookie
 from sqlalchemy import select
 
 from ..accounts.models import User
 from ..extensions import db
+from ..i18n import gettext as _
 from ..permissions import can_administer, is_logged_in, requires
 from ..web import form_status, perform, redirect_to, render, safe_next
 from . import bp, notice

@@ -1,21 +1,32 @@
 """Reading and changing the programme's settings and neighbourhoods."""
 
 from flask import g
-from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from ..audit.services import record
-from ..database import add_once
+from ..database import add_once, is_sqlite, snapshot_column
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 from .models import Neighbourhood, ProgrammeSettings
 
 NEIGHBOURHOOD_MAX = Neighbourhood.name.type.length
 
 
 def get_settings():
-    """The settings row (created with defaults the first time), cached per request."""
+    """The settings row (created with defaults the first time), cached per request.
+
+    On PostgreSQL the same query reads the transaction snapshot (``database_snapshot``),
+    which tells the kept figures whether anything changed (reports/cache.py)."""
     if "programme_settings" not in g:
-        settings = db.session.get(ProgrammeSettings, 1)
+        settings = None
+        if is_sqlite():
+            settings = db.session.get(ProgrammeSettings, 1)
+        else:
+            row = db.session.execute(select(ProgrammeSettings, snapshot_column())
+                                     .where(ProgrammeSettings.id == 1)).first()
+            if row is not None:
+                settings, g.database_snapshot = row
         if settings is None:
             # First use: create the row. Two workers may try at once; one wins.
             add_once(ProgrammeSettings(id=1))
@@ -32,8 +43,17 @@ def active_neighbourhoods():
     ).all()
 
 
+def neighbourhood_pairs():
+    """The active neighbourhoods as (id as text, name) pairs, for a select: the same for
+    everyone, kept in memory until the next write (reports.cache.remembered)."""
+    from ..reports.cache import remembered
+
+    return remembered(("neighbourhood-pairs",), lambda: tuple(
+        (str(n.id), n.name) for n in active_neighbourhoods()))
+
+
 def neighbourhood_choices(blank_label):
-    return [("", blank_label)] + [(str(n.id), n.name) for n in active_neighbourhoods()]
+    return [("", blank_label), *neighbourhood_pairs()]
 
 
 def update_settings(actor, settings, *, name, contact_email, timezone, default_locale,

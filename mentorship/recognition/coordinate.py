@@ -1,24 +1,27 @@
 """Coordinators manage perks and passes; admins manage partner venues."""
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
 from ..extensions import db
 from ..formtools import filter_values
+from ..i18n import gettext as _
 from ..permissions import can_administer, can_coordinate, requires
+from ..reports.cache import remembered
 from ..web import act, db_int, form_status, perform, redirect_to, render
 from . import bp, services
 from .forms import PartnerForm, PassFilterForm, RevokePassForm, StaffForm, perk_form_class
-from .models import Partner, Pass, Perk
+from .models import PASS_STATE_LABELS, Partner, Pass, Perk
 
 
 @bp.route("/coordinate/perks")
 @requires(can_coordinate)
 def overview():
-    perks, months = services.overview()
-    return render("recognition/overview.html", perks=perks, months=months,
+    # The figures by month are the same for every coordinator: kept until anything is
+    # written to the database (reports.cache.remembered).
+    months = remembered(("perk-claims-by-month",), services.claims_by_month)
+    return render("recognition/overview.html", perks=services.overview(), months=months,
                   overview_months=services.OVERVIEW_MONTHS)
 
 
@@ -29,14 +32,16 @@ PASS_FILTERS = ("volunteer", "perk", "state")
 @requires(can_coordinate)
 def passes():
     today = programme_today()
-    form = PassFilterForm(request.args, perks=services.perk_choices())
+    perks = services.perk_choices()
+    form = PassFilterForm(request.args, perks=perks)
     filters = filter_values(form, PASS_FILTERS)
     page = services.passes(
         today=today, volunteer=filters["volunteer"],
         perk_id=int(filters["perk"]) if filters["perk"] else None, state=filters["state"],
         page=request.args.get("page", 1, type=db_int))
     return render("recognition/passes.html", form=form, filters=filters, page=page,
-                  today=today)
+                  today=today, perk_titles=dict(perks),
+                  state_labels={state: str(label) for state, label in PASS_STATE_LABELS.items()})
 
 
 @bp.route("/coordinate/perks/new", methods=["GET", "POST"])

@@ -1,11 +1,9 @@
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
     EmailField,
     IntegerField,
-    SelectField,
     SelectMultipleField,
     StringField,
     SubmitField,
@@ -15,7 +13,8 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import lazy_gettext as _l
 from ..i18n import native_name
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import PASS_FILTER_STATES, PASS_STATE_LABELS, VENUE_KIND_LABELS, VENUE_KINDS

@@ -1,13 +1,13 @@
 import secrets
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
-from ..i18n import in_reader_language
+from ..i18n import lazy_gettext as _l
+from ..programme.languages import in_reader_language
 
 VENUE_KINDS = ("museum", "theatre", "concert_hall", "cinema", "library", "other")
 VENUE_KIND_LABELS = {
@@ -92,16 +92,18 @@ class Perk(db.Model):
 
     partner: Mapped[Partner] = relationship()
 
-    def _text(self, texts):
-        return in_reader_language(texts)[1]
+    @staticmethod
+    def text_for_reader(texts):
+        """One of ``titles`` or ``descriptions``, in the reader's language."""
+        return in_reader_language(texts or {})[1]
 
     @property
     def title(self):
-        return self._text(self.titles or {})
+        return self.text_for_reader(self.titles)
 
     @property
     def description(self):
-        return self._text(self.descriptions or {})
+        return self.text_for_reader(self.descriptions)
 
     @property
     def stock_left(self):

@@ -2,21 +2,30 @@
 without ever overselling, redeemed once at the right venue), public thanks."""
 
 from collections import Counter, defaultdict
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext, ngettext
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 
 from ..accounts.models import PARTNER, User, UserRole, find_user_by_email
 from ..audit.services import record
-from ..database import add_once, conditional_update, locked, locked_one, month_of, utcnow
-from ..dates import utc_to_local
+from ..database import (
+    RowsPage,
+    add_once,
+    conditional_update,
+    locked,
+    locked_one,
+    month_of,
+    utcnow,
+)
+from ..dates import add_months, local_to_utc
 from ..errors import DomainError
 from ..extensions import db
 from ..formatting import format_day
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import HourEntry
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext, ngettext
 from ..search import fold
 from ..training.models import Certificate
 from ..volunteering.models import ACTIVE, COMPLETED, ROLE_NAMES, Commitment
@@ -292,15 +301,15 @@ def revoke(actor, pass_id, reason, return_to_stock=True):
 # Pages -------------------------------------------------------------------------------
 
 
-def perks_for(user, today):
-    """Every perk with the volunteer's standing: (perk, missing words, my passes)."""
+def perks_for(user, today, mine=None):
+    """Every perk with the volunteer's standing: (perk, missing words, my passes).
+    ``mine``: the volunteer's passes when already read (``my_passes``)."""
     facts = volunteer_record(user.id, today)
     perks = db.session.scalars(select(Perk).options(db.joinedload(Perk.partner))
                                .where(Perk.valid_until >= today)
                                .order_by(Perk.valid_until, Perk.id)).all()
     passes = defaultdict(list)
-    for item in db.session.scalars(select(Pass).where(Pass.user_id == user.id)
-                                   .order_by(Pass.issued_at.desc())):
+    for item in my_passes(user.id) if mine is None else mine:
         passes[item.perk_id].append(item)
     return [(perk, missing_for(perk, facts), passes[perk.id]) for perk in perks], facts
 
@@ -317,33 +326,78 @@ def redeemed_by_month(partner_id):
 
     Months are the programme's calendar months: a pass used on the 1st just after
     midnight, local time, counts in that month even though it is still the last day of
-    the month before in UTC (so the months are counted here, not in SQL).
+    the month before in UTC. A time zone is less than a day away from UTC, so only a
+    pass used on the first day or the last days of a UTC month may belong to another
+    local month: those are read one by one and compared with the moment (in UTC) the
+    local month begins, every other pass is counted by its UTC month in SQL (a few rows
+    per month, however many passes).
     """
-    used_at = db.session.scalars(
-        select(Pass.redeemed_at).join(Perk, Perk.id == Pass.perk_id)
-        .where(Perk.partner_id == partner_id, Pass.status == REDEEMED,
-               Pass.redeemed_at.is_not(None))).all()
-    months = Counter(utc_to_local(moment).date().replace(day=1) for moment in used_at)
+    used_at = Pass.redeemed_at
+    at_edge = case((func.extract("day", used_at).between(2, 27), None), else_=used_at)
+    rows = db.session.execute(
+        select(month_of(used_at), at_edge, func.count()).join(Perk, Perk.id == Pass.perk_id)
+        .where(Perk.partner_id == partner_id, Pass.status == REDEEMED, used_at.is_not(None))
+        .group_by(month_of(used_at), at_edge)).all()
+    starts = {}
+
+    def local_start(first):  # when the local month beginning on ``first`` begins, in UTC
+        if first not in starts:
+            starts[first] = local_to_utc(datetime.combine(first, time()))
+        return starts[first]
+
+    months = Counter()
+    for utc_month, moment, count in rows:
+        first = date(int(utc_month[:4]), int(utc_month[5:7]), 1)
+        if moment is not None and moment.day == 1 and moment < local_start(first):
+            first = add_months(first, -1)
+        elif moment is not None and moment.day > 1 and moment >= local_start(
+                add_months(first, 1)):
+            first = add_months(first, 1)
+        months[first] += count
     return sorted(months.items(), reverse=True)
 
 
+@dataclass
+class UsedPass:
+    """A pass used at a venue, as the venue's list shows it."""
+
+    redeemed_at: datetime
+    perk_title: str
+    name: str  # the holder's: the list shows their first name only
+
+    first_name = User.first_name
+
+
 def redemptions(partner_id, page=1, per_page=25):
-    """The passes used at a venue, newest first, a page at a time."""
-    query = (select(Pass).options(db.joinedload(Pass.perk),
-                                  db.joinedload(Pass.user).lazyload(User.roles))
-             .join(Perk, Perk.id == Pass.perk_id)
-             .where(Perk.partner_id == partner_id, Pass.status == REDEEMED)
-             .order_by(Pass.redeemed_at.desc(), Pass.id.desc()))
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+    """The passes used at a venue, newest first, a page at a time: when, the perk's
+    title, the holder's first name (plain values, no ORM object)."""
+    conditions = (Perk.partner_id == partner_id, Pass.status == REDEEMED)
+    rows = (select(Pass.redeemed_at, Pass.perk_id, Perk.titles, User.name)
+            .join(Perk, Perk.id == Pass.perk_id).join(User, User.id == Pass.user_id)
+            .where(*conditions).order_by(Pass.redeemed_at.desc(), Pass.id.desc()))
+    total = select(func.count(Pass.id)).join(Perk, Perk.id == Pass.perk_id).where(*conditions)
+    found = RowsPage(rows=rows, total=total, page=page, per_page=per_page, error_out=False)
+    titles = {}  # a venue has a few perks: each title found once in the reader's language
+    for _when, perk_id, texts, _name in found.items:
+        if perk_id not in titles:
+            titles[perk_id] = Perk.text_for_reader(texts)
+    found.items = [UsedPass(when, titles[perk_id], name)
+                   for when, perk_id, _texts, name in found.items]
+    return found
 
 
 OVERVIEW_MONTHS = 12  # the overview's table of claims and redemptions by month
 
 
 def overview():
-    """Per perk: stock left; per month: claims and redemptions. A fixed number of queries."""
-    perks = db.session.scalars(select(Perk).options(db.joinedload(Perk.partner))
-                               .order_by(Perk.valid_until.desc(), Perk.id)).all()
+    """Every perk, with its venue (the stock left is on the perk)."""
+    return db.session.scalars(select(Perk).options(db.joinedload(Perk.partner))
+                              .order_by(Perk.valid_until.desc(), Perk.id)).all()
+
+
+def claims_by_month():
+    """(YYYY-MM, passes claimed, passes used) of the latest OVERVIEW_MONTHS months, newest
+    first: plain figures, the same for every coordinator. Two statements."""
     claimed_month, redeemed_month = month_of(Pass.issued_at), month_of(Pass.redeemed_at)
     claims = dict(db.session.execute(select(claimed_month, func.count())
                                      .group_by(claimed_month)).all())
@@ -351,7 +405,28 @@ def overview():
         select(redeemed_month, func.count()).where(Pass.status == REDEEMED)
         .group_by(redeemed_month)).all())
     months = sorted(set(claims) | set(redemptions), reverse=True)[:OVERVIEW_MONTHS]
-    return perks, [(m, claims.get(m, 0), redemptions.get(m, 0)) for m in months]
+    return [(m, claims.get(m, 0), redemptions.get(m, 0)) for m in months]
+
+
+@dataclass
+class PassRow:
+    """One pass as the coordinator's passes list shows it: plain values, and the pass's
+    own rules on them."""
+
+    id: int
+    user_id: int
+    holder_name: str
+    perk_id: int
+    venue_name: str
+    status: str
+    issued_at: datetime
+    expires_on: date
+    redeemed_at: datetime | None
+    revoked_reason: str | None
+
+    current_status = Pass.current_status
+    is_issued, is_redeemed, is_revoked = Pass.is_issued, Pass.is_redeemed, Pass.is_revoked
+    may_be_revoked = Pass.may_be_revoked
 
 
 def _pass_state(state, today):
@@ -366,27 +441,34 @@ def _pass_state(state, today):
 def passes(*, today, volunteer=None, user_id=None, perk_id=None, state=None, page=1,
            per_page=25):
     """Passes, newest first: by the volunteer's name, email or phone (accents and case
-    ignored) or account, perk and state, a page at a time, with what the list shows
-    loaded."""
-    query = (select(Pass).join(User, User.id == Pass.user_id)
-             .options(db.contains_eager(Pass.user).lazyload(User.roles),
-                      db.joinedload(Pass.perk).joinedload(Perk.partner)))
+    ignored) or account, perk and state, a page at a time, with only what the list shows
+    loaded (and counted on the passes' ids, not on every column)."""
+    conditions = []
     folded = fold(volunteer)
     if folded:
-        query = query.where(User.search_text.contains(folded, autoescape=True))
+        conditions.append(User.search_text.contains(folded, autoescape=True))
     if user_id is not None:
-        query = query.where(Pass.user_id == user_id)
+        conditions.append(Pass.user_id == user_id)
     if perk_id:
-        query = query.where(Pass.perk_id == perk_id)
+        conditions.append(Pass.perk_id == perk_id)
     if state:
-        query = query.where(_pass_state(state, today))
-    query = query.order_by(Pass.issued_at.desc(), Pass.id.desc())
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+        conditions.append(_pass_state(state, today))
+    rows = (select(Pass.id, Pass.user_id, User.name, Pass.perk_id, Partner.name, Pass.status,
+                   Pass.issued_at, Pass.expires_on, Pass.redeemed_at, Pass.revoked_reason)
+            .join(User, User.id == Pass.user_id).join(Perk, Perk.id == Pass.perk_id)
+            .join(Partner, Partner.id == Perk.partner_id).where(*conditions)
+            .order_by(Pass.issued_at.desc(), Pass.id.desc()))
+    total = select(func.count(Pass.id)).where(*conditions)
+    if folded:  # every pass has its holder: the account is read only to search it
+        total = total.join(User, User.id == Pass.user_id)
+    found = RowsPage(rows=rows, total=total, page=page, per_page=per_page, error_out=False)
+    found.items = [PassRow(*row) for row in found.items]
+    return found
 
 
 def perk_choices():
     """(id, title) of every perk, by title, for the passes list's filter."""
-    perks = db.session.scalars(select(Perk)).all()
+    perks = db.session.scalars(select(Perk).options(db.load_only(Perk.id, Perk.titles))).all()
     return sorted(((p.id, p.title) for p in perks), key=lambda item: item[1].casefold())
 
 
@@ -398,15 +480,18 @@ def public_thanks(today, page=1, per_page=None):
     months served (never a disabled or erased account). Returns (page, people)."""
     served = select(Commitment.id).where(Commitment.user_id == User.id,
                                          Commitment.status.in_(SERVED_STATES)).exists()
-    query = (select(User).where(User.public_thanks.is_(True), User.is_enabled.is_(True),
-                                served)
-             .order_by(User.name, User.id))
-    result = db.paginate(query, page=page, per_page=per_page or THANKS_PER_PAGE,
-                         error_out=False)
+    shown = (User.public_thanks.is_(True), User.is_enabled.is_(True), served)
+    query = (select(User).options(db.load_only(User.id, User.name), db.lazyload(User.roles))
+             .where(*shown).order_by(User.name, User.id))
+    result = RowsPage(items=query, total=select(func.count(User.id)).where(*shown), page=page,
+                   per_page=per_page or THANKS_PER_PAGE, error_out=False)
     people = {user.id: {"first_name": user.first_name, "roles": set(), "months": 0}
               for user in result.items}
     if people:
-        for commitment in db.session.scalars(select(Commitment).where(
+        for commitment in db.session.scalars(select(Commitment).options(db.load_only(
+                Commitment.id, Commitment.user_id, Commitment.role, Commitment.status,
+                Commitment.start_date, Commitment.end_date, Commitment.ended_on,
+                Commitment.min_months)).where(
                 Commitment.user_id.in_(list(people)), Commitment.status.in_(SERVED_STATES))):
             entry = people[commitment.user_id]
             entry["roles"].add(commitment.role)

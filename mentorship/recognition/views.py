@@ -1,13 +1,16 @@
 """Volunteers' perks and passes, partners checking passes, the public thank-you page."""
 
+from functools import partial
+
 from flask import abort, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
 from ..extensions import limiter
+from ..i18n import gettext as _
 from ..permissions import can_volunteer, is_partner, own_or_404, requires
 from ..qr import qr_data_uri
+from ..reports.cache import remembered
 from ..web import act, db_int, perform, redirect_to, refusal, render
 from . import bp, services
 from .forms import CheckPassForm
@@ -18,9 +21,10 @@ from .models import Pass
 @requires(can_volunteer)
 def perks():
     today = programme_today()
-    rows, facts = services.perks_for(current_user, today)
+    passes = services.my_passes(current_user.id)
+    rows, facts = services.perks_for(current_user, today, passes)
     return render("recognition/perks.html", rows=rows, facts=facts, today=today,
-                  passes=services.my_passes(current_user.id))
+                  passes=passes)
 
 
 @bp.route("/perks/<int:perk_id>/claim", methods=["POST"])
@@ -74,6 +78,13 @@ def redeem(code):
                    success=_("Pass used. Welcome them in!"))
 
 
+def _redeemed_by_month(venue_id):
+    """The venue's passes used by month, the same for every staff member of the venue:
+    kept until anything is written to the database (reports.cache.remembered)."""
+    return remembered(("venue-passes-used-by-month", venue_id),
+                      partial(services.redeemed_by_month, venue_id))
+
+
 @bp.route("/partner")
 @requires(is_partner)
 def partner_home():
@@ -87,7 +98,7 @@ def partner_home():
     page = request.args.get("page", 1, type=db_int)
     return render("recognition/partner.html", venue=venue, form=form,
                   status=422 if form.code.errors else 200,
-                  by_month=services.redeemed_by_month(venue.id) if venue else [],
+                  by_month=_redeemed_by_month(venue.id) if venue else [],
                   used=services.redemptions(venue.id, page) if venue else None)
 
 

@@ -1,16 +1,25 @@
-"""The public figures, and the public pages that show them, served from memory.
+"""Figures and public pages served from memory until the database changes.
 
-What is kept: the published figures of a year (``figures.published``: small numbers are
-hidden *before* anything is kept, so the cache holds only what anyone may see), the years,
-the list of published reports and the milestone banner — plain data, never database
-objects, never anything about the person asking. Words are not kept with the figures: a
-page puts its own words on them in the reader's language (``figures.page``).
+What is kept: plain data, never database objects. The public figures of a year
+(``figures.published``: small numbers are hidden *before* anything is kept, so the cache
+holds only what anyone may see), the years, the list of published reports, the milestone
+banner, and the coordinator's home (``coordination.dashboard.home``: the same for every
+coordinator). Nothing about the person asking; words are not kept with the figures: a
+page puts its own words on them in the reader's language.
 
-How fresh: a kept value is recomputed at most once a minute (``MAX_AGE``: what another
-app server changed shows within a minute), and at once after a change this process made:
-every transaction that writes anything and commits bumps a version (engine events, so it
-catches ORM flushes, ``conditional_update`` and bulk statements alike). Over-counting is
-harmless (a write that feeds no figure only costs one recomputation).
+How fresh: exact. A kept value is counted again as soon as anything was written to the
+database, by this process or by any other (another worker, the second app server, a
+command):
+- this process: every transaction that writes anything and commits bumps a version
+  (engine events, so ORM flushes, ``conditional_update`` and bulk statements alike);
+- others, on SQLite: ``PRAGMA data_version`` on the request's connection changes when
+  another connection committed (SQLite's own counter, free: no table is read);
+- others, on PostgreSQL: the transaction snapshot (``txid_current_snapshot()``, read
+  with the programme's settings, so no extra round trip) changes when any transaction
+  that writes starts or ends; read-only transactions leave it alone.
+Looked at once per request. ``MAX_AGE`` is only a backstop (values keyed by today's date
+need no more). Over-counting is harmless: a write that feeds no figure costs one
+recomputation.
 
 Whole pages (``/impact`` and ``/`` for someone not signed in): see ``public_page``.
 """
@@ -25,9 +34,10 @@ from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 
+from ..database import database_snapshot, is_sqlite
 from ..extensions import db
 
-MAX_AGE = 60  # seconds a kept value may serve without a change this process made
+MAX_AGE = 60  # seconds a kept value may serve at most (a backstop: changes are seen at once)
 MAX_ENTRIES = 256  # the most values kept (years × locales × paths): beyond, start again
 WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "TRUNCATE")
 
@@ -38,6 +48,7 @@ class _Store:
     def __init__(self):
         self.version = 0
         self.entries = {}
+        self.snapshot = None  # PostgreSQL: the last snapshot this process saw
 
 
 # One store per engine: each app (each test's app) and database has its own.
@@ -69,9 +80,31 @@ def _store():
     return store
 
 
+def _look_for_changes(store):
+    """Bump the version if another connection committed a write since this process last
+    looked (once per request; see the module's docstring)."""
+    if g.get("_changes_looked_at"):
+        return
+    g._changes_looked_at = True
+    if is_sqlite():
+        connection = db.session.connection()
+        seen = connection.exec_driver_sql("PRAGMA data_version").scalar()
+        # .info belongs to the pooled DBAPI connection: it outlives this checkout.
+        if connection.info.get("data_version") != seen:
+            connection.info["data_version"] = seen
+            store.version += 1
+        return
+    seen = database_snapshot()
+    if seen is None or seen != store.snapshot:
+        store.snapshot = seen
+        store.version += 1
+
+
 def remembered(key, compute):
-    """``compute()``'s value, kept under ``key`` until a change or MAX_AGE seconds."""
+    """``compute()``'s value, kept under ``key`` until anything is written to the
+    database (here or elsewhere) or MAX_AGE seconds."""
     store = _store()
+    _look_for_changes(store)
     version, now = store.version, time.monotonic()
     hit = store.entries.get(key)
     if hit is not None and hit[0] == version and now - hit[1] < MAX_AGE:

@@ -6,7 +6,7 @@ read these definitions, so the words a reader sees are the rule the code applies
 
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 
 # A count of people (or of what they did) below this is never published: so few could be
 # recognised. Hours are hidden for a month in which fewer than this many people gave time.

@@ -19,9 +19,9 @@ where a number not shown is the marker SMALL or HIDDEN (reports/definitions.py).
 """
 
 from flask_babel import format_percent
-from flask_babel import gettext as _
 
 from ..checkins.effects import COMPARISONS, GROUPS, count_effects
+from ..i18n import gettext as _
 from ..programme.services import get_settings
 from ..volunteering.models import ROLE_NAMES
 from . import counting

@@ -11,8 +11,6 @@ from datetime import datetime, time, timedelta
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -23,6 +21,8 @@ from ..database import add_once, utcnow
 from ..dates import local_to_utc, programme_today
 from ..extensions import db
 from ..hours.models import PENDING, HourEntry
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..mail import queue, remember, render_message
 from ..matching.models import FLAG_AFTER_DAYS, OPEN, PROPOSED, BuddyRequest, Match
 from ..training.models import ENROLLED, Enrollment, TrainingSession

@@ -6,7 +6,6 @@ Everything is counted by SQL aggregation; no page loads rows to count them.
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ..accounts.models import COORDINATOR, User, UserRole
@@ -20,6 +19,7 @@ from ..extensions import db
 from ..hours.models import APPROVED as HOURS_APPROVED
 from ..hours.models import PENDING as HOURS_PENDING
 from ..hours.models import HourEntry
+from ..i18n import lazy_gettext as _l
 from ..mail import send_email
 from ..matching.models import ACTIVE as MATCH_ACTIVE
 from ..matching.models import OPEN, BuddyRequest, Match

@@ -2,13 +2,13 @@
 
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
 from ..exports import csv_text
 from ..extensions import db
 from ..formtools import MAX_YEAR, MIN_YEAR
+from ..i18n import gettext as _
 from ..i18n import text_direction
 from ..permissions import can_coordinate, requires
 from ..web import (

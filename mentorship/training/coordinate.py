@@ -1,14 +1,14 @@
 """The coordinator's side of training: modules, sessions, attendance, certificates."""
 
 from flask import abort, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from ..database import utcnow
 from ..dates import utc_to_local
 from ..extensions import db
 from ..formtools import filter_values
+from ..i18n import gettext as _
+from ..i18n import ngettext
 from ..messaging.models import SESSION_ENROLLED, SESSION_WAITLISTED
 from ..permissions import can_coordinate, requires
 from ..web import db_ids, db_int, flash_success, form_status, perform, redirect_to, refusal, render

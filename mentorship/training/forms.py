@@ -1,8 +1,6 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateTimeLocalField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -10,7 +8,8 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import lazy_gettext as _l
 from ..volunteering.models import ROLE_CODES, ROLE_NAMES
 from .models import (
     KIND_LABELS,

@@ -1,12 +1,12 @@
 import secrets
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import utcnow
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 IN_PERSON, ONLINE, BOTH = "in_person", "online", "both"
 KINDS = (IN_PERSON, ONLINE, BOTH)
@@ -127,7 +127,11 @@ class TrainingSession(db.Model):
 
 class Enrollment(db.Model):
     __tablename__ = "enrollments"
-    __table_args__ = (UniqueConstraint("session_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id"),
+        # Seats taken and attendance counted per session without reading the rows.
+        Index("ix_enrollments_session_id_status", "session_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(
@@ -222,7 +226,7 @@ class Certificate(db.Model):
     holder_name: Mapped[str] = mapped_column(String(120))
     programme_name: Mapped[str] = mapped_column(String(120))
     modules: Mapped[list] = mapped_column(JSON)  # [{"title", "completed_on"}] at issue time
-    issued_on: Mapped[date]
+    issued_on: Mapped[date] = mapped_column(index=True)  # the list's order, newest first
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -5,10 +5,10 @@ from urllib.parse import urlsplit
 from babel.lists import format_list
 from flask import abort, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..i18n import gettext as _
 from ..permissions import (
     can_coordinate,
     can_volunteer,

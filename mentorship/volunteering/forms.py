@@ -1,5 +1,3 @@
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from wtforms import (
     BooleanField,
     DateField,
@@ -7,7 +5,6 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -16,7 +13,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..accounts.forms import LanguageSkillForm, language_skills, unique_languages
 from ..availability import AvailabilityField, at_least_one_slot
-from ..formtools import Form, choices
+from ..formtools import Form, SelectField, choices
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from .models import (
     ACTIVE,
     ANY_STATE,

@@ -1,10 +1,10 @@
 from datetime import date, datetime, timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     Text,
     UniqueConstraint,
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import utcnow
 from ..dates import full_months_between
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
 
 MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER = "mentor", "language_buddy", "housing_helper"
 ROLE_CODES = (MENTOR, LANGUAGE_BUDDY, HOUSING_HELPER)
@@ -179,7 +180,16 @@ class Commitment(db.Model):
     __tablename__ = "commitments"
     # current_role is the role while the commitment is waiting for training or active,
     # NULL once it has ended: at most one current commitment per person and role.
-    __table_args__ = (UniqueConstraint("user_id", "current_role"),)
+    # (status, user_id): the coordinators' list reads a state's commitments and their
+    # volunteers from the index alone, to sort them by name; (status, ended_on,
+    # end_reason): the year's early ends, counted per reason from the index alone;
+    # (role, status, user_id): who still needs a training module, from the index alone.
+    __table_args__ = (UniqueConstraint("user_id", "current_role"),
+                      Index("ix_commitments_status_user_id", "status", "user_id"),
+                      Index("ix_commitments_role_status_user_id", "role", "status",
+                            "user_id"),
+                      Index("ix_commitments_status_ended_on", "status", "ended_on",
+                            "end_reason"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -188,7 +198,7 @@ class Commitment(db.Model):
         ForeignKey("applications.id", ondelete="SET NULL")
     )
     renewed_from_id: Mapped[int | None] = mapped_column(
-        ForeignKey("commitments.id", ondelete="SET NULL")
+        ForeignKey("commitments.id", ondelete="SET NULL"), index=True  # a volunteer's renewals
     )
     status: Mapped[str] = mapped_column(String(20), default=AWAITING_TRAINING, index=True)
     current_role: Mapped[str | None] = mapped_column(String(20))

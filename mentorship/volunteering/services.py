@@ -3,22 +3,24 @@
 Every rule of this area lives here, callable from views, CLI commands and tests.
 """
 
-from collections import Counter
 from datetime import date, timedelta
+from functools import partial
+from typing import NamedTuple
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from sqlalchemy import func, select, union_all, update
 
 from ..accounts.models import NEWCOMER, LanguageSkill, User
 from ..accounts.services import update_languages
 from ..audit.services import record
-from ..database import conditional_update, in_one_query, locked_one, unique_or, utcnow
+from ..database import ListPage, conditional_update, in_one_query, locked_one, unique_or, utcnow
 from ..dates import add_months, programme_today
 from ..errors import DomainError
 from ..extensions import db
+from ..i18n import lazy_gettext as _l
+from ..i18n import lazy_ngettext
 from ..mail import send_email
 from ..permissions import can_apply
+from ..programme.models import Neighbourhood
 from ..search import fold
 from ..signals import commitment_approved
 from .models import (
@@ -444,31 +446,121 @@ def volunteer_overview(user_id):
 QUEUE_PER_PAGE = 8
 
 
+class SpokenLanguage(NamedTuple):
+    language: str
+    level: str
+
+
+class Applicant(NamedTuple):
+    """The applicant as a card shows them (``application.user`` on an ``Application``)."""
+
+    name: str
+    email: str
+    phone: str | None
+    languages: list  # SpokenLanguage, in the order they were entered
+
+
+class PlaceName(NamedTuple):
+    name: str
+
+
+class ApplicationCard(NamedTuple):
+    """An application as a card of the queue shows it: plain data read with a few columns
+    (not an ``Application`` with its volunteer and neighbourhood of 20 columns each), with
+    the same names the card reads on an ``Application`` (its own page and HTMX answers
+    show one of those)."""
+
+    id: int
+    role: str
+    status: str
+    motivation: str
+    availability: list
+    start_date: date
+    pledge_end_date: date
+    submitted_at: object  # datetime
+    decision_message: str | None
+    user: Applicant
+    neighbourhood: PlaceName | None
+
+    is_open = Application.is_open
+    status_label = Application.status_label
+    waiting_days = Application.waiting_days
+
+
+def _application_cards(rows):
+    """``ApplicationCard``s of a page's rows, their applicants' languages in one query."""
+    spoken = {}
+    if rows:
+        for user_id, language, level in db.session.execute(
+                select(LanguageSkill.user_id, LanguageSkill.language, LanguageSkill.level)
+                .where(LanguageSkill.user_id.in_({row.user_id for row in rows}))
+                .order_by(LanguageSkill.id)):
+            spoken.setdefault(user_id, []).append(SpokenLanguage(language, level))
+    return [ApplicationCard(
+        row.id, row.role, row.status, row.motivation, row.availability or [], row.start_date,
+        row.pledge_end_date, row.submitted_at, row.decision_message,
+        Applicant(row.name, row.email, row.phone, spoken.get(row.user_id, [])),
+        PlaceName(row.place) if row.place is not None else None) for row in rows]
+
+
 def review_queue(*, role=None, status="open", language=None, neighbourhood_id=None,
                  waiting_days=None, page=1, per_page=QUEUE_PER_PAGE, now=None):
-    """Applications for coordinators, oldest first, with what the page shows loaded."""
-    query = select(Application).options(
-        db.joinedload(Application.user).selectinload(User.languages),
-        db.joinedload(Application.user).lazyload(User.roles),
-        db.joinedload(Application.neighbourhood),
-        db.joinedload(Application.volunteer_role),
-    )
+    """Applications for coordinators, oldest first, a page of ``ApplicationCard``s: only
+    the columns the cards show (no password hash or search text for eight cards).
+
+    The same for every coordinator: kept in memory (``reports.cache.remembered``) until
+    anything is written to the database (a decision is a write), unless it counts
+    waiting days (to the second: counted afresh)."""
+    arguments = dict(role=role, status=status, language=language,
+                     neighbourhood_id=neighbourhood_id, page=max(page or 1, 1),
+                     per_page=per_page)
+    if waiting_days:
+        return _review_queue(waiting_days=waiting_days, now=now, **arguments)
+    from ..reports.cache import remembered
+
+    return remembered(("volunteering-review-queue", *arguments.values()),
+                      partial(_review_queue, waiting_days=None, now=None, **arguments))
+
+
+def _review_queue(*, role, status, language, neighbourhood_id, waiting_days, page, per_page,
+                  now):
+    """``review_queue`` counted and read."""
+    conditions = []
     if role:
-        query = query.where(Application.role == role)
-    if status == "open":
-        query = query.where(Application.status.in_(OPEN_APPLICATION_STATES))
-    elif status:
-        query = query.where(Application.status == status)
+        conditions.append(Application.role == role)
+    if status:
+        # As a list of ids: on "status IN (...)" itself SQLite walks every application by
+        # date (the open ones are the newest) instead of the status' index (6 ms).
+        states = OPEN_APPLICATION_STATES if status == "open" else (status,)
+        conditions.append(Application.id.in_(
+            select(Application.id).where(Application.status.in_(states))))
     if language:
-        query = query.where(Application.user_id.in_(
+        conditions.append(Application.user_id.in_(
             select(LanguageSkill.user_id).where(LanguageSkill.language == language)))
     if neighbourhood_id:
-        query = query.where(Application.neighbourhood_id == neighbourhood_id)
+        conditions.append(Application.neighbourhood_id == neighbourhood_id)
     if waiting_days:
         cutoff = (now or utcnow()) - timedelta(days=waiting_days)
-        query = query.where(Application.submitted_at <= cutoff)
-    query = query.order_by(Application.submitted_at, Application.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+        conditions.append(Application.submitted_at <= cutoff)
+    order = (Application.submitted_at, Application.id)
+    ids = select(Application.id).where(*conditions)
+    total = db.session.scalar(select(func.count()).select_from(ids.subquery()))
+    items = []
+    if total > (page - 1) * per_page:
+        # The page's ids are chosen in the subquery, and their rows read in the same
+        # order in the outer query.
+        chosen = ids.order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        items = _application_cards(db.session.execute(
+            select(Application.id, Application.role, Application.status,
+                   Application.motivation, Application.availability, Application.start_date,
+                   Application.pledge_end_date, Application.submitted_at,
+                   Application.decision_message, Application.user_id, User.name, User.email,
+                   User.phone, Neighbourhood.name.label("place"))
+            .join(User, User.id == Application.user_id)
+            .outerjoin(Neighbourhood, Neighbourhood.id == Application.neighbourhood_id)
+            .where(Application.id.in_(chosen.scalar_subquery()))
+            .order_by(*order)).all())
+    return ListPage(items, page, per_page, total)
 
 
 def commitments_ending_soon(today, days=ENDING_SOON_DAYS):
@@ -479,39 +571,120 @@ def commitments_ending_soon(today, days=ENDING_SOON_DAYS):
     ).all()
 
 
+class CommitmentRow(NamedTuple):
+    """A commitment as the coordinators' commitment lists show it: plain data (no ORM
+    object with its volunteer, application and neighbourhood per row), with what
+    ``may_end`` reads (``Commitment``'s own rules)."""
+
+    id: int
+    user_id: int
+    name: str  # the volunteer's
+    role: str
+    status: str
+    start_date: date
+    end_date: date
+    ended_on: date | None
+    end_reason: str | None
+    end_note: str | None
+    neighbourhood: str | None  # the application's
+
+    current_status = Commitment.current_status
+    is_current_on = Commitment.is_current_on
+
+    @property
+    def is_ended_early(self):
+        return self.status == ENDED_EARLY
+
+
+def _commitment_rows(*conditions, order=()):
+    """``CommitmentRow``s of the commitments matching ``conditions``, in ``order``."""
+    return [CommitmentRow(*row) for row in db.session.execute(
+        select(Commitment.id, Commitment.user_id, User.name, Commitment.role,
+               Commitment.status, Commitment.start_date, Commitment.end_date,
+               Commitment.ended_on, Commitment.end_reason, Commitment.end_note,
+               Neighbourhood.name)
+        .join(User, User.id == Commitment.user_id)
+        .outerjoin(Application, Application.id == Commitment.application_id)
+        .outerjoin(Neighbourhood, Neighbourhood.id == Application.neighbourhood_id)
+        .where(*conditions).order_by(*order))]
+
+
 def find_commitments(*, today, search=None, role=None, state=ACTIVE, neighbourhood_id=None,
                      ending_soon=False, page=1, per_page=25):
     """Commitments for coordinators, a page at a time, with what the list shows loaded:
     by the volunteer's name (any order of words, any case, with or without accents), role,
-    state, the neighbourhood of the application and "ending soon"."""
-    query = (select(Commitment).join(Commitment.user)
-             .outerjoin(Application, Application.id == Commitment.application_id)
-             .options(db.contains_eager(Commitment.user).lazyload(User.roles),
-                      db.contains_eager(Commitment.application)
-                      .joinedload(Application.neighbourhood)))
-    for word in fold(search).split():
-        query = query.where(User.search_text.contains(word, autoescape=True))
+    state, the neighbourhood of the application and "ending soon".
+
+    The total is counted on the commitments alone (joined to the volunteers only to
+    search their names), and only the page's 25 rows are read, as ``CommitmentRow``s.
+
+    Without a search, the page is the same for every coordinator: kept in memory
+    (``reports.cache.remembered``) until anything is written to the database (sorting
+    the 3,000 active volunteers by name is most of the page's SQL at scale).
+    """
+    arguments = dict(today=today, search=search, role=role, state=state,
+                     neighbourhood_id=neighbourhood_id, ending_soon=ending_soon,
+                     page=max(page or 1, 1), per_page=per_page)
+    if search and search.strip():
+        return _find_commitments(**arguments)
+    from ..reports.cache import remembered
+
+    return remembered(("volunteering-commitments", *arguments.values()),
+                      partial(_find_commitments, **arguments))
+
+
+def _find_commitments(*, today, search, role, state, neighbourhood_id, ending_soon, page,
+                      per_page):
+    """``find_commitments`` counted and read."""
+    conditions = []
+    words = fold(search).split()
+    for word in words:
+        conditions.append(User.search_text.contains(word, autoescape=True))
     if role:
-        query = query.where(Commitment.role == role)
+        conditions.append(Commitment.role == role)
     if state and state != ANY_STATE:
-        query = query.where(Commitment.status == state)
+        conditions.append(Commitment.status == state)
     if neighbourhood_id:
-        query = query.where(Application.neighbourhood_id == neighbourhood_id)
+        conditions.append(Commitment.application_id.in_(
+            select(Application.id).where(Application.neighbourhood_id == neighbourhood_id)))
+    order = []
     if ending_soon:
-        query = query.where(*Commitment.ending_soon(today)).order_by(Commitment.end_date)
+        conditions.extend(Commitment.ending_soon(today))
+        order.append(Commitment.end_date)
     elif state == ENDED_EARLY:
-        query = query.order_by(Commitment.ended_on.desc())
-    query = query.order_by(User.name, Commitment.id)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+        order.append(Commitment.ended_on.desc())
+    order += [User.name, Commitment.id]
+
+    counted = select(func.count()).select_from(Commitment)
+    if words:
+        counted = counted.join(Commitment.user)
+    total = db.session.scalar(counted.where(*conditions))
+    items = []
+    if total > (page - 1) * per_page:
+        chosen = (select(Commitment.id).join(Commitment.user).where(*conditions)
+                  .order_by(*order).limit(per_page).offset((page - 1) * per_page))
+        items = _commitment_rows(Commitment.id.in_(chosen.scalar_subquery()), order=order)
+    return ListPage(items, page, per_page, total)
 
 
 def commitments_at_a_glance(today, limit):
-    """The sections under the commitments list, each its first ``limit`` rows and its
-    total: waiting for training, ending soon, ended early this year (and per reason).
+    """The sections under the commitments list, each its first ``limit`` rows (``CommitmentRow``)
+    and its total: waiting for training, ending soon, ended early this year (and per
+    reason, under "by_reason").
 
-    Two queries whatever the volume: every total in one, and the rows of the three
-    sections in one (they never overlap: each section is one state).
+    The same for every coordinator, and counted over all the commitments: kept in memory
+    (``reports.cache.remembered``) until anything is written to the database. Two queries
+    when counted, whatever the volume.
     """
+    from ..reports.cache import remembered
+
+    return remembered(("volunteering-commitments-at-a-glance", today, limit),
+                      partial(_count_at_a_glance, today, limit))
+
+
+def _count_at_a_glance(today, limit):
+    """``commitments_at_a_glance`` counted: every total in one query, and the rows of the
+    three sections in one (they never overlap: each section is one state)."""
     ended_this_year = (Commitment.status == ENDED_EARLY,
                        Commitment.ended_on >= date(today.year, 1, 1),
                        Commitment.ended_on <= date(today.year, 12, 31))
@@ -538,13 +711,10 @@ def commitments_at_a_glance(today, limit):
         select(Commitment.id).where(*conditions).order_by(*order, Commitment.id)
         .limit(limit).subquery().select()
         for _s, conditions, order, _k in sections.values()))
-    rows = db.session.scalars(
-        select(Commitment).options(db.joinedload(Commitment.user).lazyload(User.roles))
-        .where(Commitment.id.in_(firsts))
-    ).all()
+    rows = _commitment_rows(Commitment.id.in_(firsts))
     glance = {
         name: (sorted((c for c in rows if c.status == state), key=key), getattr(totals, name))
         for name, (state, _c, _o, key) in sections.items()
     }
-    glance["by_reason"] = Counter({r: getattr(totals, f"reason_{r}") for r in reasons})
+    glance["by_reason"] = {r: getattr(totals, f"reason_{r}") for r in reasons}
     return glance

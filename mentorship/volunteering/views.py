@@ -3,12 +3,12 @@
 from datetime import date
 
 from flask import abort, flash, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..dates import programme_today
 from ..extensions import db
 from ..formatting import format_day
+from ..i18n import gettext as _
 from ..permissions import (
     can_apply,
     can_volunteer,

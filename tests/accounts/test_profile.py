@@ -53,6 +53,24 @@ def test_profile_htmx_save_returns_the_form_fragment(client, login_as, app):
     assert "Votre profil est enregistré." in html
 
 
+def test_each_select_shows_the_persons_choice_in_their_language(client, login_as):
+    # The options are written once per language and set of choices, then only the
+    # person's own is marked: a French page and an English one each get their own words.
+    login_as("resident", locale="fr", languages=[("ar", "native"), ("uk", "B1")])
+    html = page_text(client.get("/account"))
+    assert '<option selected value="ar">Arabe</option>' in html
+    assert '<option selected value="uk">Ukrainien</option>' in html
+    assert '<option selected value="B1">B1 – intermédiaire</option>' in html
+    assert '<option value="uk">Ukrainien</option>' in html  # the first row's, not chosen
+    client.post("/logout")
+    login_as("resident", locale="en", languages=[("ar", "native")])
+    html = page_text(client.get("/account"))
+    assert '<option selected value="ar">Arabic</option>' in html
+    assert '<option selected value="native">Native or first language</option>' in html
+    assert '<select id="languages-0-language" name="languages-0-language">' in html
+    assert "Arabe" not in html
+
+
 def test_bad_phone_is_refused_and_everything_kept(client, login_as, app):
     account = login_as("resident")
     response = client.post("/account", data=profile_data(phone="call me maybe"),
@@ -62,6 +80,7 @@ def test_bad_phone_is_refused_and_everything_kept(client, login_as, app):
     assert 'id="phone-errors"' in html
     assert 'value="call me maybe"' in html
     assert 'value="Amina Benali"' in html
+    assert '<option selected value="C1">C1 – advanced</option>' in html  # the row as sent
     with app.app_context():
         assert db.session.get(User, account.id).phone is None
 

@@ -69,6 +69,17 @@ def test_people_search(client, login_as, make_user):
     assert "Tesfaye Alemu" in html and "Богдан" not in html
 
 
+def test_people_list_rows(client, login_as, make_user):
+    login_as("admin")
+    person = make_user("resident", "coordinator", name="Inès Moreau")
+    html = page_text(client.get("/admin/people?q=moreau"))
+    # Every role a badge, in the same order on every row; the link keeps the search.
+    assert (f'<a href="/admin/people/{person.id}?q=moreau">Inès Moreau</a>' in html)
+    assert ('<span class="badge">Coordinator</span> <span class="badge">Resident volunteer'
+            '</span>') in html
+    assert "1 person" in html
+
+
 def test_settings_are_saved_with_neighbourhoods(client, login_as, app):
     login_as("admin")
     response = client.post("/admin/settings", data={
@@ -116,3 +127,23 @@ def test_audit_log_filters_by_actor_and_record(client, login_as, make_user, app)
     html = page_text(client.get(f"/admin/audit?actor={admin.id}"))
     assert f"User #{first.id}" in html and f"User #{second.id}" in html
     assert "2 events" in html
+    # Each event's record leads to the log of that record alone.
+    assert f'href="/admin/audit?record_type=User&amp;record_id={first.id}"' in html
+
+
+def test_audit_log_names_who_acted_or_the_system(client, login_as, app):
+    admin = login_as("admin", name="Amélie Admin")
+    with app.app_context():
+        db.session.add_all([
+            AuditEvent(actor_id=admin.id, action="role.granted", record_type="User",
+                       record_id=admin.id),
+            AuditEvent(actor_id=None, action="data.purged", record_type="Pass", record_id=None),
+        ])
+        db.session.commit()
+    html = page_text(client.get("/admin/audit"))
+    assert 'data-label="Who">Amélie Admin</td>' in html
+    assert 'data-label="Who">System</td>' in html
+    # An event about no record in particular leads to its kind of record.
+    assert 'href="/admin/audit?record_type=Pass">Pass #None</a>' in html
+    # The filter offers the staff who can act, by name.
+    assert f'<option value="{admin.id}">Amélie Admin</option>' in html

@@ -9,11 +9,16 @@ from mentorship.awards import cycles
 from mentorship.awards.models import Nomination, PublicConsent, Shortlisted
 from mentorship.awards.services import NOMINEE_RESULTS
 from mentorship.extensions import db
+from mentorship.reports.cache import forget
 from tests.awards.helpers import CITATION, nominate, shortlisted_cycle
 from tests.conftest import MAX_BYTES, MAX_QUERIES, count_queries, log_in, page_text
 
 
 def _load(app, client, path):
+    # What is kept in memory (reports.cache: the unsearched nominee list) is read again:
+    # the budget holds for the request that reads it.
+    with app.app_context():
+        forget()
     with count_queries(app) as counter:
         response = client.get(path)
     assert response.status_code == 200, path

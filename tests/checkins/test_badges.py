@@ -7,6 +7,7 @@ import pytest
 
 from mentorship.checkins.models import Checkin
 from mentorship.extensions import db
+from mentorship.reports.cache import forget
 from tests.conftest import count_queries, log_in, page_text
 
 from .test_coordinate import _flag_many, field, flagging
@@ -74,12 +75,18 @@ def test_the_lists_cost_the_same_queries_however_many_matches_are_flagged(app, c
         client.get(path)
     few = []
     for path in paths:
+        # Figures kept in memory (reports.cache, on /coordinate) are counted again: the
+        # budget holds for the request that counts them.
+        with app.app_context():
+            forget()
         with count_queries(app) as counter:
             assert client.get(path).status_code == 200
         few.append(counter.count)
     _flag_many(app, 14)
     many = []
     for path in paths:
+        with app.app_context():
+            forget()
         with count_queries(app) as counter:
             html = page_text(client.get(path))
         many.append(counter.count)

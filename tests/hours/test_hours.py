@@ -586,3 +586,23 @@ def test_a_hand_made_decision_with_huge_ids_is_refused_not_an_error(client, make
                                      "decision": "approve"})
         assert response.status_code == 422 and "Please select at least one entry." in (
             page_text(response))
+
+
+def test_the_approved_list_says_which_entries_are_reversed(app, client, matched_volunteer,
+                                                            make_user, today):
+    volunteer, _, match_id = matched_volunteer()
+    coordinator = make_user("coordinator")
+    first = log(app, volunteer, match_id, today - timedelta(days=1), today=today)
+    approve(app, coordinator, [first])
+    log_in(client, coordinator)
+    html = page_text(client.get("/coordinate/hours/approved"))
+    assert "1 approved entry" in html and f'action="/coordinate/hours/{first}/reverse"' in html
+    second = log(app, volunteer, match_id, today, minutes=90, today=today)
+    approve(app, coordinator, [second])
+    response = client.post(f"/coordinate/hours/{first}/reverse", data={"reason": "Duplicate"})
+    assert response.status_code == 303
+    html = page_text(client.get("/coordinate/hours/approved"))
+    # The count follows each change; the reversal itself is not listed.
+    assert "2 approved entries" in html and "Reversed" in html
+    assert f'action="/coordinate/hours/{first}/reverse"' not in html
+    assert f'action="/coordinate/hours/{second}/reverse"' in html

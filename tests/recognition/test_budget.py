@@ -11,11 +11,16 @@ from mentorship.database import utcnow
 from mentorship.dates import add_months
 from mentorship.extensions import db
 from mentorship.recognition.models import Pass, Perk
+from mentorship.reports.cache import forget
 from mentorship.volunteering.models import Commitment
 from tests.conftest import MAX_BYTES, MAX_QUERIES, count_queries, log_in
 
 
 def measure(app, client, path):
+    # Figures kept in memory (reports.cache: passes by month) are counted again: the
+    # budget holds for the request that counts them.
+    with app.app_context():
+        forget()
     with count_queries(app) as counter:
         response = client.get(path)
     assert response.status_code == 200, path

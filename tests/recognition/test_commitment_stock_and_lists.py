@@ -364,3 +364,35 @@ def test_public_thanks_is_paginated_with_fixed_queries(app, client, monkeypatch,
     assert "Page 1 of 3" in html and "/thanks?page=2" in html
     last = page_text(client.get("/thanks?page=3"))
     assert "Gaspard" in last and "4 months of volunteering" in last and "Aline" not in last
+
+
+@pytest.mark.parametrize("zone", ["Europe/Paris", "America/New_York", "Asia/Kolkata"])
+def test_passes_used_are_counted_in_the_programmes_months(app, venue, perk, volunteer,
+                                                          zone):
+    """Near a month's edge the local month is not the UTC one (either way, whole-hour
+    offsets or not); in the middle of a month it is."""
+    from mentorship.dates import utc_to_local
+    from mentorship.programme.services import get_settings
+
+    partner_id, staff = venue()
+    perk_id = perk(partner_id, stock=20, per_volunteer=20)
+    holder = volunteer(months=2)
+    moments = [datetime(2026, 3, 31, 21, 30), datetime(2026, 3, 31, 23, 30),
+               datetime(2026, 4, 1, 0, 30), datetime(2026, 4, 1, 5, 10),
+               datetime(2026, 4, 15, 12), datetime(2026, 4, 30, 18, 40),
+               datetime(2026, 4, 30, 23, 59), datetime(2026, 2, 28, 22, 0),
+               datetime(2026, 10, 31, 23, 30), datetime(2026, 11, 1, 4, 0)]
+    with app.test_request_context():
+        get_settings().timezone = zone
+        for moment in moments:
+            db.session.add(Pass(perk_id=perk_id, user_id=holder.id, status="redeemed",
+                                expires_on=moment.date(), redeemed_at=moment,
+                                redeemed_by_id=staff.id))
+        db.session.commit()
+    with app.test_request_context():
+        expected = {}
+        for moment in moments:
+            first = utc_to_local(moment).date().replace(day=1)
+            expected[first] = expected.get(first, 0) + 1
+        assert services.redeemed_by_month(partner_id) == sorted(expected.items(),
+                                                               reverse=True)

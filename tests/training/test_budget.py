@@ -104,6 +104,32 @@ def test_the_coordinators_training_overview_keeps_its_budget(app, client, login_
     assert len(html.encode()) < MAX_BYTES
 
 
+def test_the_overviews_counts_over_the_whole_history_are_kept_until_a_change(
+        app, client, login_as, make_module, trainees):
+    """Attendance and who still needs a module are counted over every session and
+    commitment: they are counted once, and again after any change."""
+    login_as("coordinator")
+    module_id = make_module("Welcoming newcomers", roles=("mentor",))
+    people = trainees(3)
+    _sessions(app, module_id, 1, past=True, others=people[:2])
+    counted, html = _load(app, client, "/coordinate/training")
+    assert "<strong>100%</strong>" in html
+    assert "3 volunteers still need this module" in html
+    kept, html = _load(app, client, "/coordinate/training")
+    assert kept.count == counted.count - 2, kept.statements
+    assert "<strong>100%</strong>" in html
+    with app.app_context():
+        db.session.execute(db.update(Enrollment).where(Enrollment.user_id == people[0])
+                           .values(status="no_show"))
+        db.session.add(ModuleCompletion(user_id=people[1], module_id=module_id,
+                                        completed_on=programme_today(), via="session"))
+        db.session.commit()
+    again, html = _load(app, client, "/coordinate/training")
+    assert again.count == counted.count, again.statements
+    assert "<strong>50%</strong>" in html
+    assert "2 volunteers still need this module" in html
+
+
 def _certificates(app, user_ids):
     with app.app_context():
         for user_id in user_ids:

@@ -1,3 +1,4 @@
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -6,7 +7,19 @@ from mentorship.accounts.models import User
 from mentorship.dates import programme_today
 from mentorship.extensions import db
 from mentorship.programme.models import Neighbourhood
+from mentorship.reports.cache import forget
 from mentorship.volunteering import services
+from tests.conftest import count_queries
+
+
+@contextmanager
+def cold_count(app):
+    """``count_queries`` of a request that counts the figures kept in memory again
+    (reports.cache: the commitments page's sections), as after any write."""
+    with app.app_context():
+        forget()
+    with count_queries(app) as counter:
+        yield counter
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 from mentorship.extensions import db
 from mentorship.volunteering.models import Commitment
-from tests.conftest import count_queries, page_text
+from tests.conftest import page_text
+from tests.volunteering.conftest import cold_count
 
 
 def serving(app, make_user, today, name, role="mentor", status="active"):
@@ -46,11 +47,11 @@ def test_the_active_list_is_paginated_for_the_same_queries(client, login_as, app
     login_as("coordinator")
     serving(app, make_user, today, "Person 000")
     client.get("/coordinate/commitments")
-    with count_queries(app) as few:
+    with cold_count(app) as few:
         client.get("/coordinate/commitments")
     for number in range(1, 30):
         serving(app, make_user, today, f"Person {number:03d}")
-    with count_queries(app) as many:
+    with cold_count(app) as many:
         first = page_text(client.get("/coordinate/commitments"))
     assert many.count == few.count
     assert "Person 024" in first and "Person 025" not in first

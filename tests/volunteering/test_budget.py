@@ -11,7 +11,8 @@ from mentorship.matching import services as matching
 from mentorship.matching.models import Match
 from mentorship.volunteering.models import Application, Commitment
 from mentorship.volunteering.services import QUEUE_PER_PAGE
-from tests.conftest import MAX_BYTES, MAX_QUERIES, count_queries, log_in, page_text
+from tests.conftest import MAX_BYTES, MAX_QUERIES, log_in, page_text
+from tests.volunteering.conftest import cold_count
 
 LONG = "I arrived here myself years ago and I know how lonely the first months are. " * 60
 
@@ -66,7 +67,7 @@ def _commitments(app, count, first, place, today):
 
 
 def _load(app, client, path):
-    with count_queries(app) as counter:
+    with cold_count(app) as counter:
         response = client.get(path)
     assert response.status_code == 200, path
     return counter, page_text(response)

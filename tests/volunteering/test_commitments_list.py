@@ -7,7 +7,8 @@ from datetime import timedelta
 from mentorship.extensions import db
 from mentorship.programme.models import Neighbourhood
 from mentorship.volunteering.models import Application, Commitment
-from tests.conftest import count_queries, page_text
+from tests.conftest import page_text
+from tests.volunteering.conftest import cold_count
 from tests.volunteering.test_active_volunteers import active_section
 
 
@@ -105,7 +106,7 @@ def test_pages_keep_the_filters_and_the_queries_stay_few(client, login_as, app, 
     commitment(app, make_user, today, "Waiting", status="awaiting_training")
     commitment(app, make_user, today, "Gone", status="ended_early", ended_reason="personal")
     client.get(f"/coordinate/commitments{query}")
-    with count_queries(app) as few:
+    with cold_count(app) as few:
         client.get(f"/coordinate/commitments{query}")
     # ... then many of each: the same number of queries.
     for number in range(1, 30):
@@ -115,7 +116,7 @@ def test_pages_keep_the_filters_and_the_queries_stay_few(client, login_as, app, 
         commitment(app, make_user, today, f"Gone {number}", status="ended_early",
                    ended_reason="personal")
     commitment(app, make_user, today, "Elsewhere Mentor", place=other_place(app))
-    with count_queries(app) as many:
+    with cold_count(app) as many:
         first = page_text(client.get(f"/coordinate/commitments{query}"))
     assert many.count == few.count
     section = active_section(first)

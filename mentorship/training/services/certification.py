@@ -9,14 +9,15 @@ required module is completed again, ``check_training`` issues a new certificate 
 new code; the revoked one still verifies as revoked.
 """
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import load_only
 
 from ...accounts.models import User
 from ...audit.services import record
 from ...database import add_once, locked_one, utcnow
 from ...dates import programme_today, utc_to_local
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...mail import send_email
 from ...programme.services import get_settings
 from ...search import fold
@@ -147,17 +148,29 @@ CERTIFICATES_PER_PAGE = 25
 
 def certificates_page(query=None, role=None, state=None, page=1, per_page=CERTIFICATES_PER_PAGE):
     """Certificates, newest first: of holders whose name, email or phone holds every word
-    of ``query`` (accents and case aside), of ``role``, ``VALID`` or ``REVOKED``."""
-    statement = select(Certificate).order_by(Certificate.issued_on.desc(),
-                                             Certificate.id.desc())
+    of ``query`` (accents and case aside), of ``role``, ``VALID`` or ``REVOKED``.
+
+    Only the columns the list shows are loaded (not the modules kept at issue time), and
+    the total is counted over the matching ids alone."""
+    conditions = []
     words = fold(query).split()
     if words:  # every word, in any order ("haddad amira" finds Amira Haddad)
-        statement = statement.where(Certificate.user_id.in_(select(User.id).where(
+        conditions.append(Certificate.user_id.in_(select(User.id).where(
             *(User.search_text.contains(word, autoescape=True) for word in words))))
     if role:
-        statement = statement.where(Certificate.role == role)
+        conditions.append(Certificate.role == role)
     if state == VALID:
-        statement = statement.where(Certificate.revoked_at.is_(None))
+        conditions.append(Certificate.revoked_at.is_(None))
     elif state == REVOKED:
-        statement = statement.where(Certificate.revoked_at.is_not(None))
-    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+        conditions.append(Certificate.revoked_at.is_not(None))
+    statement = (
+        select(Certificate).where(*conditions)
+        .options(load_only(Certificate.code, Certificate.user_id, Certificate.role,
+                           Certificate.holder_name, Certificate.issued_on,
+                           Certificate.revoked_at, Certificate.revoked_reason))
+        .order_by(Certificate.issued_on.desc(), Certificate.id.desc()))
+    result = db.paginate(statement, page=page, per_page=per_page, error_out=False,
+                         count=False)
+    result.total = db.session.scalar(
+        select(func.count()).select_from(Certificate).where(*conditions))
+    return result

@@ -4,12 +4,12 @@ from collections import defaultdict
 
 import markdown
 import nh3
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
 from ...audit.services import record
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ..models import ONLINE, REQUIRED, ModuleRole, TrainingModule
 from . import TrainingError
 

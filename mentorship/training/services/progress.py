@@ -3,13 +3,16 @@ counts for), the coordinator's overview.
 Each is a fixed number of queries, however many modules and sessions there are."""
 
 from collections import defaultdict
+from functools import cache, partial
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from ...accounts.models import User
 from ...database import utcnow
 from ...extensions import db
+from ...reports.cache import remembered
 from ...volunteering.models import ACTIVE, AWAITING_TRAINING, Commitment
 from ..models import (
     ATTENDANCE_MARKS,
@@ -33,6 +36,41 @@ from .content import all_modules
 TRAINING_DUE_STATES = (AWAITING_TRAINING, ACTIVE)
 
 
+@cache
+def _plan_statements():
+    """The statements of ``progress_for``, built once (the person, roles, modules and
+    moment are bound parameters): building and keying them again for each page view
+    cost more than running them."""
+    mine = aliased(Enrollment, name="mine")
+    roles = bindparam("roles", expanding=True)
+    return SimpleNamespace(
+        commitments=select(Commitment.role, Commitment.status).where(
+            Commitment.user_id == bindparam("user_id"),
+            Commitment.status.in_(TRAINED_COMMITMENT_STATES))
+        .order_by(Commitment.start_date, Commitment.id),
+        modules=select(TrainingModule, ModuleCompletion)
+        .outerjoin(ModuleCompletion, (ModuleCompletion.module_id == TrainingModule.id)
+                   & (ModuleCompletion.user_id == bindparam("user_id")))
+        .options(db.joinedload(TrainingModule.roles))
+        .where(TrainingModule.id.in_(
+            select(ModuleRole.module_id).where(ModuleRole.role.in_(roles))))
+        .order_by(TrainingModule.position, TrainingModule.id),
+        upcoming=select(TrainingSession, func.count(Enrollment.id).filter(
+            Enrollment.status == ENROLLED), mine)
+        .outerjoin(Enrollment, Enrollment.session_id == TrainingSession.id)
+        .outerjoin(mine, (mine.session_id == TrainingSession.id)
+                   & (mine.user_id == bindparam("user_id"))
+                   & mine.status.in_(LIVE_ENROLLMENT_STATES))
+        .where(TrainingSession.module_id.in_(bindparam("module_ids", expanding=True)),
+               TrainingSession.starts_at > bindparam("now"))
+        .group_by(TrainingSession.id, mine.id).order_by(TrainingSession.starts_at),
+        # Oldest first, so each role keeps its latest certificate (a revoked one, or the
+        # new one issued after training again).
+        certificates=select(Certificate).where(Certificate.user_id == bindparam("user_id"))
+        .order_by(Certificate.issued_on, Certificate.id),
+    )
+
+
 def progress_for(user, now=None):
     """The volunteer's training: where each role stands, and each module once.
 
@@ -45,45 +83,25 @@ def progress_for(user, now=None):
     train yet.
     """
     now = now or utcnow()
-    commitments = db.session.scalars(select(Commitment).where(
-        Commitment.user_id == user.id, Commitment.status.in_(TRAINED_COMMITMENT_STATES))
-        .order_by(Commitment.start_date, Commitment.id)).all()
-    roles = list(dict.fromkeys(c.role for c in commitments))
+    statements, user_id = _plan_statements(), user.id
+    commitments = db.session.execute(statements.commitments, {"user_id": user_id}).all()
+    roles = list(dict.fromkeys(role for role, _status in commitments))
     # Each module with the links to its roles and this person's completion, and each
     # upcoming session with its seats taken and this person's place in it: a plan costs
     # the same few queries however long the person's history.
     completed, modules = {}, []
     for module, completion in db.session.execute(
-        select(TrainingModule, ModuleCompletion)
-        .outerjoin(ModuleCompletion, (ModuleCompletion.module_id == TrainingModule.id)
-                   & (ModuleCompletion.user_id == user.id))
-        .options(db.joinedload(TrainingModule.roles))
-        .where(TrainingModule.id.in_(
-            select(ModuleRole.module_id).where(ModuleRole.role.in_(roles))))
-        .order_by(TrainingModule.position, TrainingModule.id)).unique().all():
+            statements.modules, {"user_id": user_id, "roles": roles}).unique().all():
         modules.append(module)
         if completion is not None:
             completed[module.id] = completion
     upcoming = defaultdict(list)
     if modules:
-        mine = aliased(Enrollment)
-        for session, taken, enrollment in db.session.execute(
-            select(TrainingSession, func.count(Enrollment.id).filter(
-                Enrollment.status == ENROLLED), mine)
-            .outerjoin(Enrollment, Enrollment.session_id == TrainingSession.id)
-            .outerjoin(mine, (mine.session_id == TrainingSession.id)
-                       & (mine.user_id == user.id)
-                       & mine.status.in_(LIVE_ENROLLMENT_STATES))
-            .where(TrainingSession.module_id.in_([m.id for m in modules]),
-                   TrainingSession.starts_at > now)
-            .group_by(TrainingSession.id, mine.id).order_by(TrainingSession.starts_at)
-        ).all():
+        for session, taken, enrollment in db.session.execute(statements.upcoming, {
+                "user_id": user_id, "module_ids": [m.id for m in modules], "now": now}).all():
             upcoming[session.module_id].append((session, taken, enrollment))
-    # Oldest first, so each role keeps its latest certificate (a revoked one, or the new
-    # one issued after training again).
     certificates = {c.role: c for c in db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user.id)
-        .order_by(Certificate.issued_on, Certificate.id))}
+        statements.certificates, {"user_id": user_id})}
     items = []
     for module in modules:
         required_for = [r for r in roles if module.requirement_for(r) == REQUIRED]
@@ -98,7 +116,7 @@ def progress_for(user, now=None):
         required = [item for item in items if role in item["required_for"]]
         plan_roles.append({
             "role": role, "certificate": certificates.get(role),
-            "status": next(c.status for c in commitments if c.role == role),
+            "status": next(status for held, status in commitments if held == role),
             "required": len(required),
             "done": sum(1 for item in required if item["completion"]),
         })
@@ -125,6 +143,27 @@ def module_overview(now=None):
         .where(TrainingSession.starts_at > now)
         .group_by(TrainingSession.id).order_by(TrainingSession.starts_at)).all():
         upcoming[session.module_id].append((session, seats))
+    attendance, missing = history_figures(now)
+    result = []
+    for module in modules:
+        came, missed = attendance.get(module.id, (0, 0))
+        rate = round(100 * came / (came + missed)) if came + missed else None
+        result.append({"module": module, "upcoming": upcoming[module.id],
+                       "attendance_rate": rate, "missing": missing.get(module.id, 0)})
+    return result
+
+
+def history_figures(now):
+    """``(attendance, missing)``: per module id, ``(attended, no-shows)`` at past sessions
+    and how many volunteers still need it. Counts over the whole history, the same for
+    every coordinator (only coordinators see them, nothing depends on who asks): kept in
+    memory (``reports.cache.remembered``) until the next write or for a minute. Marks are
+    only given once a session has started, so a session that starts meanwhile changes
+    nothing until it is marked (a write)."""
+    return remembered(("training-history-figures",), partial(_count_history, now))
+
+
+def _count_history(now):
     attendance = defaultdict(lambda: [0, 0])
     for module_id, status, count in db.session.execute(
         select(TrainingSession.module_id, Enrollment.status, func.count())
@@ -140,13 +179,7 @@ def module_overview(now=None):
         .where(ModuleRole.required.is_(True), ModuleCompletion.id.is_(None),
                Commitment.status.in_(TRAINING_DUE_STATES))
         .group_by(ModuleRole.module_id)).all())
-    result = []
-    for module in modules:
-        came, missed = attendance[module.id]
-        rate = round(100 * came / (came + missed)) if came + missed else None
-        result.append({"module": module, "upcoming": upcoming[module.id],
-                       "attendance_rate": rate, "missing": missing.get(module.id, 0)})
-    return result
+    return {key: tuple(value) for key, value in attendance.items()}, missing
 
 
 MISSING_PER_PAGE = 50

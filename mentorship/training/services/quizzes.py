@@ -1,9 +1,8 @@
 """The quiz of an online module: scoring, and completion when it is passed."""
 
-from flask_babel import lazy_gettext as _l
-
 from ...dates import programme_today
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ..models import QuizAttempt
 from . import TrainingError, may_train
 from .certification import complete_module

@@ -2,7 +2,6 @@
 
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from ...accounts.models import User
@@ -10,6 +9,7 @@ from ...audit.services import record
 from ...database import locked_one, utcnow
 from ...dates import local_to_utc, utc_to_local
 from ...extensions import db
+from ...i18n import lazy_gettext as _l
 from ...mail import send_email
 from ..models import (
     ATTENDANCE_MARKS,
