@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from config import INSTANCE_DIR, load_config
 
-from .database import configure_sqlite, is_sqlite
+from .database import configure_sqlite, is_sqlite, track_writes
 from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import lazy_gettext as _l
 
@@ -57,6 +57,7 @@ def create_app(config=None):
 def register_extensions(app):
     db.init_app(app)
     with app.app_context():
+        track_writes(db.engine)
         if is_sqlite(db.engine):
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -14,12 +14,13 @@ PostgreSQL: ``locked()`` adds ``SELECT … FOR UPDATE`` so the rows read are loc
 until the commit.
 """
 
+import weakref
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from flask import g, has_request_context, request
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import String, cast, event, func, inspect, select
+from sqlalchemy import BigInteger, Integer, String, event, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -73,19 +74,76 @@ def folded(expression):
     return func.lower(expression)
 
 
-def snapshot_column():
-    """PostgreSQL: the transaction snapshot as text, for a query that runs anyway to read
-    along (``programme.services.get_settings``); see ``database_snapshot``."""
-    return cast(func.txid_current_snapshot(), String)
+# Writes, counted (reports/cache.py keeps figures until the database changes) ------------
+
+WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "TRUNCATE")
+
+# PostgreSQL: one row counts the transactions that wrote and committed, by any process
+# (another worker, the second app server, a command). The bump is the last statement
+# before COMMIT, in the same transaction, so whoever reads the new count also sees what
+# was written with it; a database without the table yet (during migrations) skips it.
+data_changes = db.Table(
+    "data_changes",
+    db.Column("id", Integer, primary_key=True, autoincrement=False),
+    db.Column("version", BigInteger, nullable=False),
+)
+_BUMP = """DO $$ BEGIN
+  INSERT INTO data_changes (id, version) VALUES (1, 1)
+  ON CONFLICT (id) DO UPDATE SET version = data_changes.version + 1;
+EXCEPTION WHEN undefined_table THEN NULL;
+END $$"""
+
+# How many transactions that wrote this process committed, per engine.
+_committed_writes = weakref.WeakKeyDictionary()
 
 
-def database_snapshot():
-    """PostgreSQL's snapshot for this request: what ``get_settings`` read along with the
-    settings (``g.database_snapshot``), else one query. It changes when any transaction
-    that writes starts or ends; read-only ones leave it alone (reports/cache.py)."""
-    if "database_snapshot" not in g:
-        g.database_snapshot = db.session.scalar(select(snapshot_column()))
-    return g.database_snapshot
+def track_writes(engine):
+    """Count every transaction on ``engine`` that writes and commits (ORM flushes,
+    ``conditional_update`` and bulk statements alike): in this process
+    (``committed_writes``) and, on PostgreSQL, in ``data_changes`` for every process."""
+    _committed_writes[engine] = 0
+    postgres = engine.dialect.name == "postgresql"
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def note_write(conn, _cursor, statement, *_args):
+        if statement.lstrip()[:8].upper().startswith(WRITES):
+            conn.info["wrote"] = True
+
+    @event.listens_for(engine, "commit")
+    def on_commit(conn):
+        # Runs just before the driver's COMMIT, the transaction still open.
+        if conn.info.pop("wrote", False):
+            _committed_writes[engine] += 1
+            if postgres:
+                cursor = conn.connection.cursor()
+                try:
+                    cursor.execute(_BUMP)
+                finally:
+                    cursor.close()
+
+    @event.listens_for(engine, "rollback")
+    def on_rollback(conn):
+        conn.info.pop("wrote", None)
+
+
+def committed_writes(engine=None):
+    """How many transactions that wrote this process has committed on ``engine``."""
+    return _committed_writes.get(engine or db.engine, 0)
+
+
+def changes_column():
+    """PostgreSQL: the count of committed writes (``data_changes``), for a query that runs
+    anyway to read it along (``programme.services.get_settings``)."""
+    count = select(data_changes.c.version).where(data_changes.c.id == 1).scalar_subquery()
+    return func.coalesce(count, 0)
+
+
+def database_changes():
+    """PostgreSQL's count of committed writes, as this request read it with the settings
+    (``g.database_changes``), else in one query."""
+    if "database_changes" not in g:
+        g.database_changes = db.session.scalar(select(changes_column()))
+    return g.database_changes
 
 
 def is_sqlite(engine=None):

@@ -4,10 +4,14 @@ assets with hashed URLs (assets.py)."""
 import re
 
 import pytest
+from sqlalchemy import select, update
 
+from mentorship.accounts.models import User
 from mentorship.assets import content_hashes
+from mentorship.database import changes_column
+from mentorship.extensions import db
 from mentorship.reports import cache
-from tests.conftest import count_queries, page_text
+from tests.conftest import count_queries, page_text, postgres_only
 from tests.reports.conftest import build_three_years
 
 
@@ -39,7 +43,8 @@ def test_a_change_this_process_commits_shows_at_once(app, client, login_as):
 def test_a_change_another_process_commits_shows_at_once(app, app_factory, client):
     """Another app on the same database (its own engine and store: another worker, the
     second app server) writes; this one counts again on its next request, not a minute
-    later (SQLite: PRAGMA data_version; PostgreSQL: the transaction snapshot)."""
+    later (SQLite: PRAGMA data_version; PostgreSQL: the count in data_changes). The other
+    app never reads a kept figure: it only writes, as a command or a POST would."""
     year = build_three_years(app)
     volunteers = r'data-metric="volunteers">(\w+)<'
     before = int(re.search(volunteers, page_text(client.get(f"/impact?year={year}"))).group(1))
@@ -53,6 +58,32 @@ def test_a_change_another_process_commits_shows_at_once(app, app_factory, client
     with count_queries(app) as again:
         client.get(f"/impact?year={year}")
     assert again.count <= 1, again.statements  # counted once, then kept again
+
+
+@postgres_only
+def test_postgresql_counts_each_transaction_that_writes_once_as_it_commits(app):
+    """The count other processes watch (database.data_changes) moves by one for each
+    transaction that wrote and committed: not for a read, not for a rollback."""
+    def count():
+        with app.app_context():
+            return db.session.scalar(select(changes_column()))
+
+    with app.app_context():
+        db.session.scalar(select(User.id))
+        db.session.commit()  # a read
+    start = count()
+    with app.app_context():
+        db.session.add(User(email="a@example.org", name="A", password_hash="x"))
+        db.session.flush()
+        db.session.rollback()  # written, then undone
+    assert count() == start
+    with app.app_context():
+        db.session.add(User(email="a@example.org", name="A", password_hash="x"))
+        db.session.add(User(email="b@example.org", name="B", password_hash="x"))
+        db.session.commit()
+        db.session.execute(update(User).values(name="C"))
+        db.session.commit()
+    assert count() == start + 2
 
 
 def test_kept_figures_are_counted_again_after_a_minute(app, client, monkeypatch):

@@ -4,7 +4,7 @@ from flask import g
 from sqlalchemy import select
 
 from ..audit.services import record
-from ..database import add_once, is_sqlite, snapshot_column
+from ..database import add_once, changes_column, is_sqlite
 from ..errors import DomainError
 from ..extensions import db
 from ..i18n import lazy_gettext as _l
@@ -16,17 +16,18 @@ NEIGHBOURHOOD_MAX = Neighbourhood.name.type.length
 def get_settings():
     """The settings row (created with defaults the first time), cached per request.
 
-    On PostgreSQL the same query reads the transaction snapshot (``database_snapshot``),
-    which tells the kept figures whether anything changed (reports/cache.py)."""
+    On PostgreSQL the same query reads the count of committed writes
+    (``database.database_changes``), which tells the kept figures whether anything changed
+    (reports/cache.py)."""
     if "programme_settings" not in g:
         settings = None
         if is_sqlite():
             settings = db.session.get(ProgrammeSettings, 1)
         else:
-            row = db.session.execute(select(ProgrammeSettings, snapshot_column())
+            row = db.session.execute(select(ProgrammeSettings, changes_column())
                                      .where(ProgrammeSettings.id == 1)).first()
             if row is not None:
-                settings, g.database_snapshot = row
+                settings, g.database_changes = row
         if settings is None:
             # First use: create the row. Two workers may try at once; one wins.
             add_once(ProgrammeSettings(id=1))

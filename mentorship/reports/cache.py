@@ -10,13 +10,13 @@ page puts its own words on them in the reader's language.
 How fresh: exact. A kept value is counted again as soon as anything was written to the
 database, by this process or by any other (another worker, the second app server, a
 command):
-- this process: every transaction that writes anything and commits bumps a version
-  (engine events, so ORM flushes, ``conditional_update`` and bulk statements alike);
+- this process: every transaction that writes and commits is counted
+  (``database.track_writes``: ORM flushes, ``conditional_update`` and bulk statements);
 - others, on SQLite: ``PRAGMA data_version`` on the request's connection changes when
   another connection committed (SQLite's own counter, free: no table is read);
-- others, on PostgreSQL: the transaction snapshot (``txid_current_snapshot()``, read
-  with the programme's settings, so no extra round trip) changes when any transaction
-  that writes starts or ends; read-only transactions leave it alone.
+- others, on PostgreSQL: every process counts its writing transactions in one row
+  (``database.data_changes``), bumped in the same transaction just before COMMIT and
+  read with the programme's settings (no extra round trip).
 Looked at once per request. ``MAX_AGE`` is only a backstop (values keyed by today's date
 need no more). Over-counting is harmless: a write that feeds no figure costs one
 recomputation.
@@ -32,57 +32,37 @@ from functools import partial
 from flask import current_app, g, render_template, request, session
 from flask_babel import get_locale
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event
 
-from ..database import database_snapshot, is_sqlite
+from ..database import committed_writes, database_changes, is_sqlite
 from ..extensions import db
 
 MAX_AGE = 60  # seconds a kept value may serve at most (a backstop: changes are seen at once)
 MAX_ENTRIES = 256  # the most values kept (years × locales × paths): beyond, start again
-WRITES = ("INSERT", "UPDATE", "DELETE", "CREATE", "DROP", "ALTER", "TRUNCATE")
 
 
 class _Store:
     """What one process keeps for one database."""
 
     def __init__(self):
-        self.version = 0
         self.entries = {}
-        self.snapshot = None  # PostgreSQL: the last snapshot this process saw
+        self.generation = 0  # bumped by forget() and when another process wrote
+        self.seen = None  # the other processes' mark last seen (data_version, count)
+
+    def version(self):
+        return committed_writes(), self.generation
 
 
 # One store per engine: each app (each test's app) and database has its own.
 _stores = weakref.WeakKeyDictionary()
 
 
-def _note_write(conn, _cursor, statement, *_args):
-    if statement.lstrip()[:8].upper().startswith(WRITES):
-        conn.info["figures_changed"] = True
-
-
-def _on_commit(store, conn):
-    if conn.info.pop("figures_changed", False):
-        store.version += 1
-
-
-def _on_rollback(conn):
-    conn.info.pop("figures_changed", None)
-
-
 def _store():
-    engine = db.engine
-    store = _stores.get(engine)
-    if store is None:
-        store = _stores[engine] = _Store()
-        event.listen(engine, "after_cursor_execute", _note_write)
-        event.listen(engine, "commit", partial(_on_commit, store))
-        event.listen(engine, "rollback", _on_rollback)
-    return store
+    return _stores.setdefault(db.engine, _Store())
 
 
 def _look_for_changes(store):
-    """Bump the version if another connection committed a write since this process last
-    looked (once per request; see the module's docstring)."""
+    """Note whether another connection committed a write since this process last looked
+    (once per request; see the module's docstring)."""
     if g.get("_changes_looked_at"):
         return
     g._changes_looked_at = True
@@ -92,12 +72,12 @@ def _look_for_changes(store):
         # .info belongs to the pooled DBAPI connection: it outlives this checkout.
         if connection.info.get("data_version") != seen:
             connection.info["data_version"] = seen
-            store.version += 1
+            store.generation += 1
         return
-    seen = database_snapshot()
-    if seen is None or seen != store.snapshot:
-        store.snapshot = seen
-        store.version += 1
+    seen = database_changes()
+    if seen != store.seen:
+        store.seen = seen
+        store.generation += 1
 
 
 def remembered(key, compute):
@@ -105,7 +85,7 @@ def remembered(key, compute):
     database (here or elsewhere) or MAX_AGE seconds."""
     store = _store()
     _look_for_changes(store)
-    version, now = store.version, time.monotonic()
+    version, now = store.version(), time.monotonic()
     hit = store.entries.get(key)
     if hit is not None and hit[0] == version and now - hit[1] < MAX_AGE:
         return hit[2]
@@ -119,7 +99,7 @@ def remembered(key, compute):
 def forget():
     """Drop everything kept for this database (tests, and after a restore)."""
     store = _store()
-    store.version += 1
+    store.generation += 1
     store.entries.clear()
 
 
