@@ -16,12 +16,12 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
     func,
     literal_column,
     null,
     or_,
     select,
-    type_coerce,
     union_all,
 )
 
@@ -214,12 +214,13 @@ def _standing_statement():
     def rows(kind, model, source, place_of, *conditions, at=None, on=None):
         return (select(literal_column(str(kind)).label("kind"), model.user_id, model.role,
                        model.status,
-                       # Typed NULLs: the first select gives the union's column types.
-                       (model.end_date if on is not None else type_coerce(null(), Date))
+                       # NULLs cast in SQL: PostgreSQL types a bare NULL of two branches
+                       # as text before it meets the third branch's dates.
+                       (model.end_date if on is not None else cast(null(), Date))
                        .label("end_date"),
                        Neighbourhood.name.label("place"),
-                       (at if at is not None else type_coerce(null(), DateTime)).label("at"),
-                       (on if on is not None else type_coerce(null(), Date)).label("on"))
+                       (at if at is not None else cast(null(), DateTime)).label("at"),
+                       (on if on is not None else cast(null(), Date)).label("on"))
                 .select_from(source.outerjoin(Neighbourhood, Neighbourhood.id == place_of))
                 .where(model.user_id.in_(user_ids), *conditions))
     return union_all(

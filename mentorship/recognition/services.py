@@ -334,10 +334,13 @@ def redeemed_by_month(partner_id):
     """
     used_at = Pass.redeemed_at
     at_edge = case((func.extract("day", used_at).between(2, 27), None), else_=used_at)
+    # Grouped by the columns' names: PostgreSQL takes the bound values of a repeated
+    # expression (the month's format, the edge's days) for different expressions.
     rows = db.session.execute(
-        select(month_of(used_at), at_edge, func.count()).join(Perk, Perk.id == Pass.perk_id)
+        select(month_of(used_at).label("month"), at_edge.label("edge"), func.count())
+        .join(Perk, Perk.id == Pass.perk_id)
         .where(Perk.partner_id == partner_id, Pass.status == REDEEMED, used_at.is_not(None))
-        .group_by(month_of(used_at), at_edge)).all()
+        .group_by("month", "edge")).all()
     starts = {}
 
     def local_start(first):  # when the local month beginning on ``first`` begins, in UTC
