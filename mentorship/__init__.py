@@ -196,6 +196,14 @@ def register_templating(app):
         end_reason_labels=END_REASON_LABELS,
     )
 
+    @app.before_request
+    def read_settings_first():
+        # Every page shows the settings (below). On PostgreSQL their query also reads the
+        # count of changes that kept figures watch (reports/cache.py): read first, kept
+        # figures cost no query of their own. SQLite's counter is free.
+        if request.endpoint != "static" and not is_sqlite():
+            get_settings()
+
     @app.context_processor
     def inject_page_globals():
         locale = str(get_locale())

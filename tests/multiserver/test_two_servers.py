@@ -182,6 +182,38 @@ def test_two_coordinators_deciding_one_application_make_one_decision(site, serve
         assert audit == [f"application.{'approve' if commitments else 'reject'}"]
 
 
+def waiting_applications(client):
+    page = client.get("/coordinate")
+    assert page.status == 200, page.status
+    return int(re.search(r'data-figure="applications_waiting">(\d+)<', page.text).group(1))
+
+
+def test_a_decision_on_one_server_shows_at_once_on_the_others_home(site, servers):
+    """The coordinator's home is kept in memory by each server (reports/cache.py): a
+    decision taken on the other server is counted on the very next request, not up to a
+    minute later (database.data_changes)."""
+    coordinators = [person(site, "coordinator", name=f"Watcher {n}")[1] for n in (1, 2)]
+    watcher, decider = signed_in(servers, *coordinators, address="10.6.0")
+    with site.app_context():
+        today = programme_today()
+        applicant = db.session.get(User, person(site, "resident", name="Kept Applicant")[0])
+        application = volunteering.submit_application(
+            applicant, volunteering.get_role("mentor"),
+            motivation="I would love to help someone settle in.",
+            languages=[("fr", "native")], neighbourhood_id=None,
+            availability=["tue-evening"], start_date=today + timedelta(days=7),
+            pledge=True, today=today)
+        db.session.commit()
+        application_id = application.id
+    before = waiting_applications(watcher)
+    assert before >= 1
+    assert waiting_applications(watcher) == before  # kept, and still right
+    answer = decider.post(f"/coordinate/applications/{application_id}/decide",
+                          {"approve": "Approve", "message": ""})
+    assert answer.status == 303
+    assert waiting_applications(watcher) == before - 1
+
+
 def test_failed_logins_count_on_both_servers_together(site, servers):
     person(site, "resident", name="Guessed Owner")
     # One guesser, whose requests the load balancer sends to either server in turn.
