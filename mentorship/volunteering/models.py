@@ -121,7 +121,9 @@ class Application(db.Model):
     __tablename__ = "applications"
     # open_role is the role while the application is open, NULL once decided or
     # withdrawn: the unique pair allows one open application per person and role.
-    __table_args__ = (UniqueConstraint("user_id", "open_role"),)
+    __table_args__ = (UniqueConstraint("user_id", "open_role"),
+                      # The oldest waiting application (the coordinator's home).
+                      Index("ix_applications_status_submitted_at", "status", "submitted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -82,10 +82,25 @@ def live_app(app_factory, request, tmp_path):
     return app_factory(fresh=False)
 
 
+def body_read_at_once(app):
+    """The app's response read whole and closed before the server writes it. Werkzeug's
+    server skips closing the response when the browser drops the connection while the
+    server drains the request (a favicon request cut short by a navigation): the static
+    file stayed open, and its ResourceWarning failed whichever test was running."""
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return wsgi
+
+
 @pytest.fixture
 def live_server(live_app):
     port = free_port()
-    server = make_server("127.0.0.1", port, live_app, threaded=True)
+    server = make_server("127.0.0.1", port, body_read_at_once(live_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
