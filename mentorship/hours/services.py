@@ -370,13 +370,17 @@ def confirm_by_newcomer(user, entry_id):
     return entry
 
 
+@cache  # built once, with a parameter (/buddy)
+def _to_confirm_statement():
+    return (select(HourEntry).options(db.joinedload(HourEntry.user).lazyload(User.roles))
+            .join(Match, Match.id == HourEntry.match_id)
+            .where(Match.newcomer_id == bindparam("newcomer_id"), HourEntry.status == PENDING,
+                   HourEntry.confirmed_by_newcomer_at.is_(None))
+            .order_by(HourEntry.day))
+
+
 def to_confirm(newcomer_id):
-    return db.session.scalars(
-        select(HourEntry).options(db.joinedload(HourEntry.user).lazyload(User.roles))
-        .join(Match, Match.id == HourEntry.match_id)
-        .where(Match.newcomer_id == newcomer_id, HourEntry.status == PENDING,
-               HourEntry.confirmed_by_newcomer_at.is_(None))
-        .order_by(HourEntry.day)).all()
+    return db.session.scalars(_to_confirm_statement(), {"newcomer_id": newcomer_id}).all()
 
 
 # Totals and pages --------------------------------------------------------------------

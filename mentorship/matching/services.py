@@ -1,8 +1,9 @@
 """Matching: newcomers' buddy requests, suggestions, proposals and the match lifecycle."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from ..accounts.models import COORDINATOR, LanguageSkill, User, UserRole
 from ..accounts.services import update_languages
@@ -541,11 +542,15 @@ def volunteer_matches(user_id):
         .order_by(Match.created_at)).all()
 
 
+@cache  # built once, with a parameter: /buddy does not walk a new statement per request
+def _newcomer_requests_statement():
+    return (select(BuddyRequest).options(
+                db.selectinload(BuddyRequest.matches).joinedload(Match.volunteer)
+                .options(db.lazyload(User.roles), db.selectinload(User.languages)))
+            .where(BuddyRequest.user_id == bindparam("user_id"))
+            .order_by(BuddyRequest.status.in_(CURRENT_REQUEST_STATES).desc(),
+                      BuddyRequest.created_at.desc()))
+
+
 def newcomer_requests(user_id):
-    return db.session.scalars(
-        select(BuddyRequest).options(
-            db.selectinload(BuddyRequest.matches).joinedload(Match.volunteer)
-            .options(db.lazyload(User.roles), db.selectinload(User.languages)))
-        .where(BuddyRequest.user_id == user_id)
-        .order_by(BuddyRequest.status.in_(CURRENT_REQUEST_STATES).desc(),
-                  BuddyRequest.created_at.desc())).all()
+    return db.session.scalars(_newcomer_requests_statement(), {"user_id": user_id}).all()
