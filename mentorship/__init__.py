@@ -15,6 +15,7 @@ from .extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 from .i18n import lazy_gettext as _l
 
 ROOT = Path(__file__).resolve().parent.parent
+NO_SETTINGS_FIRST = frozenset({None, "static", "main.health"})  # see read_settings_first
 
 
 def create_app(config=None):
@@ -201,7 +202,8 @@ def register_templating(app):
         # Every page shows the settings (below). On PostgreSQL their query also reads the
         # count of changes that kept figures watch (reports/cache.py): read first, kept
         # figures cost no query of their own. SQLite's counter is free.
-        if request.endpoint != "static" and not is_sqlite():
+        # Not for /health, which must answer on a database without tables too.
+        if request.endpoint not in NO_SETTINGS_FIRST and not is_sqlite():
             get_settings()
 
     @app.context_processor
