@@ -75,27 +75,28 @@ def _tagged(kind, key, value, *conditions):
                   value.label("value")).where(*conditions)
 
 
-def _hours_by_month(year):
-    """count_year's rows (kind, month, value) of the approved minutes and how many
-    people gave them, per month: one select per month over a range of days of the
-    (status, day, user_id, minutes) index. Grouping the year's entries by a month worked
-    out for each entry cost six times as much (a temporary tree over every entry)."""
+def _hours_by_month(year, minutes=True):
+    """count_year's rows (kind, month, value) of how many people gave approved time and
+    (``minutes``) the approved minutes, per month: one select per month over a range of
+    days of the (status, day, user_id, minutes) index. Grouping the year's entries by a
+    month worked out for each entry cost six times as much (a temporary tree over every
+    entry)."""
     parts = []
     for month in range(1, 13):
         first = date(year, month, 1)
         approved = _approved_in(first, add_months(first, 1))
         key = first.strftime("%Y-%m")
-        parts += [_tagged("hours", key, func.sum(HourEntry.minutes), *approved),
-                  _tagged("hours_people", key, func.count(func.distinct(HourEntry.user_id)),
-                          *approved)]
+        parts.append(_tagged("hours_people", key,
+                             func.count(func.distinct(HourEntry.user_id)), *approved))
+        if minutes:
+            parts.append(_tagged("hours", key, func.sum(HourEntry.minutes), *approved))
     return parts
 
 
 def hours_people(year):
     """How many people gave approved time, per month and in the whole year."""
-    people = {key: int(value) for kind, key, value in
-              db.session.execute(union_all(*_hours_by_month(year))).all()
-              if kind == "hours_people"}
+    people = {key: int(value) for _kind, key, value in
+              db.session.execute(union_all(*_hours_by_month(year, minutes=False))).all()}
     in_year = db.session.scalar(
         select(func.count(func.distinct(HourEntry.user_id)))
         .where(*_approved_in(date(year, 1, 1), date(year + 1, 1, 1))))

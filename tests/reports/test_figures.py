@@ -107,6 +107,19 @@ def test_raw_counts_match_the_hand_counts(app, three_years, offset):
 
 
 @YEARS
+def test_people_who_gave_time_are_counted_the_same_for_older_snapshots(app, three_years,
+                                                                        offset):
+    """An older snapshot's small hours are hidden by how many people gave them, read
+    again by ``hours_people``: the same counts as the year's own figures."""
+    with app.app_context():
+        raw = counting.count_year(three_years + offset)
+        people, in_year = counting.hours_people(three_years + offset)
+    assert people == raw["hours_people"]
+    assert in_year == raw["hours_people_in_year"]
+    assert any(people.values())
+
+
+@YEARS
 def test_published_figures_hide_small_numbers(app, three_years, offset):
     year = three_years + offset
     with app.app_context():
