@@ -165,6 +165,10 @@ def resolved_flags(limit=RESOLVED_SHOWN):
     return db.session.execute(_resolved_statement(), {"limit": limit}).all()
 
 
+def _within(page, total, per_page):
+    return max(min(page or 1, -(-total // per_page)), 1)
+
+
 def overview(today, *, flagged_page=1, waiting_page=1, audience=None, moment=None):
     """Everything /coordinate/checkins shows, in four queries however much there is: the
     two totals together, then each list with the people it names (the columns shown,
@@ -174,7 +178,9 @@ def overview(today, *, flagged_page=1, waiting_page=1, audience=None, moment=Non
         .where(MatchFlag.resolved_at.is_(None)),
         waiting=select(func.count()).select_from(Checkin)
         .where(*_waiting_conditions(today, audience, moment)))
-    flagged_page, waiting_page = max(flagged_page or 1, 1), max(waiting_page or 1, 1)
+    # A page past the last (the list grew shorter since its link was made) shows the last.
+    flagged_page = _within(flagged_page, totals.flagged, FLAGGED_PER_PAGE)
+    waiting_page = _within(waiting_page, totals.waiting, WAITING_PER_PAGE)
     flagged = ListPage(flagged_matches(page=flagged_page), flagged_page, FLAGGED_PER_PAGE,
                        totals.flagged)
     waiting = ListPage(waiting_rows(today, audience, moment, page=waiting_page),
@@ -182,14 +188,29 @@ def overview(today, *, flagged_page=1, waiting_page=1, audience=None, moment=Non
     return Overview(flagged=flagged, resolved=resolved_flags(), waiting=waiting)
 
 
-def _page():
-    today = programme_today()
+def _place_in_list():
+    """Where the coordinator is in the list: its two pages and the filter, as asked for
+    (a flag's page carries them, so that it leads back to the same place)."""
     filter_form = WaitingFilterForm(request.args)
     filters = filter_values(filter_form, WAITING_FILTERS)
-    flagged_page = request.args.get("page", 1, type=db_int)
-    waiting_page = request.args.get("waiting_page", 1, type=db_int)
-    data = overview(today, flagged_page=flagged_page, waiting_page=waiting_page, **filters)
-    return render("checkins/coordinate.html", data=data,
+    pages = {name: request.args.get(name, 1, type=db_int) for name in ("page", "waiting_page")}
+    return filter_form, filters, pages
+
+
+def _list_args(filters, pages):
+    """The list's address arguments, without the defaults."""
+    return {name: value for name, value in (pages | filters).items()
+            if value is not None and value != 1}
+
+
+def _page():
+    today = programme_today()
+    filter_form, filters, pages = _place_in_list()
+    data = overview(today, flagged_page=pages["page"], waiting_page=pages["waiting_page"],
+                    **filters)
+    flagged_page, waiting_page = data.flagged.page, data.waiting.page
+    here = _list_args(filters, {"page": flagged_page, "waiting_page": waiting_page})
+    return render("checkins/coordinate.html", data=data, here=here,
                   filter_form=filter_form, filters=filters, flagged_page=flagged_page,
                   waiting_page=waiting_page, today=today,
                   audience_texts=_texts(AUDIENCE_LABELS), moment_texts=_texts(MOMENT_LABELS),
@@ -222,9 +243,14 @@ def _flag(flag_id):
     return flag
 
 
+def _back_to_list():
+    _form, filters, pages = _place_in_list()
+    return _list_args(filters, pages)
+
+
 def _flag_page(flag_id, form, status=200):
     return render("checkins/flag.html", status=status, flag=_flag(flag_id), form=form,
-                  audience_labels=AUDIENCE_LABELS)
+                  audience_labels=AUDIENCE_LABELS, back=_back_to_list())
 
 
 @bp.route("/coordinate/checkins/flags/<int:flag_id>/resolve", methods=["GET", "POST"])
@@ -240,7 +266,7 @@ def resolve(flag_id):
     done = perform(flags.resolve, current_user, flag_id, form.resolution.data, form=form,
                    success=_("Thank you: what was done is recorded and the flag is cleared."))
     if done:
-        return redirect_to(url_for("checkins.coordinate"))
+        return redirect_to(url_for("checkins.coordinate", **_back_to_list()))
     if done.error.status == 404:
         abort(404)
     if done.error.field is None:

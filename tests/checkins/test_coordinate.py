@@ -235,7 +235,7 @@ def test_the_page_costs_the_same_queries_for_one_or_fifteen_flagged_matches(
     assert len(re.findall(r'/resolve"', html)) == 20  # ten matches a page, two flags each
     assert fifteen.count == one.count
     html = page_text(client.get("/coordinate/checkins?page=2"))
-    assert len(re.findall(r'/resolve"', html)) == 10 and "Page 2 of 2" in html
+    assert len(re.findall(r'/resolve\?page=2"', html)) == 10 and "Page 2 of 2" in html
     # The waiting check-ins have pages of their own, the flagged matches' page kept.
     _flag_many(app, 10)
     html = page_text(client.get("/coordinate/checkins?page=2&audience=newcomer"))
@@ -251,3 +251,33 @@ def test_the_page_costs_the_same_queries_for_one_or_fifteen_flagged_matches(
     html = page_text(client.get("/coordinate/checkins?page=2&audience=newcomer&waiting_page=3"))
     waiting = html[html.index('id="waiting-heading"'):]
     assert waiting.count("Answer on their behalf<") == 5
+
+
+def test_a_flag_on_a_later_page_leads_back_to_that_page(app, client, login_as):
+    login_as("coordinator")
+    _flag_many(app, 12)
+    listed = page_text(client.get("/coordinate/checkins?page=2&audience=newcomer"))
+    link = re.search(r'href="(/coordinate/checkins/flags/(\d+)/resolve\?[^"]*)"', listed)
+    flag_url, flag_id = link.group(1).replace("&amp;", "&"), int(link.group(2))
+    assert "page=2" in flag_url and "audience=newcomer" in flag_url
+    page = page_text(client.get(flag_url))
+    back = re.search(r'href="(/coordinate/checkins\?[^"#]*)#match-\d+">Back to check-ins<',
+                     page)
+    assert back and "page=2" in back.group(1) and "audience=newcomer" in back.group(1)
+    action = re.search(r'<form method="post" action="([^"]+/resolve[^"]*)"', page).group(1)
+    assert action.replace("&amp;", "&") == flag_url
+    # What is not a page or a filter's choice is not carried on.
+    odd = page_text(client.get(f"/coordinate/checkins/flags/{flag_id}/resolve?page=x"
+                               "&waiting_page=99999999999999999999&audience=%3Cb%3E&next=//x"))
+    assert re.search(r'href="/coordinate/checkins#match-\d+">Back to check-ins<', odd)
+    assert f'action="/coordinate/checkins/flags/{flag_id}/resolve"' in odd
+    # Resolving returns to the page the flag was on.
+    done = client.post(flag_url, data={field(flag_id): "Called them."})
+    assert done.status_code == 303
+    assert done.location.endswith("/coordinate/checkins?page=2&audience=newcomer")
+    # A page past the last (the list grew shorter since the link was made) shows the last.
+    html = page_text(client.get("/coordinate/checkins?page=9&waiting_page=9"))
+    flagged = html[html.index('id="flagged-heading"'):html.index('id="resolved-heading"')]
+    waiting = html[html.index('id="waiting-heading"'):]
+    assert "Page 2 of 2" in flagged and len(re.findall(r"/resolve\?page=2", flagged)) >= 2
+    assert "Page 2 of 2" in waiting and waiting.count("Answer on their behalf<") == 2
