@@ -198,9 +198,10 @@ def _place_in_list():
 
 
 def _list_args(filters, pages):
-    """The list's address arguments, without the defaults."""
-    return {name: value for name, value in (pages | filters).items()
-            if value is not None and value != 1}
+    """The list's address arguments, without the defaults (a page before the second is
+    the first)."""
+    return {name: page for name, page in pages.items() if page and page > 1} | {
+        name: value for name, value in filters.items() if value is not None}
 
 
 def _page():
